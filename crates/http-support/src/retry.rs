@@ -1,0 +1,212 @@
+//! The retry loop: one place that decides whether to try again, and how long to wait first.
+
+use std::time::Duration;
+
+use reqwest::{RequestBuilder, Response, StatusCode};
+
+use crate::{DEFAULT_MAX_ERROR_BODY, ErrorResponse, HttpError, Pacer, retry_after};
+
+/// Whether repeating a request is harmless.
+///
+/// A request that the server may have acted on (a `5xx` after it started work, a timeout, a
+/// dropped connection) is repeated only when it is idempotent. A `429` is repeated either way,
+/// since the server turned it away without acting on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// Safe to repeat: reads, and writes that converge (closing an alert, marking it read).
+    Idempotent,
+    /// Not safe to repeat: creating an issue, posting a comment, reporting an IP.
+    NonIdempotent,
+}
+
+/// How often and how patiently [`send`] retries.
+///
+/// The defaults: 3 retries, backoff from 500 ms doubling up to 30 s with jitter, and waits asked
+/// for by `Retry-After` honoured up to 120 s; a longer wait is returned as
+/// [`HttpError::RateLimited`] for the caller to schedule (an AbuseIPDB daily quota resets in
+/// hours, and a pass must not sleep through it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_wait: Duration,
+    max_error_body: usize,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            max_wait: Duration::from_secs(120),
+            max_error_body: DEFAULT_MAX_ERROR_BODY,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        Self { max_retries: 0, ..Self::default() }
+    }
+
+    /// Sets how many times a request is retried after its first attempt.
+    #[must_use]
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// Sets the first backoff; each further one doubles, up to [`Self::max_backoff`].
+    #[must_use]
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// Sets the longest backoff between two attempts.
+    #[must_use]
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// Sets the longest server-requested wait that is slept through; a longer one becomes
+    /// [`HttpError::RateLimited`] at once.
+    #[must_use]
+    pub fn max_wait(mut self, d: Duration) -> Self {
+        self.max_wait = d;
+        self
+    }
+
+    /// Sets how many bytes of an error body are kept.
+    #[must_use]
+    pub fn max_error_body(mut self, bytes: usize) -> Self {
+        self.max_error_body = bytes;
+        self
+    }
+
+    /// The number of retries after the first attempt.
+    pub fn retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The longest server-requested wait that is slept through.
+    pub fn wait_cap(&self) -> Duration {
+        self.max_wait
+    }
+
+    /// The backoff before retry number `attempt + 1`: exponential, capped, with "equal jitter"
+    /// (a random point in the upper half) so that many clients do not retry in step.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp =
+            self.initial_backoff.saturating_mul(2u32.saturating_pow(attempt.min(31))).min(self.max_backoff);
+        let half = exp / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+}
+
+/// `5xx` and `408` answers that a retry may cure. `501` and `505` will not change.
+fn is_transient(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 500 | 502 | 503 | 504)
+}
+
+/// Sends the request made by `build` (called once per attempt), retrying as `policy` and
+/// `idempotency` allow, after waiting for `pacer` before each attempt.
+///
+/// `is_throttled` lets a client treat an answer other than `429` as throttling (Defender for
+/// Cloud Apps does not document its throttled answer). Returns the first answer with a status
+/// below 400, body unread.
+///
+/// # Errors
+/// - [`HttpError::Status`] for a final answer of 400 or above that is not throttling;
+/// - [`HttpError::RateLimited`] when the server asked for a wait over the cap, or throttled every
+///   attempt;
+/// - [`HttpError::Transport`] when the request could not be sent or read.
+pub async fn send<F, T>(
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+    pacer: Option<&Pacer>,
+    mut build: F,
+    is_throttled: T,
+) -> Result<Response, HttpError>
+where
+    F: FnMut() -> RequestBuilder,
+    T: Fn(&ErrorResponse) -> bool,
+{
+    let idempotent = idempotency == Idempotency::Idempotent;
+    let mut attempt: u32 = 0;
+    loop {
+        if let Some(pacer) = pacer {
+            pacer.wait().await;
+        }
+        let can_retry = attempt < policy.max_retries;
+        let wait = match build().send().await {
+            Ok(response) if response.status().as_u16() < 400 => return Ok(response),
+            Ok(response) => {
+                let error = ErrorResponse::capture(response, policy.max_error_body).await;
+                let requested = retry_after(&error.headers);
+                if error.status == StatusCode::TOO_MANY_REQUESTS || is_throttled(&error) {
+                    match requested {
+                        Some(wait) if wait > policy.max_wait => {
+                            return Err(HttpError::RateLimited {
+                                retry_after: Some(wait),
+                                response: Box::new(error),
+                            });
+                        }
+                        _ if !can_retry => {
+                            return Err(HttpError::RateLimited {
+                                retry_after: requested,
+                                response: Box::new(error),
+                            });
+                        }
+                        // The server's own wait, plus a little so that we arrive after it.
+                        Some(wait) => wait + Duration::from_millis(fastrand::u64(0..=250)),
+                        None => policy.backoff(attempt),
+                    }
+                } else if idempotent && can_retry && is_transient(error.status) {
+                    match requested {
+                        Some(wait) if wait <= policy.max_wait => wait,
+                        _ => policy.backoff(attempt),
+                    }
+                } else {
+                    return Err(HttpError::Status(Box::new(error)));
+                }
+            }
+            Err(source) => {
+                let transient = !(source.is_builder() || source.is_redirect() || source.is_decode());
+                if !(idempotent && can_retry && transient) {
+                    return Err(HttpError::Transport { source, attempts: attempt + 1 });
+                }
+                policy.backoff(attempt)
+            }
+        };
+        attempt += 1;
+        tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying request");
+        tokio::time::sleep(wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_secs(1));
+        for attempt in 0..40 {
+            let exp =
+                Duration::from_millis(100).saturating_mul(1 << attempt.min(20)).min(Duration::from_secs(1));
+            let got = policy.backoff(attempt);
+            assert!(
+                got >= exp / 2 && got <= exp,
+                "attempt {attempt}: {got:?} not in [{:?}, {exp:?}]",
+                exp / 2
+            );
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of the retry rules against a local wiremock server.
+
+mod retry;

@@ -1,0 +1,3 @@
+//! The `mcas2jira` command-line tool.
+
+fn main() {}
