@@ -1,0 +1,1 @@
+//! Tests of jira-client (being written).
