@@ -1,1 +1,62 @@
-//! Skeleton: filled by its own issue.
+//! Pure mapping from a Defender for Cloud Apps alert, and the reputation of its IP addresses, to
+//! a Jira ticket draft.
+//!
+//! Three steps, each a plain function of its inputs:
+//!
+//! 1. [`extract`] reads the [`Facts`] of an [`Alert`](mcas_client::Alert): users, IPs (marked
+//!    public or not), policy, apps, countries, devices, files, the description as plain text, the
+//!    link to the alert. Entities first, the text second.
+//! 2. The caller looks up [`Facts::lookup_ips`] (on AbuseIPDB, in a cache...) and hands in one
+//!    [`Reputation`] per address: known, not looked up, or unavailable with the reason.
+//! 3. [`Mapper::map`] applies the config's [`Rules`] (first match wins), the summary template,
+//!    the severity-to-priority table and the field mapping, and returns a [`TicketDraft`], or
+//!    [`Mapped::Skip`] when a rule says so.
+//!
+//! This crate does no I/O: no network, no files, no clock, no environment. Bad input (missing
+//! fields, HTML, hostile or huge text) never panics; it gives emptier facts.
+//!
+//! ```
+//! use std::collections::HashMap;
+//!
+//! use alert_mapping::{Mapped, Mapper, MappingConfig, TenantContext, extract};
+//! use jira_client::Deployment;
+//! use mcas_client::Alert;
+//!
+//! let alert = Alert::from_json(&serde_json::json!({
+//!     "_id": "60eda688cdbeaf0b87f5a41e",
+//!     "timestamp": 1626187297290_i64,
+//!     "title": "Risky sign-in",
+//!     "severityValue": 2,
+//!     "description": "<p>Sign-in by alice@example.com from 203.0.113.7.</p>",
+//! }))?;
+//! let facts = extract(&alert, &TenantContext::new("contoso"));
+//! assert_eq!(facts.users, ["alice@example.com"]);
+//!
+//! let mapper = Mapper::new(MappingConfig::new(Deployment::Cloud).labels(["mcas"]))?;
+//! let Mapped::Ticket(draft) = mapper.map(&facts, &HashMap::new())? else { unreachable!() };
+//! assert_eq!(draft.summary, "[contoso] Risky sign-in");
+//! assert_eq!(draft.labels, ["mcas-60eda688cdbeaf0b87f5a41e", "mcas"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod extract;
+mod html;
+mod labels;
+mod mapper;
+mod render;
+mod reputation;
+mod rules;
+mod scan;
+mod template;
+
+pub use error::{Error, MapError, Result};
+pub use extract::{EntityFact, Facts, FoundIp, MAX_FROM_TEXT, TenantContext, extract, severity_name};
+pub use html::html_to_text;
+pub use labels::{MAX_LABEL_CHARS, alert_label};
+pub use mapper::{
+    Mapped, Mapper, MappingConfig, SeverityPriorities, TicketAttribute, TicketDraft, UnknownAttribute,
+};
+pub use reputation::{Reputation, ReputationFacts};
+pub use rules::{MatchSpec, RuleAction, RuleMatch, RuleSpec, Rules};
+pub use template::{DEFAULT_SUMMARY_TEMPLATE, PLACEHOLDERS};

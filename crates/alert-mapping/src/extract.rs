@@ -1,0 +1,379 @@
+//! From an alert to the facts a ticket needs.
+//!
+//! Entities are read first, since they are structured; the text (title and description) second,
+//! for what the entities leave out. Everything here is tolerant: a missing field is an empty
+//! value, never an error.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use abuseipdb_client::is_worth_lookup;
+use jiff::Timestamp;
+use mcas_client::{Alert, AlertId, Entity, EntityData, Severity};
+use url::Url;
+
+use crate::html::{clean_text, html_to_text};
+use crate::scan::{find_emails, find_ips, parse_ip};
+
+/// At most this many users and as many IPs are taken from an alert's text. Entities are taken
+/// whole; text is only a fallback, and a hostile description listing thousands of addresses must
+/// not spend the day's AbuseIPDB quota.
+pub const MAX_FROM_TEXT: usize = 50;
+
+/// The longest summary sentence taken from a description, in characters; a longer first sentence
+/// gives way to the title.
+const MAX_SENTENCE_CHARS: usize = 300;
+
+/// What the mapping needs to know about the tenant an alert came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantContext {
+    /// The tenant's name, as in the config.
+    pub name: String,
+    /// The tenant's portal, `https://<tenant>.<region>.portal.cloudappsecurity.com`, used to build
+    /// the link to an alert that carries no usable `URL` of its own.
+    pub portal_url: Option<Url>,
+}
+
+impl TenantContext {
+    /// A tenant without a portal URL.
+    #[must_use]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into(), portal_url: None }
+    }
+
+    /// Sets the portal URL.
+    #[must_use]
+    pub fn portal_url(mut self, url: Url) -> Self {
+        self.portal_url = Some(url);
+        self
+    }
+}
+
+/// An IP address found in an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FoundIp {
+    /// The address; IPv4-mapped IPv6 addresses are given as IPv4.
+    pub ip: IpAddr,
+    /// Whether it is a public address, worth an AbuseIPDB lookup.
+    pub public: bool,
+    /// Whether an `ip` entity named it (otherwise it was found in the text).
+    pub from_entity: bool,
+}
+
+/// One entity of an alert, for the ticket's entities section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EntityFact {
+    /// The entity type as MCAS names it: `user`, `account`, `ip`, `service`, `policyRule`...
+    pub kind: String,
+    /// Its display name (the label, or the id when there is no label).
+    pub name: String,
+    /// More about it when the name does not say it all: the id, an account's e-mail, the role.
+    pub detail: Option<String>,
+}
+
+/// Everything a ticket is made of, read from one alert.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Facts {
+    /// The alert id.
+    pub alert_id: AlertId,
+    /// The tenant's name.
+    pub tenant: String,
+    /// The title as one clean line; never empty.
+    pub title: String,
+    /// The severity.
+    pub severity: Severity,
+    /// When the alert was raised.
+    pub time: Timestamp,
+    /// The link to the alert in the portal: the alert's own `URL` when it is an `http(s)` URL,
+    /// otherwise built from the tenant's portal URL; empty when neither is available.
+    pub url: String,
+    /// The first sentence of the description, or the title.
+    pub summary_sentence: String,
+    /// The description as plain text (see [`html_to_text`]); may be empty.
+    pub description_text: String,
+    /// The name of the policy that raised the alert.
+    pub policy: Option<String>,
+    /// The alert's type: its `alertType` when present, otherwise its `idValue` (the number the
+    /// API's `alertType` filter takes).
+    pub alert_type: Option<String>,
+    /// The threat score, 0 to 100.
+    pub threat_score: Option<f64>,
+    /// Affected users: e-mail addresses or names, from the entities first and the text second,
+    /// without duplicates (compared case-insensitively).
+    pub users: Vec<String>,
+    /// IP addresses, from the entities first and the text second, without duplicates.
+    pub ips: Vec<FoundIp>,
+    /// Apps and services.
+    pub services: Vec<String>,
+    /// Countries (ISO codes as MCAS gives them).
+    pub countries: Vec<String>,
+    /// Devices.
+    pub devices: Vec<String>,
+    /// Files.
+    pub files: Vec<String>,
+    /// Every entity, in the alert's order.
+    pub entities: Vec<EntityFact>,
+}
+
+impl Facts {
+    /// The public addresses to look up, without duplicates, entities' first.
+    #[must_use]
+    pub fn lookup_ips(&self) -> Vec<IpAddr> {
+        // `ips` has no duplicates already.
+        self.ips.iter().filter(|found| found.public).map(|found| found.ip).collect()
+    }
+}
+
+/// Reads the facts of an alert.
+///
+/// Never fails: an alert without a description, entities, policy or URL gives facts with those
+/// parts empty.
+#[must_use]
+pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
+    let description_text = alert.description.as_deref().map(html_to_text).unwrap_or_default();
+    let title = one_line(&html_to_text(&alert.title));
+    let title = if title.is_empty() { "(untitled alert)".to_owned() } else { title };
+
+    let mut users = Names::default();
+    let mut ips: Vec<FoundIp> = Vec::new();
+    let mut seen_ips: HashSet<IpAddr> = HashSet::new();
+    let mut services = Names::default();
+    let mut countries = Names::default();
+    let mut devices = Names::default();
+    let mut files = Names::default();
+    let mut entity_policy: Option<String> = None;
+    let mut entities = Vec::with_capacity(alert.entities.len());
+
+    for entity in &alert.entities {
+        entities.push(entity_fact(entity));
+        match entity {
+            Entity::User(data) => {
+                users.add(data.id.as_text().filter(|id| !id.trim().is_empty()).or(data.label.as_deref()));
+            }
+            Entity::Account(data) => {
+                // The e-mail address and the principal name identify the user; the display
+                // name only when neither is there.
+                let by_address = users.add(data.em.as_deref()) | users.add(data.pa.as_deref());
+                if !by_address && data.em.is_none() && data.pa.is_none() {
+                    users.add(data.label.as_deref());
+                }
+            }
+            Entity::Ip(data) => {
+                let ip =
+                    data.id.as_text().and_then(parse_ip).or_else(|| data.label.as_deref().and_then(parse_ip));
+                if let Some(ip) = ip
+                    && seen_ips.insert(ip)
+                {
+                    ips.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity: true });
+                }
+            }
+            Entity::Service(data) => {
+                services.add(Some(&name_of(data)));
+            }
+            Entity::Country(data) => {
+                countries.add(data.id.as_text().or(data.label.as_deref()));
+            }
+            Entity::Device(data) => {
+                devices.add(Some(&name_of(data)));
+            }
+            Entity::File(data) => {
+                files.add(Some(&name_of(data)));
+            }
+            Entity::PolicyRule(data) => {
+                if entity_policy.is_none() {
+                    entity_policy = data.label.as_deref().map(one_line).filter(|l| !l.is_empty());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // The text second, bounded.
+    let mut from_text = 0;
+    for email in find_emails(&description_text) {
+        if from_text >= MAX_FROM_TEXT {
+            break;
+        }
+        if users.add(Some(&email)) {
+            from_text += 1;
+        }
+    }
+    let mut from_text = 0;
+    for ip in find_ips(&title).into_iter().chain(find_ips(&description_text)) {
+        if from_text >= MAX_FROM_TEXT {
+            break;
+        }
+        if seen_ips.insert(ip) {
+            ips.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity: false });
+            from_text += 1;
+        }
+    }
+
+    let policy = alert
+        .policy
+        .as_ref()
+        .and_then(|p| p.label.as_deref())
+        .map(one_line)
+        .filter(|l| !l.is_empty())
+        .or(entity_policy);
+
+    Facts {
+        alert_id: alert.id.clone(),
+        tenant: one_line(&tenant.name),
+        summary_sentence: first_sentence(&description_text).unwrap_or_else(|| title.clone()),
+        title,
+        severity: alert.severity,
+        time: alert.timestamp,
+        url: alert_url(alert, tenant),
+        description_text,
+        policy,
+        alert_type: alert_type(alert),
+        threat_score: alert.threat_score.filter(|s| s.is_finite()),
+        users: users.items,
+        ips,
+        services: services.items,
+        countries: countries.items,
+        devices: devices.items,
+        files: files.items,
+        entities,
+    }
+}
+
+/// A list of names without duplicates (compared case-insensitively) or empty entries.
+#[derive(Default)]
+struct Names {
+    items: Vec<String>,
+    seen: HashSet<String>,
+}
+
+impl Names {
+    /// Adds a name; whether it was new.
+    fn add(&mut self, name: Option<&str>) -> bool {
+        let Some(name) = name.map(one_line).filter(|n| !n.is_empty()) else { return false };
+        let new = self.seen.insert(name.to_lowercase());
+        if new {
+            self.items.push(name);
+        }
+        new
+    }
+}
+
+/// Text as one clean line: unwanted characters removed, white space collapsed.
+pub(crate) fn one_line(text: &str) -> String {
+    clean_text(text).replace('\n', " ")
+}
+
+fn name_of(data: &EntityData) -> String {
+    data.label
+        .as_deref()
+        .map(one_line)
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| one_line(&data.id.to_string()))
+}
+
+fn entity_fact(entity: &Entity) -> EntityFact {
+    let Some(data) = entity.data() else {
+        let name =
+            entity.label().map(one_line).filter(|l| !l.is_empty()).unwrap_or_else(|| "(unnamed)".to_owned());
+        return EntityFact { kind: one_line(entity.kind()), name, detail: None };
+    };
+    let name = name_of(data);
+    let mut details: Vec<String> = Vec::new();
+    for extra in [data.em.as_deref(), data.pa.as_deref()].into_iter().flatten() {
+        let extra = one_line(extra);
+        if !extra.is_empty() && !extra.eq_ignore_ascii_case(&name) && !details.contains(&extra) {
+            details.push(extra);
+        }
+    }
+    let id = one_line(&data.id.to_string());
+    if details.is_empty() && !id.is_empty() && id != name {
+        details.push(format!("id {id}"));
+    }
+    if let Some(role) = data.entity_role.as_deref().map(one_line).filter(|r| !r.is_empty()) {
+        details.push(format!("role {role}"));
+    }
+    EntityFact {
+        kind: entity.kind().to_owned(),
+        name,
+        detail: if details.is_empty() { None } else { Some(details.join(", ")) },
+    }
+}
+
+/// The alert's link: its own `URL` if that is a web URL, else one built from the portal URL.
+fn alert_url(alert: &Alert, tenant: &TenantContext) -> String {
+    if let Some(url) = alert.url.as_deref().map(str::trim)
+        && let Ok(parsed) = Url::parse(url)
+        && matches!(parsed.scheme(), "https" | "http")
+    {
+        return parsed.into();
+    }
+    let Some(portal) = &tenant.portal_url else { return String::new() };
+    // The id goes in the fragment; anything but letters and digits is percent-encoded so that a
+    // strange id cannot change the link's meaning.
+    let mut id = String::new();
+    for byte in alert.id.as_str().bytes() {
+        if byte.is_ascii_alphanumeric() {
+            id.push(char::from(byte));
+        } else {
+            id.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("{}/#/alerts/{id}", portal.as_str().trim_end_matches('/'))
+}
+
+fn alert_type(alert: &Alert) -> Option<String> {
+    let from_extra = alert.extra.get("alertType").and_then(|v| match v {
+        serde_json::Value::String(s) => Some(one_line(s)),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    from_extra.filter(|t| !t.is_empty()).or_else(|| alert.id_value.map(|v| v.to_string()))
+}
+
+/// The first sentence of the text: up to the first `.`, `!` or `?` followed by white space, on
+/// the first line. `None` when there is no text or the sentence is too long to summarise.
+fn first_sentence(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let mut end = line.len();
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|&(_, next)| next.is_whitespace()) {
+            end = i + c.len_utf8();
+            break;
+        }
+    }
+    let sentence = line[..end].trim();
+    (!sentence.is_empty() && sentence.chars().count() <= MAX_SENTENCE_CHARS).then(|| sentence.to_owned())
+}
+
+/// The severity as a ticket shows it: `High`, `Medium`, `Low`, `Informational`, `Unknown (7)`.
+#[must_use]
+pub fn severity_name(severity: Severity) -> String {
+    match severity {
+        Severity::High => "High".to_owned(),
+        Severity::Medium => "Medium".to_owned(),
+        Severity::Low => "Low".to_owned(),
+        Severity::Informational => "Informational".to_owned(),
+        Severity::Unknown(n) if n == Severity::ABSENT.value() => "Unknown".to_owned(),
+        Severity::Unknown(n) => format!("Unknown ({n})"),
+    }
+}
+
+/// Parses a severity name from the config: `informational` (or `info`), `low`, `medium`, `high`,
+/// in any case.
+pub(crate) fn parse_severity_name(name: &str) -> Option<Severity> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "info" | "informational" => Some(Severity::Informational),
+        "low" => Some(Severity::Low),
+        "medium" => Some(Severity::Medium),
+        "high" => Some(Severity::High),
+        _ => None,
+    }
+}
+
+/// A time as a ticket shows it: `2021-07-13 16:18:15 UTC`.
+pub(crate) fn format_time(time: Timestamp) -> String {
+    time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+}

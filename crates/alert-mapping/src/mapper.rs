@@ -1,0 +1,501 @@
+//! The mapper: facts and reputations in, a ticket draft (or a skip) out.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use jira_client::richtext::Document;
+use jira_client::{Deployment, FieldShape, NameOrId, NewIssue, ProjectRef, sanitize_summary};
+use mcas_client::Severity;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::extract::{Facts, format_time, severity_name};
+use crate::labels::{alert_label, check_label};
+use crate::render;
+use crate::reputation::Reputation;
+use crate::rules::Rules;
+use crate::template::{DEFAULT_SUMMARY_TEMPLATE, SummaryTemplate};
+
+/// Jira's limit on a single-line text field, in characters.
+const TEXT_FIELD_MAX_CHARS: usize = 255;
+
+/// Jira's limit on a multi-line text field, in characters.
+const LONG_TEXT_MAX_CHARS: usize = 32_767;
+
+/// A piece of an alert that can be written to a Jira field of its own, as named in the config's
+/// `[jira.fields]` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketAttribute {
+    /// The link to the alert in the portal.
+    AlertUrl,
+    /// The affected users.
+    AffectedUser,
+    /// The IP addresses.
+    Ips,
+    /// The IP addresses with their reputation, one per line.
+    IpReputation,
+    /// The first sentence of the description (or the title).
+    AlertSummary,
+    /// The description as plain text.
+    AlertDescription,
+    /// The severity.
+    Severity,
+    /// The tenant's name.
+    Tenant,
+    /// The policy's name.
+    Policy,
+    /// The alert's time.
+    AlertTime,
+    /// The alert's id.
+    AlertId,
+}
+
+impl TicketAttribute {
+    /// Every attribute, in the order of the docs.
+    pub const ALL: [TicketAttribute; 11] = [
+        Self::AlertUrl,
+        Self::AffectedUser,
+        Self::Ips,
+        Self::IpReputation,
+        Self::AlertSummary,
+        Self::AlertDescription,
+        Self::Severity,
+        Self::Tenant,
+        Self::Policy,
+        Self::AlertTime,
+        Self::AlertId,
+    ];
+
+    /// The name used in the config: `alert_url`, `affected_user`...
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AlertUrl => "alert_url",
+            Self::AffectedUser => "affected_user",
+            Self::Ips => "ips",
+            Self::IpReputation => "ip_reputation",
+            Self::AlertSummary => "alert_summary",
+            Self::AlertDescription => "alert_description",
+            Self::Severity => "severity",
+            Self::Tenant => "tenant",
+            Self::Policy => "policy",
+            Self::AlertTime => "alert_time",
+            Self::AlertId => "alert_id",
+        }
+    }
+
+    /// Whether the attribute is a list of values (users, IPs), which a labels or multi-value
+    /// field takes item by item.
+    fn is_list(self) -> bool {
+        matches!(self, Self::AffectedUser | Self::Ips)
+    }
+}
+
+impl fmt::Display for TicketAttribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An attribute name that is not one of [`TicketAttribute::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown ticket attribute {0:?}")]
+pub struct UnknownAttribute(pub String);
+
+impl FromStr for TicketAttribute {
+    type Err = UnknownAttribute;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|a| a.name() == s).ok_or_else(|| UnknownAttribute(s.to_owned()))
+    }
+}
+
+/// The Jira priority for each severity: the config's `[jira.priorities]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityPriorities {
+    /// For high-severity alerts.
+    pub high: Option<String>,
+    /// For medium-severity alerts.
+    pub medium: Option<String>,
+    /// For low-severity alerts.
+    pub low: Option<String>,
+    /// For informational alerts.
+    pub informational: Option<String>,
+}
+
+impl SeverityPriorities {
+    /// The priority for a severity; `None` when none is configured or the severity is unknown
+    /// (Jira then applies the project's default priority).
+    #[must_use]
+    pub fn get(&self, severity: Severity) -> Option<&str> {
+        match severity {
+            Severity::High => self.high.as_deref(),
+            Severity::Medium => self.medium.as_deref(),
+            Severity::Low => self.low.as_deref(),
+            Severity::Informational => self.informational.as_deref(),
+            Severity::Unknown(_) => None,
+        }
+    }
+}
+
+/// Everything the mapper needs from the config, ready to use: field names resolved to ids and
+/// shapes, rules compiled.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct MappingConfig {
+    /// The Jira deployment, which decides how rich-text field values are written.
+    pub deployment: Deployment,
+    /// The summary template; see [`PLACEHOLDERS`](crate::PLACEHOLDERS). Default
+    /// [`DEFAULT_SUMMARY_TEMPLATE`](crate::DEFAULT_SUMMARY_TEMPLATE).
+    pub summary_template: String,
+    /// Labels every ticket carries, besides `mcas-<alert id>`.
+    pub labels: Vec<String>,
+    /// The priority for each severity, used when no rule sets one.
+    pub priorities: SeverityPriorities,
+    /// Which attribute goes in which field: (attribute, field id, the field's shape).
+    pub fields: Vec<(TicketAttribute, String, FieldShape)>,
+    /// The rules.
+    pub rules: Rules,
+    /// The issue type, used when no rule sets one; `None` leaves it to the caller.
+    pub issue_type: Option<String>,
+}
+
+impl MappingConfig {
+    /// A configuration with the default template and no labels, priorities, fields or rules.
+    #[must_use]
+    pub fn new(deployment: Deployment) -> Self {
+        Self {
+            deployment,
+            summary_template: DEFAULT_SUMMARY_TEMPLATE.to_owned(),
+            labels: Vec::new(),
+            priorities: SeverityPriorities::default(),
+            fields: Vec::new(),
+            rules: Rules::none(),
+            issue_type: None,
+        }
+    }
+
+    /// Sets the summary template.
+    #[must_use]
+    pub fn summary_template(mut self, template: impl Into<String>) -> Self {
+        self.summary_template = template.into();
+        self
+    }
+
+    /// Sets the labels every ticket carries.
+    #[must_use]
+    pub fn labels<I, S>(mut self, labels: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.labels = labels.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the priority for each severity.
+    #[must_use]
+    pub fn priorities(mut self, priorities: SeverityPriorities) -> Self {
+        self.priorities = priorities;
+        self
+    }
+
+    /// Writes `attribute` to the field `field_id` of the given shape.
+    #[must_use]
+    pub fn field(
+        mut self,
+        attribute: TicketAttribute,
+        field_id: impl Into<String>,
+        shape: FieldShape,
+    ) -> Self {
+        self.fields.push((attribute, field_id.into(), shape));
+        self
+    }
+
+    /// Sets the rules.
+    #[must_use]
+    pub fn rules(mut self, rules: Rules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// Sets the default issue type.
+    #[must_use]
+    pub fn issue_type(mut self, issue_type: impl Into<String>) -> Self {
+        self.issue_type = Some(issue_type.into());
+        self
+    }
+}
+
+/// What to do with an alert.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Mapped {
+    /// Make this ticket.
+    Ticket(TicketDraft),
+    /// Make no ticket: a rule with `skip = true` matched.
+    Skip {
+        /// The rule's position in the config, counted from 1.
+        rule: usize,
+    },
+}
+
+/// A ticket ready to be created, for any deployment.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TicketDraft {
+    /// One line of at most 255 characters.
+    pub summary: String,
+    /// The description.
+    pub description: Document,
+    /// The priority's name.
+    pub priority: Option<String>,
+    /// The labels: `mcas-<alert id>` first, then the configured ones, then the rule's; no
+    /// duplicates, each a valid Jira label.
+    pub labels: Vec<String>,
+    /// Component names.
+    pub components: Vec<String>,
+    /// The issue type's name; `None` when neither the config nor a rule names one.
+    pub issue_type: Option<String>,
+    /// Values of the configured fields, by field id, shaped for the field and the deployment.
+    pub fields: Map<String, Value>,
+    /// The rule that matched, counted from 1.
+    pub rule: Option<usize>,
+}
+
+/// Turns facts and reputations into ticket drafts; built once from the config.
+#[derive(Debug, Clone)]
+pub struct Mapper {
+    deployment: Deployment,
+    template: SummaryTemplate,
+    labels: Vec<String>,
+    priorities: SeverityPriorities,
+    fields: Vec<(TicketAttribute, String, FieldShape)>,
+    rules: Rules,
+    issue_type: Option<String>,
+}
+
+impl Mapper {
+    /// Checks the configuration and builds the mapper.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Template`] for an invalid summary template (unknown placeholder, unbalanced
+    /// braces), [`Error::Label`] for a configured label Jira would refuse, and [`Error::Field`]
+    /// for an attribute mapped to a field whose shape cannot hold it.
+    pub fn new(config: MappingConfig) -> Result<Self> {
+        let template = SummaryTemplate::parse(&config.summary_template)?;
+        for label in &config.labels {
+            check_label(label).map_err(|reason| Error::Label { label: label.clone(), reason })?;
+        }
+        for (attribute, field_id, shape) in &config.fields {
+            check_shape(*attribute, shape).map_err(|reason| Error::Field {
+                attribute: *attribute,
+                field_id: field_id.clone(),
+                reason,
+            })?;
+        }
+        Ok(Self {
+            deployment: config.deployment,
+            template,
+            labels: config.labels,
+            priorities: config.priorities,
+            fields: config.fields,
+            rules: config.rules,
+            issue_type: config.issue_type,
+        })
+    }
+
+    /// The compiled rules.
+    #[must_use]
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Maps one alert.
+    ///
+    /// `reputations` holds what is known about the alert's IPs; an IP missing from it is shown
+    /// as not looked up. A failed lookup never stops the ticket.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::FieldValue`] when a configured field's value cannot be built from this alert.
+    pub fn map(&self, facts: &Facts, reputations: &HashMap<IpAddr, Reputation>) -> Result<Mapped, Error> {
+        let matched = self.rules.first_match(facts, reputations);
+        if let Some(m) = matched
+            && m.action.skip
+        {
+            return Ok(Mapped::Skip { rule: m.position });
+        }
+        let action = matched.map(|m| m.action);
+
+        let mut labels = Vec::with_capacity(1 + self.labels.len());
+        let mut push_label = |label: String| {
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        };
+        push_label(alert_label(&facts.alert_id));
+        self.labels.iter().cloned().for_each(&mut push_label);
+        action.iter().flat_map(|a| a.labels.iter().cloned()).for_each(&mut push_label);
+
+        let priority = action
+            .and_then(|a| a.priority.clone())
+            .or_else(|| self.priorities.get(facts.severity).map(str::to_owned));
+        let issue_type = action.and_then(|a| a.issue_type.clone()).or_else(|| self.issue_type.clone());
+        let components = action.map(|a| a.components.clone()).unwrap_or_default();
+
+        let mut fields = Map::new();
+        for (attribute, field_id, shape) in &self.fields {
+            let value = self.field_value(*attribute, shape, facts, reputations).map_err(|reason| {
+                Error::FieldValue { attribute: *attribute, field_id: field_id.clone(), reason }
+            })?;
+            if let Some(value) = value {
+                fields.insert(field_id.clone(), value);
+            }
+        }
+
+        Ok(Mapped::Ticket(TicketDraft {
+            summary: sanitize_summary(&self.template.render(facts)),
+            description: render::description(facts, reputations),
+            priority,
+            labels,
+            components,
+            issue_type,
+            fields,
+            rule: matched.map(|m| m.position),
+        }))
+    }
+
+    /// The value of one configured field; `None` when the alert has nothing for it (the field
+    /// is then left out rather than set to an empty value).
+    fn field_value(
+        &self,
+        attribute: TicketAttribute,
+        shape: &FieldShape,
+        facts: &Facts,
+        reputations: &HashMap<IpAddr, Reputation>,
+    ) -> Result<Option<Value>, String> {
+        let items: Vec<String> = match attribute {
+            TicketAttribute::AlertUrl => vec![facts.url.clone()],
+            TicketAttribute::AffectedUser => facts.users.clone(),
+            TicketAttribute::Ips => facts.ips.iter().map(|f| f.ip.to_string()).collect(),
+            TicketAttribute::IpReputation => vec![render::reputation_lines(facts, reputations)],
+            TicketAttribute::AlertSummary => vec![facts.summary_sentence.clone()],
+            TicketAttribute::AlertDescription => vec![facts.description_text.clone()],
+            TicketAttribute::Severity => vec![severity_name(facts.severity)],
+            TicketAttribute::Tenant => vec![facts.tenant.clone()],
+            TicketAttribute::Policy => facts.policy.iter().cloned().collect(),
+            TicketAttribute::AlertTime => vec![format_time(facts.time)],
+            TicketAttribute::AlertId => vec![facts.alert_id.to_string()],
+        };
+        let items: Vec<String> = items.into_iter().filter(|i| !i.trim().is_empty()).collect();
+        if items.is_empty() {
+            return Ok(None);
+        }
+        shape_value(attribute, shape, &items, facts, self.deployment).map(Some)
+    }
+}
+
+/// Whether `attribute` can be written to a field of `shape`; the error says why not.
+fn check_shape(attribute: TicketAttribute, shape: &FieldShape) -> Result<(), String> {
+    match shape {
+        FieldShape::Text | FieldShape::Option | FieldShape::Labels | FieldShape::RichText => Ok(()),
+        FieldShape::Url if attribute == TicketAttribute::AlertUrl => Ok(()),
+        FieldShape::Url => Err("a URL field takes only alert_url".to_owned()),
+        FieldShape::DateTime | FieldShape::Date if attribute == TicketAttribute::AlertTime => Ok(()),
+        FieldShape::DateTime | FieldShape::Date => Err("a date field takes only alert_time".to_owned()),
+        FieldShape::Number => Err("a number field cannot hold it".to_owned()),
+        FieldShape::User => {
+            Err("a user field takes a Jira account, and alerts name users by e-mail address".to_owned())
+        }
+        FieldShape::Array(inner) => check_shape(attribute, inner),
+        FieldShape::Other(type_name) => Err(format!("fields of type {type_name:?} cannot be set")),
+        _ => Err("fields of this type cannot be set".to_owned()),
+    }
+}
+
+/// Builds a field value of the right shape from the attribute's (non-empty) text items.
+fn shape_value(
+    attribute: TicketAttribute,
+    shape: &FieldShape,
+    items: &[String],
+    facts: &Facts,
+    deployment: Deployment,
+) -> Result<Value, String> {
+    // Lists read as "a, b" on one line; the reputation lines are already one text.
+    let joined = || items.join(", ");
+    let from_text =
+        |shape: &FieldShape, text: &str| shape.value_from_text(text, deployment).map_err(|e| e.to_string());
+    match shape {
+        FieldShape::Text => Ok(Value::String(cut_line(&joined(), TEXT_FIELD_MAX_CHARS))),
+        FieldShape::Option => Ok(serde_json::json!({ "value": cut_line(&joined(), TEXT_FIELD_MAX_CHARS) })),
+        FieldShape::Labels => {
+            let labels: Vec<Value> =
+                items.iter().filter_map(|item| as_label(item)).map(Value::String).collect();
+            Ok(Value::Array(labels))
+        }
+        FieldShape::RichText => {
+            let text = render::cut_chars(&items.join("\n"), LONG_TEXT_MAX_CHARS, "(cut)");
+            from_text(shape, &text)
+        }
+        FieldShape::DateTime => from_text(shape, &facts.time.to_string()),
+        FieldShape::Date => from_text(shape, &facts.time.strftime("%Y-%m-%d").to_string()),
+        FieldShape::Array(inner) => {
+            // A list attribute gives one element per item; any other attribute one element.
+            let elements: Vec<String> = if attribute.is_list() { items.to_vec() } else { vec![joined()] };
+            elements
+                .iter()
+                .map(|item| shape_value(attribute, inner, std::slice::from_ref(item), facts, deployment))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        other => from_text(other, &joined()),
+    }
+}
+
+/// Text as one line of at most `max` characters, cut with "…".
+fn cut_line(text: &str, max: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(max.saturating_sub(1)) {
+        Some((end, _)) if line.chars().count() > max => format!("{}…", &line[..end]),
+        _ => line,
+    }
+}
+
+/// A value as a Jira label: white space replaced by `_`, cut to the limit; `None` when empty.
+fn as_label(text: &str) -> Option<String> {
+    let label: String = text
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .take(crate::labels::MAX_LABEL_CHARS)
+        .collect();
+    (!label.is_empty()).then_some(label)
+}
+
+impl TicketDraft {
+    /// The draft as a request for `jira-client`: in `project`, of the draft's issue type or else
+    /// `default_issue_type`, with every field of the draft.
+    #[must_use]
+    pub fn to_new_issue(&self, project: ProjectRef, default_issue_type: &str) -> NewIssue {
+        let issue_type = self.issue_type.as_deref().unwrap_or(default_issue_type);
+        let mut issue = NewIssue::new(project, NameOrId::name(issue_type), self.summary.clone())
+            .description(self.description.clone())
+            .labels(self.labels.iter().cloned())
+            .components(self.components.iter().map(NameOrId::name));
+        if let Some(priority) = &self.priority {
+            issue = issue.priority(NameOrId::name(priority.as_str()));
+        }
+        for (id, value) in &self.fields {
+            issue = issue.field(id.clone(), value.clone());
+        }
+        issue
+    }
+}
