@@ -1,0 +1,47 @@
+//! The summary sanitiser.
+
+use jira_client::sanitize_summary;
+
+#[track_caller]
+fn check(raw: &str, expected: &str) {
+    assert_eq!(sanitize_summary(raw), expected);
+}
+
+#[test]
+fn one_line_with_collapsed_whitespace() {
+    check("Impossible travel", "Impossible travel");
+    check("  a\r\n\tb  \n c ", "a b c");
+    check("a\u{0000}b\u{0007}c\u{001B}d", "a b c d");
+    check("a\u{2028}b\u{2029}c\u{0085}d\u{00A0}e", "a b c d e");
+}
+
+#[test]
+fn bidi_controls_are_removed() {
+    check("invoice\u{202E}fdp.exe", "invoicefdp.exe");
+    check("a\u{2066}b\u{2069}c", "abc");
+}
+
+#[test]
+fn never_empty() {
+    check("", "(no title)");
+    check(" \n\t\u{202E} ", "(no title)");
+}
+
+#[test]
+fn at_most_255_characters() {
+    let exact = "x".repeat(255);
+    check(&exact, &exact);
+
+    let long = sanitize_summary(&"x".repeat(256));
+    assert_eq!(long.chars().count(), 255);
+    assert!(long.ends_with("x…"));
+
+    // Characters, not bytes: multi-byte text is cut on a character boundary.
+    let wide = sanitize_summary(&"東".repeat(1000));
+    assert_eq!(wide.chars().count(), 255);
+    assert_eq!(wide, format!("{}…", "東".repeat(254)));
+
+    // No space before the ellipsis.
+    let spaced = sanitize_summary(&format!("{} tail", "y".repeat(253)));
+    assert_eq!(spaced, format!("{}…", "y".repeat(253)));
+}
