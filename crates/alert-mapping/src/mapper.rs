@@ -433,7 +433,8 @@ fn shape_value(
     let from_text =
         |shape: &FieldShape, text: &str| shape.value_from_text(text, deployment).map_err(|e| e.to_string());
     match shape {
-        FieldShape::Text => Ok(Value::String(cut_line(&joined(), TEXT_FIELD_MAX_CHARS))),
+        // Lines (of the reputation text) become "; "-separated parts of the one line.
+        FieldShape::Text => Ok(Value::String(cut_line(&joined().replace('\n', "; "), TEXT_FIELD_MAX_CHARS))),
         FieldShape::Option => Ok(serde_json::json!({ "value": cut_line(&joined(), TEXT_FIELD_MAX_CHARS) })),
         FieldShape::Labels => {
             let labels: Vec<Value> =
@@ -463,7 +464,7 @@ fn shape_value(
 fn cut_line(text: &str, max: usize) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.char_indices().nth(max.saturating_sub(1)) {
-        Some((end, _)) if line.chars().count() > max => format!("{}…", &line[..end]),
+        Some((end, _)) if line.chars().count() > max => format!("{}…", line[..end].trim_end()),
         _ => line,
     }
 }

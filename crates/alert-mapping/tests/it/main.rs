@@ -89,3 +89,22 @@ fn adf_text(adf: &Value) -> String {
     walk(adf, &mut out);
     out
 }
+
+static ADF_SCHEMA: std::sync::LazyLock<jsonschema::Validator> = std::sync::LazyLock::new(|| {
+    let path = format!("{}/../../contracts/jira/adf-schema-v1.json", env!("CARGO_MANIFEST_DIR"));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+});
+
+/// Asserts that a rendered description is valid ADF.
+#[track_caller]
+fn assert_valid_adf(adf: &Value) {
+    let errors: Vec<String> = ADF_SCHEMA.iter_errors(adf).take(3).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "invalid ADF: {errors:?}");
+}
+
+/// A reputation from one of this crate's AbuseIPDB check fixtures.
+fn reputation_fixture(name: &str) -> Reputation {
+    let check: abuseipdb_client::CheckResult = serde_json::from_value(fixture(name)).unwrap();
+    Reputation::from(&check)
+}
