@@ -1,0 +1,246 @@
+//! The crate's error type, and how answers of the service become one.
+
+use std::time::Duration;
+
+use http_support::{ErrorResponse, HttpError};
+use jiff::Timestamp;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// The result of this crate's calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a call to Defender for Cloud Apps (or to Microsoft Entra for a token) failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be sent or its answer could not be read (connection, TLS, timeout).
+    #[error("request failed after {attempts} attempt(s)")]
+    Transport {
+        /// The last transport error.
+        #[source]
+        source: reqwest::Error,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// `401`: the API token or the Entra access token was refused.
+    #[error("authentication refused{}", suffix(.detail))]
+    Unauthorized {
+        /// MCAS's `detail`, e.g. `Invalid token`, or a snippet of the body.
+        detail: Option<String>,
+    },
+    /// `403`: the credentials lack the permission for this call.
+    #[error("permission denied{}", suffix(.detail))]
+    Forbidden {
+        /// MCAS's `detail`, or a snippet of the body.
+        detail: Option<String>,
+    },
+    /// `404`: no such alert (or a base URL that is not an MCAS portal).
+    #[error("not found{}", suffix(.detail))]
+    NotFound {
+        /// MCAS's `detail`, or a snippet of the body.
+        detail: Option<String>,
+    },
+    /// The service throttled us (`429`, or an answer that says it throttled) and either asked
+    /// for a wait longer than the retry policy allows or kept throttling until the retries ran
+    /// out.
+    #[error("rate limited{}", match .retry_after { Some(wait) => format!(" (asked to wait {}s)", wait.as_secs()), None => String::new() })]
+    RateLimited {
+        /// The wait the service asked for, if it said.
+        retry_after: Option<Duration>,
+    },
+    /// Another non-success answer.
+    #[error("server answered HTTP {status}{}", suffix(&.body.detail))]
+    Status {
+        /// The HTTP status.
+        status: StatusCode,
+        /// What the body said.
+        body: Box<ApiErrorBody>,
+    },
+    /// MCAS refused the filters of a request (`{"filters":[{"error":…}],"error":true}`).
+    #[error("filters rejected{}", suffix(&.errors.first().and_then(|e| e.error.clone())))]
+    FilterValidation {
+        /// One entry per refused filter.
+        errors: Vec<FilterError>,
+    },
+    /// A success answer could not be decoded.
+    #[error("could not decode the {what}")]
+    Decode {
+        /// What was being decoded.
+        what: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An answer was larger than the client's limit.
+    #[error("answer exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Microsoft Entra refused to issue an access token.
+    #[error("could not get an access token from Microsoft Entra{}{}", suffix(.error), match .status { Some(s) => format!(" (HTTP {s})"), None => String::new() })]
+    Token {
+        /// The HTTP status of the token endpoint's answer.
+        status: Option<StatusCode>,
+        /// The OAuth `error` code, e.g. `invalid_client`.
+        error: Option<String>,
+        /// The OAuth `error_description`.
+        description: Option<String>,
+    },
+    /// An argument or a setting cannot be used (an empty id list, a base URL that cannot take a
+    /// path, plain HTTP to a remote host…).
+    #[error("invalid input: {reason}")]
+    InvalidInput {
+        /// What is wrong.
+        reason: String,
+    },
+    /// One alert of a page could not be decoded. [`crate::Client::alerts`] yields this and goes
+    /// on with the next alert.
+    #[error("alert {} could not be decoded: {reason}", .id.as_deref().unwrap_or("without a usable id"))]
+    MalformedAlert {
+        /// Its `_id`, if readable.
+        id: Option<String>,
+        /// Its `timestamp`, if readable.
+        timestamp: Option<Timestamp>,
+        /// Why it could not be decoded.
+        reason: String,
+    },
+    /// The server's paging made no progress (it repeated the same alerts), so the walk stopped
+    /// rather than loop.
+    #[error("paging stopped: {reason}")]
+    Pagination {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+fn suffix(detail: &Option<String>) -> String {
+    match detail {
+        Some(detail) if !detail.is_empty() => format!(": {detail}"),
+        _ => String::new(),
+    }
+}
+
+/// The body of a non-success answer.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiErrorBody {
+    /// MCAS's `detail` (or another message field), or else a short snippet of the body.
+    pub detail: Option<String>,
+    /// The body, when it was JSON.
+    pub json: Option<Value>,
+    /// The start of the body as text, whitespace collapsed (an HTML error page becomes a short
+    /// readable line).
+    pub snippet: String,
+}
+
+impl ApiErrorBody {
+    fn from_response(response: &ErrorResponse) -> Self {
+        let json: Option<Value> = serde_json::from_slice(&response.body).ok();
+        let snippet = response.snippet(300);
+        let detail = json
+            .as_ref()
+            .and_then(|json| {
+                ["detail", "message", "error_description", "error"]
+                    .iter()
+                    .find_map(|key| json.get(key).and_then(Value::as_str))
+            })
+            .map(|detail| crate::lenient::shorten(detail, 300))
+            .or_else(|| (!snippet.is_empty()).then(|| snippet.clone()));
+        Self { detail, json, snippet }
+    }
+}
+
+/// One refused filter, from MCAS's filter validation error.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FilterError {
+    /// The message, e.g. `<id> is not valid`.
+    #[serde(default, deserialize_with = "crate::lenient::text")]
+    pub error: Option<String>,
+    /// The code, e.g. `CONSOLE_FORMS_NOT_VALID_VALUE`.
+    #[serde(default, deserialize_with = "crate::lenient::text")]
+    pub error_message_code: Option<String>,
+    /// The parameters of the message.
+    #[serde(default)]
+    pub error_message_params: Option<Value>,
+}
+
+/// MCAS's filter validation shape, `{"filters":[{"error":…,"errorMessageCode":…}],"error":true}`.
+pub(crate) fn filter_errors(value: &Value) -> Option<Vec<FilterError>> {
+    if value.get("error").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    let filters = value.get("filters")?.as_array()?;
+    Some(filters.iter().filter_map(|item| serde_json::from_value(item.clone()).ok()).collect())
+}
+
+/// Whether an answer is MCAS throttling us. How that looks is not documented, so besides `429`
+/// (which `http_support::send` knows) any answer whose body mentions throttling counts.
+pub(crate) fn is_throttled(response: &ErrorResponse) -> bool {
+    String::from_utf8_lossy(&response.body).to_ascii_lowercase().contains("throttl")
+}
+
+impl Error {
+    /// The error for a failed MCAS call.
+    pub(crate) fn from_http(error: HttpError) -> Self {
+        match error {
+            HttpError::Transport { source, attempts } => Error::Transport { source, attempts },
+            HttpError::RateLimited { retry_after, .. } => Error::RateLimited { retry_after },
+            HttpError::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
+            HttpError::Status(response) => Error::from_response(&response),
+            // `HttpError` is non-exhaustive; a future kind is reported by its text.
+            other => Error::Status {
+                status: other.status().unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                body: Box::new(ApiErrorBody {
+                    detail: Some(other.to_string()),
+                    json: None,
+                    snippet: String::new(),
+                }),
+            },
+        }
+    }
+
+    fn from_response(response: &ErrorResponse) -> Self {
+        let body = ApiErrorBody::from_response(response);
+        if let Some(errors) = body.json.as_ref().and_then(filter_errors) {
+            return Error::FilterValidation { errors };
+        }
+        match response.status {
+            StatusCode::UNAUTHORIZED => Error::Unauthorized { detail: body.detail },
+            StatusCode::FORBIDDEN => Error::Forbidden { detail: body.detail },
+            StatusCode::NOT_FOUND => Error::NotFound { detail: body.detail },
+            status => Error::Status { status, body: Box::new(body) },
+        }
+    }
+
+    /// The error for a failed call to the Entra token endpoint: refusals carry the OAuth
+    /// `error` and `error_description`, never the request (which holds the secret).
+    pub(crate) fn from_token_http(error: HttpError) -> Self {
+        match error {
+            HttpError::Status(response) => {
+                let json: Option<Value> = serde_json::from_slice(&response.body).ok();
+                let field = |key: &str| {
+                    json.as_ref()
+                        .and_then(|json| json.get(key))
+                        .and_then(Value::as_str)
+                        .map(|text| crate::lenient::shorten(text, 500))
+                };
+                let description = field("error_description")
+                    .or_else(|| Some(response.snippet(300)).filter(|s| !s.is_empty()));
+                Error::Token { status: Some(response.status), error: field("error"), description }
+            }
+            other => Error::from_http(other),
+        }
+    }
+
+    /// The wait the service asked for, for [`Error::RateLimited`].
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+}
