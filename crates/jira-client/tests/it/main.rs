@@ -1,1 +1,12 @@
-//! Tests of jira-client (being written).
+//! Tests of the jira-client REST client against wiremock, for Cloud and Server/Data Center.
+//!
+//! Every mock matches the whole request (method, path, query, auth header, body) and expects an
+//! exact number of calls; a catch-all answering 500 is mounted last, so any request the test did
+//! not plan fails it.
+
+mod client;
+mod errors;
+mod issues;
+mod metadata;
+mod search;
+mod support;

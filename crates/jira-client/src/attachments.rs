@@ -1,0 +1,110 @@
+//! Attachments: uploading a file to an issue.
+
+use bytes::Bytes;
+use http_support::Idempotency;
+use jiff::Timestamp;
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use serde::Deserialize;
+
+use crate::client::Body;
+use crate::{AttachmentId, Client, Error, IssueKey, Result, lenient};
+
+/// The longest file name accepted, in characters.
+const MAX_FILENAME_CHARS: usize = 255;
+
+/// An attachment, as Jira returns it after an upload.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Attachment {
+    /// The attachment id.
+    pub id: AttachmentId,
+    /// The file name.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub filename: String,
+    /// The size in bytes.
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// The media type Jira recorded.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub mime_type: Option<String>,
+    /// The URL of the content.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub content: Option<String>,
+    /// When it was uploaded (Jira gives text or epoch milliseconds here).
+    #[serde(default, deserialize_with = "lenient::timestamp")]
+    pub created: Option<Timestamp>,
+}
+
+/// Checks a file name before it goes into a `Content-Disposition` header.
+fn check_filename(filename: &str) -> Result<()> {
+    if filename.trim().is_empty() {
+        return Err(Error::InvalidInput("the attachment file name is empty".into()));
+    }
+    if filename.chars().any(|c| c.is_control() || c == '/' || c == '\\' || c == '"') {
+        return Err(Error::InvalidInput(format!(
+            "the attachment file name {filename:?} contains a control character, a quote or a path separator"
+        )));
+    }
+    if filename.chars().count() > MAX_FILENAME_CHARS {
+        return Err(Error::InvalidInput(format!(
+            "the attachment file name is longer than {MAX_FILENAME_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+impl Client {
+    /// Uploads a file to an issue (`POST /issue/{key}/attachments`, multipart field `file`,
+    /// header `X-Atlassian-Token: no-check`). Not retried once the request may have reached
+    /// Jira: the file would be attached twice.
+    ///
+    /// ```no_run
+    /// # async fn demo(jira: jira_client::Client) -> jira_client::Result<()> {
+    /// let key = "SEC-42".parse()?;
+    /// let attached = jira.add_attachment(&key, "alert.json", br#"{"_id":"1"}"#.to_vec()).await?;
+    /// println!("attached {} file(s)", attached.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an unusable file name; [`Error::Status`] (`413`) when the file
+    /// is over the site's limit; the transport, status and decoding errors of any call.
+    pub async fn add_attachment(
+        &self,
+        key: &IssueKey,
+        filename: &str,
+        content: impl Into<Bytes>,
+    ) -> Result<Vec<Attachment>> {
+        check_filename(filename)?;
+        let content: Bytes = content.into();
+        let url = self.api_url(&["issue", key.as_str(), "attachments"])?;
+        let filename = filename.to_owned();
+        // A multipart form is consumed by sending it, so one is built per attempt; `Bytes`
+        // clones share the content.
+        let form = move || {
+            let len = content.len() as u64;
+            let part = Part::stream_with_length(content.clone(), len).file_name(filename.clone());
+            Form::new().part("file", part)
+        };
+        let response =
+            self.send(Idempotency::NonIdempotent, Method::POST, &url, Body::Multipart(&form)).await?;
+        self.read_json(response, "add attachment").await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filenames() {
+        assert!(check_filename("alert 1.json").is_ok());
+        assert!(check_filename("résumé.pdf").is_ok());
+        for bad in ["", "  ", "a/b", "a\\b", "a\"b", "a\r\nX-Evil: 1", &"x".repeat(256)] {
+            assert!(matches!(check_filename(bad), Err(Error::InvalidInput(_))), "{bad:?}");
+        }
+    }
+}

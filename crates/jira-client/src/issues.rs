@@ -1,0 +1,643 @@
+//! Creating (one at a time and in bulk), reading and editing issues.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use http_support::{HttpError, Idempotency};
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::client::Body;
+use crate::error::details_or_default;
+use crate::richtext::{DESCRIPTION_MAX_LEN, Document};
+use crate::{
+    Client, Deployment, Error, ErrorDetails, Issue, IssueId, IssueKey, NameOrId, ProjectRef, Result,
+};
+use crate::{lenient, sanitize_summary};
+
+/// Jira's limit on the issues of one bulk create request.
+pub const BULK_CREATE_LIMIT: usize = 50;
+
+/// The longest label Jira accepts, in characters.
+const MAX_LABEL_CHARS: usize = 255;
+
+/// A field value set by field id: JSON as it is, or rich text rendered for the deployment.
+#[derive(Debug, Clone)]
+enum FieldValue {
+    Json(Value),
+    Rich(Document),
+}
+
+impl FieldValue {
+    fn render(&self, deployment: Deployment) -> Value {
+        match self {
+            FieldValue::Json(value) => value.clone(),
+            FieldValue::Rich(doc) => render_document(doc, deployment),
+        }
+    }
+}
+
+/// Rich text as the deployment wants it: an ADF document on Cloud, wiki markup on Server/DC.
+/// Cut to Jira's size limit for rich-text fields so that a huge alert cannot make the request
+/// fail.
+pub(crate) fn render_document(doc: &Document, deployment: Deployment) -> Value {
+    match deployment {
+        Deployment::Cloud => doc.to_adf_limited(DESCRIPTION_MAX_LEN),
+        Deployment::Server => Value::String(doc.to_wiki_limited(DESCRIPTION_MAX_LEN)),
+    }
+}
+
+/// An issue to create.
+///
+/// The summary is made safe with [`sanitize_summary`] (one line, at most 255 characters); the
+/// description is rendered for the client's deployment when the request is sent.
+///
+/// ```
+/// use jira_client::{NameOrId, NewIssue, ProjectRef};
+/// let issue = NewIssue::new(ProjectRef::key("SEC"), NameOrId::name("Task"), "Impossible travel: alice")
+///     .priority(NameOrId::name("High"))
+///     .labels(["mcas", "mcas-5f0c1e2d3a4b5c6d7e8f9a0b"])
+///     .field("customfield_10109", serde_json::json!("https://portal.example/alert/1"));
+/// let body = issue.to_request_body(jira_client::Deployment::Cloud).unwrap();
+/// assert_eq!(body["fields"]["labels"][0], "mcas");
+/// ```
+#[derive(Debug, Clone)]
+pub struct NewIssue {
+    project: ProjectRef,
+    issue_type: NameOrId,
+    summary: String,
+    description: Option<Document>,
+    priority: Option<NameOrId>,
+    labels: Vec<String>,
+    components: Vec<NameOrId>,
+    fields: Vec<(String, FieldValue)>,
+}
+
+impl NewIssue {
+    /// An issue with the required parts: project, issue type and summary.
+    pub fn new(project: ProjectRef, issue_type: NameOrId, summary: impl Into<String>) -> Self {
+        Self {
+            project,
+            issue_type,
+            summary: summary.into(),
+            description: None,
+            priority: None,
+            labels: Vec::new(),
+            components: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// Sets the description.
+    #[must_use]
+    pub fn description(mut self, description: Document) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// Sets the priority.
+    #[must_use]
+    pub fn priority(mut self, priority: NameOrId) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+
+    /// Adds labels. A label may not contain whitespace (Jira refuses it); that is checked when
+    /// the request is built.
+    #[must_use]
+    pub fn labels<I, S>(mut self, labels: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.labels.extend(labels.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds components.
+    #[must_use]
+    pub fn components(mut self, components: impl IntoIterator<Item = NameOrId>) -> Self {
+        self.components.extend(components);
+        self
+    }
+
+    /// Sets a field by id (`customfield_10109`) to a JSON value of the field's shape (see
+    /// [`crate::FieldShape::value_from_text`]). Set last, it wins over the typed setters.
+    #[must_use]
+    pub fn field(mut self, id: impl Into<String>, value: Value) -> Self {
+        self.fields.push((id.into(), FieldValue::Json(value)));
+        self
+    }
+
+    /// Sets a rich-text field (a multi-line text custom field) by id to a document, rendered for
+    /// the deployment like the description.
+    #[must_use]
+    pub fn field_document(mut self, id: impl Into<String>, value: Document) -> Self {
+        self.fields.push((id.into(), FieldValue::Rich(value)));
+        self
+    }
+
+    /// The labels set so far.
+    pub fn label_list(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The JSON body Jira is sent for this issue on `deployment` (`{"fields": {...}}`), for
+    /// showing what would be created.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when a label is invalid.
+    pub fn to_request_body(&self, deployment: Deployment) -> Result<Value> {
+        let summary = sanitize_summary(&self.summary);
+        for label in &self.labels {
+            check_label(label)?;
+        }
+        let mut fields = Map::new();
+        fields.insert("project".into(), self.project.to_json());
+        fields.insert("issuetype".into(), self.issue_type.to_json());
+        fields.insert("summary".into(), Value::String(summary));
+        if let Some(description) = &self.description {
+            fields.insert("description".into(), render_document(description, deployment));
+        }
+        if let Some(priority) = &self.priority {
+            fields.insert("priority".into(), priority.to_json());
+        }
+        if !self.labels.is_empty() {
+            fields.insert("labels".into(), json!(self.labels));
+        }
+        if !self.components.is_empty() {
+            let components: Vec<Value> = self.components.iter().map(NameOrId::to_json).collect();
+            fields.insert("components".into(), Value::Array(components));
+        }
+        for (id, value) in &self.fields {
+            fields.insert(id.clone(), value.render(deployment));
+        }
+        Ok(json!({ "fields": fields }))
+    }
+}
+
+/// Checks a label the way Jira does, so that a bad one fails before anything is sent.
+fn check_label(label: &str) -> Result<()> {
+    if label.is_empty() {
+        return Err(Error::InvalidInput("a label is empty".into()));
+    }
+    if label.chars().any(char::is_whitespace) {
+        return Err(Error::InvalidInput(format!("the label {label:?} contains whitespace")));
+    }
+    if label.chars().count() > MAX_LABEL_CHARS {
+        return Err(Error::InvalidInput(format!("a label is longer than {MAX_LABEL_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// Changes to an existing issue: fields to set, labels to add or remove, a comment to add.
+///
+/// ```
+/// use jira_client::IssueUpdate;
+/// let update = IssueUpdate::default().add_label("triaged").remove_label("new");
+/// let body = update.to_request_body(jira_client::Deployment::Server).unwrap();
+/// assert_eq!(body["update"]["labels"][0]["add"], "triaged");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct IssueUpdate {
+    summary: Option<String>,
+    description: Option<Document>,
+    priority: Option<NameOrId>,
+    fields: Vec<(String, FieldValue)>,
+    add_labels: Vec<String>,
+    remove_labels: Vec<String>,
+    comment: Option<Document>,
+}
+
+impl IssueUpdate {
+    /// Sets the summary (sanitized like a new issue's).
+    #[must_use]
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.summary = Some(summary.into());
+        self
+    }
+
+    /// Sets the description.
+    #[must_use]
+    pub fn description(mut self, description: Document) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// Sets the priority.
+    #[must_use]
+    pub fn priority(mut self, priority: NameOrId) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+
+    /// Sets a field by id to a JSON value of the field's shape.
+    #[must_use]
+    pub fn field(mut self, id: impl Into<String>, value: Value) -> Self {
+        self.fields.push((id.into(), FieldValue::Json(value)));
+        self
+    }
+
+    /// Sets a rich-text field by id to a document, rendered for the deployment.
+    #[must_use]
+    pub fn field_document(mut self, id: impl Into<String>, value: Document) -> Self {
+        self.fields.push((id.into(), FieldValue::Rich(value)));
+        self
+    }
+
+    /// Adds a label, keeping the issue's other labels.
+    #[must_use]
+    pub fn add_label(mut self, label: impl Into<String>) -> Self {
+        self.add_labels.push(label.into());
+        self
+    }
+
+    /// Removes a label, keeping the issue's other labels.
+    #[must_use]
+    pub fn remove_label(mut self, label: impl Into<String>) -> Self {
+        self.remove_labels.push(label.into());
+        self
+    }
+
+    /// Adds a comment with the change (also accepted by [`Client::transition`]).
+    #[must_use]
+    pub fn comment(mut self, body: Document) -> Self {
+        self.comment = Some(body);
+        self
+    }
+
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        self.summary.is_none()
+            && self.description.is_none()
+            && self.priority.is_none()
+            && self.fields.is_empty()
+            && self.add_labels.is_empty()
+            && self.remove_labels.is_empty()
+            && self.comment.is_none()
+    }
+
+    /// The JSON body (`{"fields": {...}, "update": {...}}`) sent for this update.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid label.
+    pub fn to_request_body(&self, deployment: Deployment) -> Result<Value> {
+        let mut fields = Map::new();
+        if let Some(summary) = &self.summary {
+            let summary = sanitize_summary(summary);
+            fields.insert("summary".into(), Value::String(summary));
+        }
+        if let Some(description) = &self.description {
+            fields.insert("description".into(), render_document(description, deployment));
+        }
+        if let Some(priority) = &self.priority {
+            fields.insert("priority".into(), priority.to_json());
+        }
+        for (id, value) in &self.fields {
+            fields.insert(id.clone(), value.render(deployment));
+        }
+        let mut update = Map::new();
+        let mut label_ops = Vec::new();
+        for label in &self.add_labels {
+            check_label(label)?;
+            label_ops.push(json!({ "add": label }));
+        }
+        for label in &self.remove_labels {
+            check_label(label)?;
+            label_ops.push(json!({ "remove": label }));
+        }
+        if !label_ops.is_empty() {
+            update.insert("labels".into(), Value::Array(label_ops));
+        }
+        if let Some(comment) = &self.comment {
+            let body = render_document(comment, deployment);
+            update.insert("comment".into(), json!([{ "add": { "body": body } }]));
+        }
+        let mut body = Map::new();
+        if !fields.is_empty() {
+            body.insert("fields".into(), Value::Object(fields));
+        }
+        if !update.is_empty() {
+            body.insert("update".into(), Value::Object(update));
+        }
+        Ok(Value::Object(body))
+    }
+}
+
+/// The answer to a create: the new issue's id, key and API URL.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct CreatedIssue {
+    /// The numeric id.
+    pub id: IssueId,
+    /// The key (`SEC-42`).
+    pub key: IssueKey,
+    /// The API URL of the issue.
+    #[serde(rename = "self", default, deserialize_with = "lenient::null_default")]
+    pub self_url: String,
+}
+
+/// Why one issue of a bulk create was not created (or may not have been).
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum BulkFailure {
+    /// Jira refused this issue; the others were not affected.
+    #[error("jira refused the issue{}{details}", .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Rejected {
+        /// The status Jira gave for this issue.
+        status: Option<StatusCode>,
+        /// Jira's messages for this issue.
+        details: ErrorDetails,
+    },
+    /// The request carrying this issue failed as a whole (a later chunk of 50; the failure of
+    /// the first chunk is returned as the call's error).
+    #[error("the bulk request carrying the issue failed")]
+    RequestFailed {
+        /// The request's error.
+        #[source]
+        error: Arc<Error>,
+    },
+    /// Not sent: an earlier request of the same call failed as a whole.
+    #[error("not sent: an earlier bulk request failed")]
+    NotSent,
+    /// Jira's answer did not say what became of this issue; it may have been created.
+    #[error("jira's bulk answer did not account for the issue")]
+    Unaccounted,
+}
+
+impl BulkFailure {
+    /// Whether the issue may exist despite the failure, so that it must be looked for (by
+    /// label) before it is created again.
+    pub fn maybe_created(&self) -> bool {
+        match self {
+            BulkFailure::RequestFailed { error } => error.outcome_unknown(),
+            BulkFailure::Unaccounted => true,
+            BulkFailure::Rejected { .. } | BulkFailure::NotSent => false,
+        }
+    }
+}
+
+/// The bulk create answer, on success (`201`) and when every element failed (`400`).
+#[derive(Debug, Deserialize)]
+struct BulkAnswer {
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    issues: Vec<CreatedIssue>,
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    errors: Vec<BulkError>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BulkError {
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default, deserialize_with = "details_or_default")]
+    element_errors: ErrorDetails,
+    #[serde(default)]
+    failed_element_number: Option<usize>,
+}
+
+/// Maps a bulk answer back to the positions of the `len` issues sent.
+///
+/// Jira lists the created issues in the order they were sent, leaving out the failed ones, and
+/// names each failed one by its position. When the counts do not add up the created issues
+/// cannot be matched to positions, and every position without a reported failure is
+/// [`BulkFailure::Unaccounted`].
+fn map_bulk_answer(answer: BulkAnswer, len: usize) -> Vec<Result<CreatedIssue, BulkFailure>> {
+    let mut failed: BTreeMap<usize, BulkFailure> = BTreeMap::new();
+    for error in answer.errors {
+        if let Some(position) = error.failed_element_number.filter(|&n| n < len) {
+            let status = error.status.and_then(|s| StatusCode::from_u16(s).ok());
+            failed.entry(position).or_insert(BulkFailure::Rejected { status, details: error.element_errors });
+        }
+    }
+    let succeeded = len - failed.len();
+    let mut created = (answer.issues.len() == succeeded).then(|| answer.issues.into_iter());
+    (0..len)
+        .map(|position| match failed.remove(&position) {
+            Some(failure) => Err(failure),
+            None => match created.as_mut().and_then(Iterator::next) {
+                Some(issue) => Ok(issue),
+                None => Err(BulkFailure::Unaccounted),
+            },
+        })
+        .collect()
+}
+
+impl Client {
+    /// Creates an issue (`POST /issue`). Not retried once the request may have reached Jira.
+    ///
+    /// ```no_run
+    /// # async fn demo(jira: jira_client::Client) -> jira_client::Result<()> {
+    /// use jira_client::{NameOrId, NewIssue, ProjectRef};
+    /// let issue = NewIssue::new(ProjectRef::key("SEC"), NameOrId::name("Task"), "Impossible travel")
+    ///     .labels(["mcas"]);
+    /// let created = jira.create_issue(&issue).await?;
+    /// println!("created {}", created.key);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] before sending for an invalid issue; [`Error::Api`] with Jira's
+    /// field errors when it refuses the issue; the transport and status errors of any call. When
+    /// [`Error::outcome_unknown`] is true the issue may have been created.
+    pub async fn create_issue(&self, issue: &NewIssue) -> Result<CreatedIssue> {
+        let body = issue.to_request_body(self.deployment())?;
+        let url = self.api_url(&["issue"])?;
+        self.send_json(Idempotency::NonIdempotent, Method::POST, &url, Body::Json(&body), "create issue")
+            .await
+    }
+
+    /// Creates many issues with `POST /issue/bulk`, in requests of at most
+    /// [`BULK_CREATE_LIMIT`] (50). The answer has one entry per input issue, at its position.
+    ///
+    /// Jira creates the valid issues of a request even when others fail; each failure is
+    /// reported at its position. If the first request fails as a whole its error is returned; if
+    /// a later one does, the results so far are kept, its issues get
+    /// [`BulkFailure::RequestFailed`] and those after it [`BulkFailure::NotSent`].
+    ///
+    /// ```no_run
+    /// # async fn demo(jira: jira_client::Client, drafts: Vec<jira_client::NewIssue>) -> jira_client::Result<()> {
+    /// for (draft, result) in drafts.iter().zip(jira.create_issues(&drafts).await?) {
+    ///     match result {
+    ///         Ok(created) => println!("created {}", created.key),
+    ///         Err(failure) => eprintln!("not created: {failure}"),
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] (nothing sent) when any issue is invalid; the first request's
+    /// error when it fails as a whole.
+    pub async fn create_issues(&self, issues: &[NewIssue]) -> Result<Vec<Result<CreatedIssue, BulkFailure>>> {
+        let deployment = self.deployment();
+        let bodies =
+            issues.iter().map(|issue| issue.to_request_body(deployment)).collect::<Result<Vec<_>>>()?;
+        let url = self.api_url(&["issue", "bulk"])?;
+        let mut results = Vec::with_capacity(issues.len());
+        let mut chunks = bodies.chunks(BULK_CREATE_LIMIT);
+        while let Some(chunk) = chunks.next() {
+            match self.create_chunk(&url, chunk).await {
+                Ok(mapped) => results.extend(mapped),
+                Err(error) if results.is_empty() => return Err(error),
+                Err(error) => {
+                    let error = Arc::new(error);
+                    results.extend(
+                        chunk.iter().map(|_| Err(BulkFailure::RequestFailed { error: error.clone() })),
+                    );
+                    results.extend(chunks.flatten().map(|_| Err(BulkFailure::NotSent)));
+                    break;
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    async fn create_chunk(
+        &self,
+        url: &url::Url,
+        chunk: &[Value],
+    ) -> Result<Vec<Result<CreatedIssue, BulkFailure>>> {
+        let body = json!({ "issueUpdates": chunk });
+        let outcome = self.send_raw(Idempotency::NonIdempotent, Method::POST, url, Body::Json(&body)).await?;
+        match outcome {
+            Ok(response) => {
+                let answer: BulkAnswer = self.read_json(response, "bulk create").await?;
+                Ok(map_bulk_answer(answer, chunk.len()))
+            }
+            // Jira answers 400 with the usual bulk document when every element failed.
+            Err(HttpError::Status(response)) if response.status == StatusCode::BAD_REQUEST => {
+                match serde_json::from_slice::<BulkAnswer>(&response.body) {
+                    Ok(answer) if !answer.errors.is_empty() => Ok(map_bulk_answer(answer, chunk.len())),
+                    _ => Err(Error::from_response(&response, || format!("POST {}", url.path()))),
+                }
+            }
+            Err(error) => Err(Error::from_http(error, || format!("POST {}", url.path()))),
+        }
+    }
+
+    /// Reads an issue (`GET /issue/{key}`) with the given fields; an empty list asks for Jira's
+    /// default (all fields).
+    ///
+    /// ```no_run
+    /// # async fn demo(jira: jira_client::Client) -> jira_client::Result<()> {
+    /// let key = "SEC-42".parse()?;
+    /// let issue = jira.get_issue(&key, &["summary", "status", "labels"]).await?;
+    /// println!("{}: {}", issue.key, issue.fields.summary);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the issue does not exist or is not visible; the transport,
+    /// status and decoding errors of any call.
+    pub async fn get_issue(&self, key: &IssueKey, fields: &[&str]) -> Result<Issue> {
+        let mut url = self.api_url(&["issue", key.as_str()])?;
+        if !fields.is_empty() {
+            url.query_pairs_mut().append_pair("fields", &fields.join(","));
+        }
+        self.get_json(&url, "get issue").await
+    }
+
+    /// Edits an issue (`PUT /issue/{key}`): sets fields, adds and removes labels, adds a comment.
+    ///
+    /// ```no_run
+    /// # async fn demo(jira: jira_client::Client) -> jira_client::Result<()> {
+    /// use jira_client::IssueUpdate;
+    /// let key = "SEC-42".parse()?;
+    /// jira.update_issue(&key, &IssueUpdate::default().add_label("triaged")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty update or an invalid label; [`Error::Api`] when Jira
+    /// refuses a field; the transport and status errors of any call.
+    pub async fn update_issue(&self, key: &IssueKey, update: &IssueUpdate) -> Result<()> {
+        if update.is_empty() {
+            return Err(Error::InvalidInput("the issue update changes nothing".into()));
+        }
+        let body = update.to_request_body(self.deployment())?;
+        let url = self.api_url(&["issue", key.as_str()])?;
+        // Setting fields converges, but a comment would be added twice.
+        let idempotency =
+            if update.comment.is_some() { Idempotency::NonIdempotent } else { Idempotency::Idempotent };
+        self.send(idempotency, Method::PUT, &url, Body::Json(&body)).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(json: Value) -> BulkAnswer {
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn created(n: u32) -> Value {
+        json!({ "id": format!("{n}"), "key": format!("SEC-{n}"), "self": "x" })
+    }
+
+    #[track_caller]
+    fn check(answer_json: Value, len: usize, expected: &[Option<&str>]) {
+        let mapped = map_bulk_answer(answer(answer_json), len);
+        let keys: Vec<Option<String>> =
+            mapped.iter().map(|r| r.as_ref().ok().map(|c| c.key.to_string())).collect();
+        let expected: Vec<Option<String>> = expected.iter().map(|e| e.map(str::to_owned)).collect();
+        assert_eq!(keys, expected);
+    }
+
+    fn failure(n: usize) -> Value {
+        json!({ "status": 400, "failedElementNumber": n, "elementErrors": { "errors": { "summary": "bad" } } })
+    }
+
+    #[test]
+    fn bulk_positions() {
+        check(
+            json!({ "issues": [created(1), created(2)], "errors": [] }),
+            2,
+            &[Some("SEC-1"), Some("SEC-2")],
+        );
+        check(
+            json!({ "issues": [created(1), created(3)], "errors": [failure(1)] }),
+            3,
+            &[Some("SEC-1"), None, Some("SEC-3")],
+        );
+        check(json!({ "issues": [], "errors": [failure(0), failure(1)] }), 2, &[None, None]);
+        // Counts that do not add up: nothing can be matched.
+        check(json!({ "issues": [created(1)], "errors": [] }), 2, &[None, None]);
+        // An out-of-range position is ignored.
+        check(json!({ "issues": [created(1)], "errors": [failure(7)] }), 1, &[Some("SEC-1")]);
+        check(json!({ "issues": null, "errors": null }), 0, &[]);
+    }
+
+    #[test]
+    fn bulk_failures_say_whether_the_issue_may_exist() {
+        let mapped = map_bulk_answer(answer(json!({ "issues": [created(1)], "errors": [] })), 2);
+        assert!(mapped.iter().all(|r| r.as_ref().is_err_and(BulkFailure::maybe_created)));
+        let mapped = map_bulk_answer(answer(json!({ "errors": [failure(0)] })), 1);
+        let failure = mapped[0].as_ref().unwrap_err();
+        assert!(!failure.maybe_created());
+        assert_eq!(failure.to_string(), "jira refused the issue (HTTP 400 Bad Request): summary: bad");
+    }
+
+    #[track_caller]
+    fn check_label_err(label: &str) {
+        assert!(matches!(check_label(label), Err(Error::InvalidInput(_))), "{label:?}");
+    }
+
+    #[test]
+    fn labels() {
+        assert!(check_label("mcas-5f0c1e2d3a4b5c6d7e8f9a0b").is_ok());
+        check_label_err("");
+        check_label_err("two words");
+        check_label_err("tab\there");
+        check_label_err("line\nbreak");
+        check_label_err(&"x".repeat(256));
+    }
+}
