@@ -1,0 +1,465 @@
+//! Raw config -> checked config: defaults filled in, URLs and durations parsed, names and ranges
+//! checked, secrets resolved. Each error names the key it is about; the caller adds the line.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use url::{Host, Url};
+
+use super::duration::parse_duration;
+use super::error::{ConfigError, SecretProblem};
+use super::model::{
+    AbuseIpdbConfig, Config, Deployment, FetchConfig, JiraAuth, JiraConfig, PipelineConfig, Priorities,
+    RuleConfig, RuleMatch, Severity, StateConfig, TenantAuth, TenantConfig,
+};
+use super::raw::{
+    RawAbuseIpdb, RawConfig, RawEntra, RawFetch, RawJira, RawJiraAuth, RawMatch, RawPipeline, RawRule,
+    RawState, RawTenant,
+};
+use super::secret::{Resolver, SecretKeys};
+
+const DEFAULT_ABUSEIPDB_URL: &str = "https://api.abuseipdb.com/api/v2/";
+const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
+const DEFAULT_STATE_FILE: &str = "mcas2jira.db";
+
+pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) -> Result<Config, ConfigError> {
+    let jira = check_jira(raw.jira, resolver)?;
+    let rules = raw
+        .rules
+        .into_iter()
+        .enumerate()
+        .map(|(index, rule)| check_rule(&format!("rules[{index}]"), rule))
+        .collect::<Result<_, _>>()?;
+    let abuseipdb = raw.abuseipdb.map(|raw| check_abuseipdb(raw, resolver)).transpose()?;
+    let fetch = check_fetch(raw.fetch)?;
+    let state = check_state(raw.state, resolver.base_dir)?;
+    let pipeline = check_pipeline(raw.pipeline)?;
+    let tenants = check_tenants(raw.tenants, resolver)?;
+    Ok(Config { file: file.to_owned(), jira, rules, abuseipdb, fetch, state, pipeline, tenants })
+}
+
+fn check_jira(raw: RawJira, resolver: &mut Resolver<'_>) -> Result<JiraConfig, ConfigError> {
+    let url = check_url("jira.url", &raw.url)?;
+    let deployment = match raw.deployment {
+        Some(deployment) => deployment,
+        None if url.host_str().is_some_and(|host| host.ends_with(".atlassian.net")) => Deployment::Cloud,
+        None => {
+            return Err(ConfigError::invalid(
+                "jira.deployment",
+                "required for a site outside atlassian.net: \"cloud\" or \"server\"",
+            ));
+        }
+    };
+    let project = non_empty("jira.project", raw.project)?;
+    let issue_type = non_empty("jira.issue_type", raw.issue_type.unwrap_or_else(|| "Task".to_owned()))?;
+    check_labels("jira.labels", &raw.labels)?;
+    let auth = check_jira_auth(raw.auth, deployment, resolver)?;
+    for (attribute, field) in &raw.fields {
+        if field.trim().is_empty() {
+            return Err(ConfigError::invalid(format!("jira.fields.{attribute}"), "empty field id or name"));
+        }
+    }
+    let priorities = Priorities {
+        high: raw.priorities.high,
+        medium: raw.priorities.medium,
+        low: raw.priorities.low,
+        informational: raw.priorities.informational,
+    };
+    Ok(JiraConfig {
+        url,
+        deployment,
+        project,
+        issue_type,
+        labels: raw.labels,
+        auth,
+        fields: raw.fields,
+        priorities,
+    })
+}
+
+fn check_jira_auth(
+    raw: RawJiraAuth,
+    deployment: Deployment,
+    resolver: &mut Resolver<'_>,
+) -> Result<JiraAuth, ConfigError> {
+    let token = SecretKeys {
+        table: "jira.auth".to_owned(),
+        stem: "token",
+        env: raw.token_env,
+        file: raw.token_file,
+        command: raw.token_command,
+        inline: raw.token,
+    };
+    let pat = SecretKeys {
+        table: "jira.auth".to_owned(),
+        stem: "pat",
+        env: raw.pat_env,
+        file: raw.pat_file,
+        command: raw.pat_command,
+        inline: raw.pat,
+    };
+    match (raw.user, token.is_given(), pat.is_given()) {
+        (_, true, true) => {
+            let mut given = token.given();
+            given.extend(pat.given());
+            Err(ConfigError::secret(
+                "jira.auth",
+                SecretProblem::Conflict { given },
+            ))
+        }
+        (Some(user), _, false) => {
+            let user = non_empty("jira.auth.user", user)?;
+            let token = resolver.require(token)?;
+            Ok(JiraAuth::Basic { user, token })
+        }
+        (None, false, true) if deployment == Deployment::Cloud => Err(ConfigError::invalid(
+            "jira.auth",
+            "a personal access token (pat_*) needs deployment = \"server\"; Jira Cloud takes user and token_*",
+        )),
+        (None, false, true) => Ok(JiraAuth::Bearer(resolver.require(pat)?)),
+        (Some(_), false, true) => Err(ConfigError::invalid(
+            "jira.auth.user",
+            "a personal access token (pat_*) is used without a user; remove user or use token_*",
+        )),
+        (None, true, false) => Err(ConfigError::invalid(
+            "jira.auth.user",
+            "missing: token_* goes with the user it belongs to (the account's e-mail on Cloud)",
+        )),
+        (None, false, false) => Err(ConfigError::secret(
+            "jira.auth",
+            SecretProblem::Missing {
+                expected: "user with token_env, token_file, token_command or token; or pat_env, pat_file, pat_command or pat".to_owned(),
+            },
+        )),
+    }
+}
+
+fn check_rule(key: &str, raw: RawRule) -> Result<RuleConfig, ConfigError> {
+    let name = raw.name.map(|name| non_empty(&format!("{key}.name"), name)).transpose()?;
+    let matches = check_match(&format!("{key}.match"), raw.matches)?;
+    check_labels(&format!("{key}.labels"), &raw.labels)?;
+    let sets_something = raw.priority.is_some()
+        || !raw.labels.is_empty()
+        || !raw.components.is_empty()
+        || raw.issue_type.is_some();
+    if raw.skip && sets_something {
+        return Err(ConfigError::invalid(
+            format!("{key}.skip"),
+            "a rule with skip = true makes no ticket, so it cannot set priority, labels, components or issue_type",
+        ));
+    }
+    if !raw.skip && !sets_something {
+        return Err(ConfigError::invalid(
+            key,
+            "the rule sets nothing: give priority, labels, components, issue_type or skip = true",
+        ));
+    }
+    for (field, value) in [("priority", &raw.priority), ("issue_type", &raw.issue_type)] {
+        if value.as_ref().is_some_and(|value| value.trim().is_empty()) {
+            return Err(ConfigError::invalid(format!("{key}.{field}"), "empty"));
+        }
+    }
+    Ok(RuleConfig {
+        name,
+        matches,
+        priority: raw.priority,
+        labels: raw.labels,
+        components: raw.components,
+        issue_type: raw.issue_type,
+        skip: raw.skip,
+    })
+}
+
+fn check_match(key: &str, raw: RawMatch) -> Result<RuleMatch, ConfigError> {
+    for (field, pattern) in [
+        ("title", &raw.title),
+        ("description", &raw.description),
+        ("user", &raw.user),
+        ("tenant", &raw.tenant),
+        ("policy", &raw.policy),
+        ("alert_type", &raw.alert_type),
+    ] {
+        if let Some(pattern) = pattern
+            && let Err(err) = regex::Regex::new(pattern)
+        {
+            // The regex error draws the pattern over several lines; its last line says what is
+            // wrong, which is what fits on one line.
+            let text = err.to_string();
+            let what = text.lines().last().unwrap_or_default().trim();
+            return Err(ConfigError::invalid(format!("{key}.{field}"), format!("invalid regex: {what}")));
+        }
+    }
+    let severities = match (raw.severity, raw.severities) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::invalid(
+                format!("{key}.severities"),
+                "give severity or severities, not both",
+            ));
+        }
+        (Some(severity), None) => vec![severity],
+        (None, Some(severities)) => severities,
+        (None, None) => Vec::new(),
+    };
+    if let Some(score) = raw.min_ip_score
+        && score > 100
+    {
+        return Err(ConfigError::invalid(
+            format!("{key}.min_ip_score"),
+            format!("{score} is not an AbuseIPDB score (0 to 100)"),
+        ));
+    }
+    let user_domain = raw
+        .user_domain
+        .map(|domain| {
+            let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
+            if domain.is_empty() || domain.contains(['@', ' ']) {
+                Err(ConfigError::invalid(
+                    format!("{key}.user_domain"),
+                    "expected a domain such as \"example.com\"",
+                ))
+            } else {
+                Ok(domain)
+            }
+        })
+        .transpose()?;
+    Ok(RuleMatch {
+        title: raw.title,
+        description: raw.description,
+        user: raw.user,
+        tenant: raw.tenant,
+        policy: raw.policy,
+        alert_type: raw.alert_type,
+        user_domain,
+        severities,
+        min_ip_score: raw.min_ip_score,
+    })
+}
+
+fn check_abuseipdb(raw: RawAbuseIpdb, resolver: &mut Resolver<'_>) -> Result<AbuseIpdbConfig, ConfigError> {
+    let key = resolver.require(SecretKeys {
+        table: "abuseipdb".to_owned(),
+        stem: "key",
+        env: raw.key_env,
+        file: raw.key_file,
+        command: raw.key_command,
+        inline: raw.key,
+    })?;
+    let max_age_days = raw.max_age_days.unwrap_or(90);
+    if !(1..=365).contains(&max_age_days) {
+        return Err(ConfigError::invalid(
+            "abuseipdb.max_age_days",
+            format!("{max_age_days} is out of range (1 to 365)"),
+        ));
+    }
+    let mut url = check_url("abuseipdb.url", raw.url.as_deref().unwrap_or(DEFAULT_ABUSEIPDB_URL))?;
+    // Endpoints are joined onto the base: without the final slash `join("check")` would replace
+    // the `v2` segment.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    let cache_ttl = duration("abuseipdb.cache_ttl", raw.cache_ttl.as_deref(), "24h")?;
+    Ok(AbuseIpdbConfig { key, max_age_days, url, cache_ttl })
+}
+
+fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
+    let first_lookback = duration("fetch.first_lookback", raw.first_lookback.as_deref(), "7d")?;
+    if first_lookback.is_zero() {
+        return Err(ConfigError::invalid("fetch.first_lookback", "must be longer than 0s"));
+    }
+    let page_size = raw.page_size.unwrap_or(100);
+    if !(1..=100).contains(&page_size) {
+        return Err(ConfigError::invalid(
+            "fetch.page_size",
+            format!("{page_size} is out of range (1 to 100, the most MCAS returns)"),
+        ));
+    }
+    Ok(FetchConfig {
+        first_lookback,
+        min_severity: raw.min_severity.unwrap_or(Severity::Informational),
+        only_open: raw.only_open.unwrap_or(true),
+        requests_per_minute: raw.requests_per_minute.unwrap_or(30),
+        overlap: duration("fetch.overlap", raw.overlap.as_deref(), "10m")?,
+        page_size,
+    })
+}
+
+fn check_state(raw: RawState, base_dir: &Path) -> Result<StateConfig, ConfigError> {
+    let path = raw.path.unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_FILE));
+    if path.as_os_str().is_empty() {
+        return Err(ConfigError::invalid("state.path", "empty path"));
+    }
+    Ok(StateConfig { path: base_dir.join(path) })
+}
+
+fn check_pipeline(raw: RawPipeline) -> Result<PipelineConfig, ConfigError> {
+    let bounded = |key: &str, value: Option<usize>| {
+        let value = value.unwrap_or(4);
+        if (1..=64).contains(&value) {
+            Ok(value)
+        } else {
+            Err(ConfigError::invalid(key, format!("{value} is out of range (1 to 64)")))
+        }
+    };
+    Ok(PipelineConfig {
+        concurrency: bounded("pipeline.concurrency", raw.concurrency)?,
+        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency)?,
+    })
+}
+
+fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec<TenantConfig>, ConfigError> {
+    if raw.is_empty() {
+        return Err(ConfigError::invalid(
+            "tenants",
+            "no tenant: add at least one [[tenants]] with name, url and a token or entra",
+        ));
+    }
+    // Names are compared without case so that `--tenant contoso` can never mean two tenants.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut tenants = Vec::with_capacity(raw.len());
+    for (index, raw) in raw.into_iter().enumerate() {
+        let key = format!("tenants[{index}]");
+        let name = raw.name;
+        if name.trim().is_empty() || name.trim() != name || name.chars().any(char::is_control) {
+            return Err(ConfigError::invalid(
+                format!("{key}.name"),
+                "a tenant name must be non-empty, without surrounding spaces or control characters",
+            ));
+        }
+        if let Some(first) = seen.insert(name.to_lowercase(), index) {
+            return Err(ConfigError::invalid(
+                format!("{key}.name"),
+                format!("duplicate tenant name {name:?} (also tenants[{first}])"),
+            ));
+        }
+        let url = check_url(&format!("{key}.url"), &raw.url)?;
+        let token = SecretKeys {
+            table: key.clone(),
+            stem: "token",
+            env: raw.token_env,
+            file: raw.token_file,
+            command: raw.token_command,
+            inline: raw.token,
+        };
+        let auth = match (token.is_given(), raw.entra) {
+            (true, Some(_)) => {
+                let mut given = token.given();
+                given.push("entra".to_owned());
+                return Err(ConfigError::secret(key, SecretProblem::Conflict { given }));
+            }
+            (true, None) => TenantAuth::Token(resolver.require(token)?),
+            (false, Some(entra)) => check_entra(&format!("{key}.entra"), entra, resolver)?,
+            (false, None) => {
+                return Err(ConfigError::secret(
+                    key,
+                    SecretProblem::Missing {
+                        expected: "token_env, token_file, token_command, token or entra".to_owned(),
+                    },
+                ));
+            }
+        };
+        tenants.push(TenantConfig { name, url, auth });
+    }
+    Ok(tenants)
+}
+
+fn check_entra(key: &str, raw: RawEntra, resolver: &mut Resolver<'_>) -> Result<TenantAuth, ConfigError> {
+    let tenant_id = non_empty(&format!("{key}.tenant_id"), raw.tenant_id)?;
+    let client_id = non_empty(&format!("{key}.client_id"), raw.client_id)?;
+    let client_secret = resolver.require(SecretKeys {
+        table: key.to_owned(),
+        stem: "client_secret",
+        env: raw.client_secret_env,
+        file: raw.client_secret_file,
+        command: raw.client_secret_command,
+        inline: raw.client_secret,
+    })?;
+    let authority =
+        check_url(&format!("{key}.authority"), raw.authority.as_deref().unwrap_or(DEFAULT_AUTHORITY))?;
+    Ok(TenantAuth::Entra { tenant_id, client_id, client_secret, authority })
+}
+
+/// An `https://` URL, or `http://` to a loopback host (the fakes and mock servers of tests).
+pub(crate) fn check_url(key: &str, text: &str) -> Result<Url, ConfigError> {
+    let url =
+        Url::parse(text.trim()).map_err(|err| ConfigError::invalid(key, format!("not a URL ({err})")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::invalid(key, "a URL must not hold a user or password; use the auth keys"));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(ConfigError::invalid(
+                key,
+                "http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://",
+            ));
+        }
+        other => {
+            return Err(ConfigError::invalid(key, format!("{other}:// is not allowed; use https://")));
+        }
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn duration(key: &str, text: Option<&str>, default: &str) -> Result<std::time::Duration, ConfigError> {
+    parse_duration(text.unwrap_or(default)).map_err(|err| ConfigError::invalid(key, err.to_string()))
+}
+
+fn non_empty(key: &str, value: String) -> Result<String, ConfigError> {
+    if value.trim().is_empty() { Err(ConfigError::invalid(key, "empty")) } else { Ok(value) }
+}
+
+fn check_labels(key: &str, labels: &[String]) -> Result<(), ConfigError> {
+    for (index, label) in labels.iter().enumerate() {
+        if label.is_empty() || label.chars().any(char::is_whitespace) {
+            return Err(ConfigError::invalid(
+                format!("{key}[{index}]"),
+                format!("{label:?} is not a Jira label (non-empty, no spaces)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(url: &str, ok: bool) {
+        let result = check_url("k", url);
+        assert_eq!(result.is_ok(), ok, "{url}: {result:?}");
+    }
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        check("https://example.atlassian.net", true);
+        check("http://127.0.0.1:8080", true);
+        check("http://127.9.8.7", true);
+        check("http://[::1]:3000/jira", true);
+        check("http://localhost:1234", true);
+        check("http://LOCALHOST", true);
+        check("http://example.com", false);
+        check("http://10.0.0.1", false);
+        check("http://[::2]", false);
+        check("http://localhost.example.com", false);
+        check("ftp://127.0.0.1", false);
+        check("https://user:pw@example.com", false);
+        check("example.com", false);
+        let err = check_url("tenants[1].url", "http://contoso.example").unwrap_err();
+        assert!(
+            err.to_string().starts_with("tenants[1].url: http:// is only allowed for loopback hosts"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! The checked config: every value parsed, resolved and ready to hand to a client.
+//!
+//! `Debug` is derived everywhere: secrets are [`SecretString`]s, whose `Debug` prints
+//! `[REDACTED]`, so formatting a config never shows one (a test holds this).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+/// The whole config, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file it was read from.
+    pub file: PathBuf,
+    /// `[jira]`.
+    pub jira: JiraConfig,
+    /// `[[rules]]`, in file order (first match wins), not yet compiled.
+    pub rules: Vec<RuleConfig>,
+    /// `[abuseipdb]`; without it tickets are made without IP reputation.
+    pub abuseipdb: Option<AbuseIpdbConfig>,
+    /// `[fetch]`.
+    pub fetch: FetchConfig,
+    /// `[state]`.
+    pub state: StateConfig,
+    /// `[pipeline]` (an extension of the contract).
+    pub pipeline: PipelineConfig,
+    /// `[[tenants]]`, in file order; at least one, names unique.
+    pub tenants: Vec<TenantConfig>,
+}
+
+impl Config {
+    /// The tenant with this name.
+    #[must_use]
+    pub fn tenant(&self, name: &str) -> Option<&TenantConfig> {
+        self.tenants.iter().find(|tenant| tenant.name == name)
+    }
+}
+
+/// `[jira]`.
+#[derive(Debug, Clone)]
+pub struct JiraConfig {
+    /// The site, e.g. `https://example.atlassian.net`.
+    pub url: Url,
+    /// Cloud or Server/Data Center.
+    pub deployment: Deployment,
+    /// The project key, e.g. `SEC`.
+    pub project: String,
+    /// The issue type name (default `Task`).
+    pub issue_type: String,
+    /// Labels put on every ticket, besides `mcas-<alert id>`.
+    pub labels: Vec<String>,
+    /// How to authenticate.
+    pub auth: JiraAuth,
+    /// Ticket attribute -> Jira field, by id (`customfield_10109`) or by name (`Alert URL`); names
+    /// are resolved through Jira's field list at start-up.
+    pub fields: BTreeMap<String, String>,
+    /// MCAS severity -> Jira priority name.
+    pub priorities: Priorities,
+}
+
+/// Which Jira the site runs: it decides the REST version and the rich-text format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Deployment {
+    /// Jira Cloud: REST v3, Atlassian Document Format.
+    Cloud,
+    /// Jira Server or Data Center: REST v2, wiki markup.
+    Server,
+}
+
+/// How to authenticate to Jira.
+#[derive(Debug, Clone)]
+pub enum JiraAuth {
+    /// `Authorization: Basic` with a user (an e-mail on Cloud) and an API token or password.
+    Basic {
+        /// The user.
+        user: String,
+        /// The API token (Cloud) or password (Server).
+        token: SecretString,
+    },
+    /// `Authorization: Bearer` with a personal access token (Server/Data Center).
+    Bearer(SecretString),
+}
+
+/// `[jira.priorities]`: the Jira priority name for each MCAS severity; `None` leaves the
+/// project's default priority.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Priorities {
+    /// For high-severity alerts.
+    pub high: Option<String>,
+    /// For medium-severity alerts.
+    pub medium: Option<String>,
+    /// For low-severity alerts.
+    pub low: Option<String>,
+    /// For informational alerts.
+    pub informational: Option<String>,
+}
+
+impl Priorities {
+    /// The priority configured for this severity.
+    #[must_use]
+    pub fn get(&self, severity: Severity) -> Option<&str> {
+        match severity {
+            Severity::High => self.high.as_deref(),
+            Severity::Medium => self.medium.as_deref(),
+            Severity::Low => self.low.as_deref(),
+            Severity::Informational => self.informational.as_deref(),
+        }
+    }
+}
+
+/// An MCAS alert severity, ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// `informational` (MCAS `severityValue` 3).
+    Informational,
+    /// `low` (0).
+    Low,
+    /// `medium` (1).
+    Medium,
+    /// `high` (2).
+    High,
+}
+
+impl Severity {
+    /// The lowercase name used in the config and the state store.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Informational => "informational",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A severity name that is none of `informational`, `low`, `medium`, `high`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown severity {0:?} (use informational, low, medium or high)")]
+pub struct UnknownSeverity(pub String);
+
+impl FromStr for Severity {
+    type Err = UnknownSeverity;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "informational" => Ok(Self::Informational),
+            "low" => Ok(Self::Low),
+            "medium" => Ok(Self::Medium),
+            "high" => Ok(Self::High),
+            other => Err(UnknownSeverity(other.to_owned())),
+        }
+    }
+}
+
+/// One `[[rules]]` entry: what to match, what to set. Regexes are checked for syntax at load but
+/// kept as text; `alert-mapping` compiles them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleConfig {
+    /// An optional name for logs and reports (extension); else the rule is `rules[i]`.
+    pub name: Option<String>,
+    /// The conditions, all of which must hold; none matches every alert.
+    pub matches: RuleMatch,
+    /// The Jira priority name to set.
+    pub priority: Option<String>,
+    /// Labels to add.
+    pub labels: Vec<String>,
+    /// Component names to set.
+    pub components: Vec<String>,
+    /// The issue type name to use instead of `[jira] issue_type`.
+    pub issue_type: Option<String>,
+    /// Make no ticket for a matching alert.
+    pub skip: bool,
+}
+
+/// The `match = { .. }` of a rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleMatch {
+    /// Regex on the alert title.
+    pub title: Option<String>,
+    /// Regex on the alert description.
+    pub description: Option<String>,
+    /// Regex on any affected user.
+    pub user: Option<String>,
+    /// Regex on the tenant name.
+    pub tenant: Option<String>,
+    /// Regex on the policy name.
+    pub policy: Option<String>,
+    /// Regex on the alert type.
+    pub alert_type: Option<String>,
+    /// Any affected user's domain (the part after `@`), lowercase, compared exactly.
+    pub user_domain: Option<String>,
+    /// The alert's severity is one of these (`severity = ".."` or `severities = [..]`); empty
+    /// means any.
+    pub severities: Vec<Severity>,
+    /// Some IP of the alert has an AbuseIPDB score of at least this (0..=100).
+    pub min_ip_score: Option<u8>,
+}
+
+/// `[abuseipdb]`.
+#[derive(Debug, Clone)]
+pub struct AbuseIpdbConfig {
+    /// The API key.
+    pub key: SecretString,
+    /// `maxAgeInDays` of the checks, 1..=365 (default 90).
+    pub max_age_days: u16,
+    /// The API base, ending with `/` (default `https://api.abuseipdb.com/api/v2/`).
+    pub url: Url,
+    /// How long a reputation stays in the state store's cache (default 24 hours).
+    pub cache_ttl: Duration,
+}
+
+/// `[fetch]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchConfig {
+    /// How far back the first run of a tenant reaches (default 7 days).
+    pub first_lookback: Duration,
+    /// Alerts below this severity are not fetched (default informational: all).
+    pub min_severity: Severity,
+    /// Only alerts still open (default true).
+    pub only_open: bool,
+    /// MCAS requests per minute per tenant; 0 turns pacing off (default 30).
+    pub requests_per_minute: u32,
+    /// Each pass re-reads this far before the checkpoint, for alerts that arrive late (default 10
+    /// minutes; extension).
+    pub overlap: Duration,
+    /// Alerts per MCAS page, 1..=100 (default 100; extension).
+    pub page_size: u32,
+}
+
+/// `[state]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateConfig {
+    /// The SQLite file, resolved against the config file's directory (default `mcas2jira.db`).
+    pub path: PathBuf,
+}
+
+/// `[pipeline]` (an extension of the contract).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineConfig {
+    /// Tenants handled at the same time (default 4).
+    pub concurrency: usize,
+    /// AbuseIPDB look-ups in flight at the same time (default 4).
+    pub lookup_concurrency: usize,
+}
+
+/// One `[[tenants]]` entry.
+#[derive(Debug, Clone)]
+pub struct TenantConfig {
+    /// The unique name used in output, `--tenant` and the state store.
+    pub name: String,
+    /// The portal, e.g. `https://contoso.us3.portal.cloudappsecurity.com`.
+    pub url: Url,
+    /// How to authenticate.
+    pub auth: TenantAuth,
+}
+
+/// How to authenticate to one MCAS tenant.
+#[derive(Debug, Clone)]
+pub enum TenantAuth {
+    /// A legacy API token: `Authorization: Token <t>`.
+    Token(SecretString),
+    /// A Microsoft Entra application (client credentials).
+    Entra {
+        /// The directory (tenant) id or domain.
+        tenant_id: String,
+        /// The application (client) id.
+        client_id: String,
+        /// The client secret.
+        client_secret: SecretString,
+        /// The login host (default `https://login.microsoftonline.com`).
+        authority: Url,
+    },
+}

@@ -1,0 +1,161 @@
+//! The config file exactly as written: serde types with `deny_unknown_fields` everywhere, so that a
+//! misspelt key is an error rather than a silently ignored setting. `check.rs` turns these into the
+//! types of `model.rs`.
+//!
+//! None of these types derives `Debug`: inline secrets are [`InlineSecret`]s, and nothing here is
+//! meant to be printed.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::model::{Deployment, Severity};
+use super::secret::InlineSecret;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    pub(crate) jira: RawJira,
+    #[serde(default)]
+    pub(crate) rules: Vec<RawRule>,
+    pub(crate) abuseipdb: Option<RawAbuseIpdb>,
+    #[serde(default)]
+    pub(crate) fetch: RawFetch,
+    #[serde(default)]
+    pub(crate) state: RawState,
+    #[serde(default)]
+    pub(crate) pipeline: RawPipeline,
+    #[serde(default)]
+    pub(crate) tenants: Vec<RawTenant>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawJira {
+    pub(crate) url: String,
+    pub(crate) deployment: Option<Deployment>,
+    pub(crate) project: String,
+    pub(crate) issue_type: Option<String>,
+    #[serde(default)]
+    pub(crate) labels: Vec<String>,
+    pub(crate) auth: RawJiraAuth,
+    #[serde(default)]
+    pub(crate) fields: BTreeMap<String, String>,
+    #[serde(default)]
+    pub(crate) priorities: RawPriorities,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawJiraAuth {
+    pub(crate) user: Option<String>,
+    pub(crate) token_env: Option<String>,
+    pub(crate) token_file: Option<PathBuf>,
+    pub(crate) token_command: Option<String>,
+    pub(crate) token: Option<InlineSecret>,
+    pub(crate) pat_env: Option<String>,
+    pub(crate) pat_file: Option<PathBuf>,
+    pub(crate) pat_command: Option<String>,
+    pub(crate) pat: Option<InlineSecret>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPriorities {
+    pub(crate) high: Option<String>,
+    pub(crate) medium: Option<String>,
+    pub(crate) low: Option<String>,
+    pub(crate) informational: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRule {
+    pub(crate) name: Option<String>,
+    #[serde(rename = "match", default)]
+    pub(crate) matches: RawMatch,
+    pub(crate) priority: Option<String>,
+    #[serde(default)]
+    pub(crate) labels: Vec<String>,
+    #[serde(default)]
+    pub(crate) components: Vec<String>,
+    pub(crate) issue_type: Option<String>,
+    #[serde(default)]
+    pub(crate) skip: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMatch {
+    pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) user: Option<String>,
+    pub(crate) tenant: Option<String>,
+    pub(crate) policy: Option<String>,
+    pub(crate) alert_type: Option<String>,
+    pub(crate) user_domain: Option<String>,
+    pub(crate) severity: Option<Severity>,
+    pub(crate) severities: Option<Vec<Severity>>,
+    pub(crate) min_ip_score: Option<u8>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAbuseIpdb {
+    pub(crate) key_env: Option<String>,
+    pub(crate) key_file: Option<PathBuf>,
+    pub(crate) key_command: Option<String>,
+    pub(crate) key: Option<InlineSecret>,
+    pub(crate) max_age_days: Option<u16>,
+    pub(crate) url: Option<String>,
+    pub(crate) cache_ttl: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFetch {
+    pub(crate) first_lookback: Option<String>,
+    pub(crate) min_severity: Option<Severity>,
+    pub(crate) only_open: Option<bool>,
+    pub(crate) requests_per_minute: Option<u32>,
+    pub(crate) overlap: Option<String>,
+    pub(crate) page_size: Option<u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawState {
+    pub(crate) path: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPipeline {
+    pub(crate) concurrency: Option<usize>,
+    pub(crate) lookup_concurrency: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTenant {
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) token_env: Option<String>,
+    pub(crate) token_file: Option<PathBuf>,
+    pub(crate) token_command: Option<String>,
+    pub(crate) token: Option<InlineSecret>,
+    pub(crate) entra: Option<RawEntra>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEntra {
+    pub(crate) tenant_id: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret_env: Option<String>,
+    pub(crate) client_secret_file: Option<PathBuf>,
+    pub(crate) client_secret_command: Option<String>,
+    pub(crate) client_secret: Option<InlineSecret>,
+    pub(crate) authority: Option<String>,
+}

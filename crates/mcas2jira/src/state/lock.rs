@@ -1,0 +1,64 @@
+//! The pass lock: one pass at a time per state file, across processes.
+//!
+//! An exclusive advisory lock on `<db path>.lock`, held by an open file in [`PassLock`] and
+//! released by the operating system when the file is closed: on drop, on exit, and on a crash, so
+//! a killed process never leaves a stale lock behind. The file itself stays; it holds the holder's
+//! process id for the message the next process shows.
+
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::error::{Result, StateError};
+
+/// Held while a pass runs; dropping it lets the next pass start.
+#[derive(Debug)]
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct PassLock {
+    path: PathBuf,
+    // Held for its lock; never read after acquiring.
+    _file: File,
+}
+
+impl PassLock {
+    /// The lock file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// `<db path>.lock`.
+pub(crate) fn lock_path(db: &Path) -> PathBuf {
+    let mut name = OsString::from(db.as_os_str());
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+pub(crate) fn acquire(db: &Path) -> Result<PassLock> {
+    let path = lock_path(db);
+    let lock_file_error = |source| StateError::LockFile { path: path.clone(), source };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(lock_file_error)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let pid = file.read_to_string(&mut text).ok().and_then(|_| text.trim().parse().ok());
+            return Err(StateError::Locked { path, pid });
+        }
+        Err(TryLockError::Error(source)) => return Err(lock_file_error(source)),
+    }
+    // Only for the message of a process that finds the lock taken; the lock does not depend on it.
+    let _ = file
+        .set_len(0)
+        .and_then(|()| file.seek(SeekFrom::Start(0)))
+        .and_then(|_| writeln!(file, "{}", std::process::id()));
+    Ok(PassLock { path, _file: file })
+}

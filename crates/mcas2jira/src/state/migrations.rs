@@ -1,0 +1,154 @@
+//! The schema of the state database, and the migrations that build it.
+//!
+//! # Schema (version 1)
+//!
+//! One SQLite file (WAL mode, foreign keys on), written only by `mcas2jira`. Times are integer
+//! milliseconds since the Unix epoch, UTC. Tenants are the `name`s of `[[tenants]]`; alert ids are
+//! MCAS `_id`s; Jira keys look like `SEC-123`. Secrets are never stored.
+//!
+//! - `tickets`: one row per alert that has a Jira ticket. Key `(tenant, alert_id)`. Columns:
+//!   `jira_key`; `created_at` (when mcas2jira created the ticket, or found it);
+//!   `origin` (`created` by this tool, or `found` by the `mcas-<alert id>` label search, after a
+//!   lost response or a deleted state file); `severity` (`informational`, `low`, `medium`,
+//!   `high`); `title`; `alert_time` (the alert's own timestamp); `alert_type`, `policy` (nullable);
+//!   `users` (JSON array of strings); `ips` (JSON array of `{"ip": "203.0.113.7", "score": 87}`,
+//!   `score` null when the reputation was unavailable). Indexed by `alert_time` for reports and by
+//!   `jira_key` for the later two-way sync.
+//! - `skipped`: alerts a rule with `skip = true` chose not to ticket, so that they count as handled
+//!   and as seen in reports. Key `(tenant, alert_id)`; `alert_time`, `severity`, `title`, `rule`
+//!   (the rule's name, nullable), `skipped_at`.
+//! - `checkpoints`: per tenant, `alert_time` of the newest alert up to which every alert is fully
+//!   handled, and `updated_at`. The next pass reads from there minus the `[fetch] overlap`.
+//! - `pending`: alerts whose ticket could not be made yet, retried on later passes. Key
+//!   `(tenant, alert_id)`; `alert_time`, `attempts`, `last_error`, `next_try`, `first_seen`,
+//!   `last_failed_at`. A failure only counts as a new attempt when it is later than the last one,
+//!   so applying the same page twice changes nothing. Recording a ticket or a skip for the alert
+//!   removes its row.
+//! - `ip_reputation`: the AbuseIPDB cache. Key `ip` (canonical text form); `json` (the answer as
+//!   the caller serialized it), `fetched_at`. Entries older than the caller's TTL are ignored on
+//!   read and removed by `prune_reputations`.
+//!
+//! Two-way sync (what was mirrored between a ticket and its alert) is left to a later migration,
+//! written together with the sync itself, so that its columns fit what it needs.
+//!
+//! # Migrations
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Each migration is one SQL script,
+//! applied in its own `BEGIN IMMEDIATE` transaction together with the new `user_version`, so that a
+//! crash leaves the database at one version or the next, and two processes starting at once do
+//! not both apply it. A database with a higher version than this build knows is refused, never
+//! downgraded. Migrations are append-only: never edit one that has shipped.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The migrations, in order; `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = "
+CREATE TABLE tickets (
+    tenant     TEXT    NOT NULL,
+    alert_id   TEXT    NOT NULL,
+    jira_key   TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    origin     TEXT    NOT NULL CHECK (origin IN ('created', 'found')),
+    severity   TEXT    NOT NULL,
+    title      TEXT    NOT NULL,
+    alert_time INTEGER NOT NULL,
+    alert_type TEXT,
+    policy     TEXT,
+    users      TEXT    NOT NULL DEFAULT '[]',
+    ips        TEXT    NOT NULL DEFAULT '[]',
+    PRIMARY KEY (tenant, alert_id)
+) WITHOUT ROWID;
+CREATE INDEX tickets_by_alert_time ON tickets (alert_time);
+CREATE INDEX tickets_by_jira_key ON tickets (jira_key);
+
+CREATE TABLE skipped (
+    tenant     TEXT    NOT NULL,
+    alert_id   TEXT    NOT NULL,
+    alert_time INTEGER NOT NULL,
+    severity   TEXT    NOT NULL,
+    title      TEXT    NOT NULL,
+    rule       TEXT,
+    skipped_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant, alert_id)
+) WITHOUT ROWID;
+CREATE INDEX skipped_by_alert_time ON skipped (alert_time);
+
+CREATE TABLE checkpoints (
+    tenant     TEXT    NOT NULL PRIMARY KEY,
+    alert_time INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE pending (
+    tenant         TEXT    NOT NULL,
+    alert_id       TEXT    NOT NULL,
+    alert_time     INTEGER NOT NULL,
+    attempts       INTEGER NOT NULL,
+    last_error     TEXT    NOT NULL,
+    next_try       INTEGER NOT NULL,
+    first_seen     INTEGER NOT NULL,
+    last_failed_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant, alert_id)
+) WITHOUT ROWID;
+CREATE INDEX pending_by_next_try ON pending (tenant, next_try);
+
+CREATE TABLE ip_reputation (
+    ip         TEXT    NOT NULL PRIMARY KEY,
+    json       TEXT    NOT NULL,
+    fetched_at INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+/// The schema version this build writes and reads.
+pub(crate) fn supported_version() -> u32 {
+    // A handful of migrations: the count always fits.
+    u32::try_from(MIGRATIONS.len()).unwrap_or(u32::MAX)
+}
+
+/// What `PRAGMA user_version` says.
+pub(crate) fn current_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+/// Why migrating stopped.
+pub(crate) enum MigrationFailure {
+    /// The database is newer than this build.
+    Newer { found: u32 },
+    /// A migration script failed.
+    Script { version: u32, source: rusqlite::Error },
+    /// Starting or committing the transaction, or reading the version, failed.
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MigrationFailure {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::Sqlite(err)
+    }
+}
+
+/// Brings the schema up to [`supported_version`].
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrationFailure> {
+    let supported = supported_version();
+    let found = current_version(conn)?;
+    if found > supported {
+        return Err(MigrationFailure::Newer { found });
+    }
+    for (index, script) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have applied it between our look and our write lock.
+        let now = current_version(&tx)?;
+        if now > supported {
+            return Err(MigrationFailure::Newer { found: now });
+        }
+        if now >= version {
+            continue;
+        }
+        tx.execute_batch(script).map_err(|source| MigrationFailure::Script { version, source })?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
