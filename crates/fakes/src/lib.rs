@@ -1,1 +1,50 @@
-//! Skeleton: filled by its own issue.
+//! Fake Defender for Cloud Apps, AbuseIPDB and Jira servers on loopback, for the mcas2jira
+//! demo, the CLI and fault-injection tests, and the benchmark.
+//!
+//! Each fake is a real HTTP server bound to `127.0.0.1:0` that speaks the documented shapes of
+//! its service (paging, authentication, error bodies), so the real clients run against it
+//! unchanged. All three share the same knobs:
+//!
+//! - `url()`: the base URL to configure a client with;
+//! - `set_latency(Duration)`: a fixed delay added to every request, changeable at any time;
+//! - `stats()`: request counters by route name (see each fake's `route` module) and in total;
+//! - `fail_next(route, n, FaultKind)`: make the next `n` requests on a route fail with a status
+//!   and the service's own error body, be throttled (`429` + `Retry-After`), be delayed past a
+//!   client's timeout, or (for a Jira create) succeed and then lose the response;
+//! - `shutdown()`, or drop.
+//!
+//! [`scenario`] generates realistic alerts: a weekend's worth per tenant for the demo, or any
+//! number, lazily, for benchmarks.
+//!
+//! ```no_run
+//! use mcas2jira_fakes::{FakeJira, FakeJiraOptions, FakeMcas, FakeMcasOptions, FaultKind, scenario};
+//!
+//! # async fn demo() -> std::io::Result<()> {
+//! let mcas = FakeMcas::start(FakeMcasOptions {
+//!     alerts: scenario::demo_alerts("contoso", jiff::Timestamp::now()),
+//!     ..FakeMcasOptions::default()
+//! })
+//! .await?;
+//! let jira = FakeJira::start(FakeJiraOptions::default()).await?;
+//! jira.fail_next(mcas2jira_fakes::jira::route::CREATE, 1, FaultKind::LoseResponse);
+//! println!("MCAS at {}, Jira at {}", mcas.url(), jira.url());
+//! # Ok(())
+//! # }
+//! ```
+
+// Handlers return a ready `Response` as their error so that each early exit is the service's
+// own error answer; boxing it would only add noise to code that runs once per request.
+#![allow(clippy::result_large_err)]
+
+mod hash;
+mod server;
+
+pub mod abuseipdb;
+pub mod jira;
+pub mod mcas;
+pub mod scenario;
+
+pub use abuseipdb::{FakeAbuseIpdb, FakeAbuseIpdbOptions};
+pub use jira::{CustomField, Deployment, FakeJira, FakeJiraOptions, FieldKind, IssueSnapshot};
+pub use mcas::{EntraApp, FakeMcas, FakeMcasOptions};
+pub use server::{ANY_ROUTE, FaultKind, Stats};
