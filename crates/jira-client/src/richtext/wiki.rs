@@ -6,8 +6,8 @@
 //!   escape (`\X`); this also defuses macros (`{code}`, `{color}`), links and mentions
 //!   (`[~user]`), images, text effects, lists, dashes and rules;
 //! - a backslash itself cannot be escaped with a backslash (`\\` is a forced line break), so it
-//!   becomes the entity `&#92;`; `|` becomes `&#124;` because a backslash before it is not
-//!   reliable inside table cells and link texts;
+//!   becomes the entity `&#92;`; `|` becomes `&#124;`: pipes separate table cells and the parts of
+//!   a link, and an entity holds no pipe for those to split on;
 //! - context-dependent markup becomes a numeric entity, which no renderer rule matches:
 //!   `h1.`..`h6.` and `bq.` at the start of a line, emoticons such as `:)`, `;)` and `(y)`, and
 //!   the `:` of `://` and `mailto:` that would turn text into an automatic link; a `)` after

@@ -237,3 +237,22 @@ fn huge_text() {
     let wiki = Document::new().text_paragraph(&text).to_wiki();
     assert_eq!(wiki, r"\{x\}&#124;".repeat(50_000));
 }
+
+#[test]
+fn a_typical_alert_description() {
+    check(
+        Document::new()
+            .heading(2, "Impossible travel activity")
+            .table(Table::facts([("User", "alice@contoso.com"), ("IPs", "203.0.113.7, 2001:db8::1")]))
+            .paragraph(vec![
+                Inline::text("Open "),
+                Inline::link("the alert", "https://contoso.portal.cloudappsecurity.com/#/alerts/5f0c"),
+            ])
+            .code_block(None, "<p>User signed in from __siteIcon__ FR</p>\n"),
+        "h2. Impossible travel activity\n\n\
+         |*User*|alice@contoso.com|\n\
+         |*IPs*|203.0.113.7, 2001&#58;db8::1|\n\n\
+         Open [the alert|https://contoso.portal.cloudappsecurity.com/#/alerts/5f0c]\n\n\
+         {noformat}\n<p>User signed in from __siteIcon__ FR</p>\n{noformat}",
+    );
+}
