@@ -227,7 +227,7 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::InvalidInput`] when the base URL or the Entra authority is plain `http://` to a
     /// host other than loopback, or cannot take a path, or a credential is empty or cannot be
-    /// sent in a header; [`Error::Transport`] when the HTTP client cannot be built.
+    /// sent in a header; [`Error::HttpClient`] when the HTTP client cannot be built.
     pub fn build(self) -> Result<Client> {
         let mut base = self.base;
         check_scheme(&base, "base URL")?;
@@ -253,7 +253,7 @@ impl ClientBuilder {
                 if let Some(timeout) = self.timeout {
                     options = options.timeout(timeout);
                 }
-                let http = options.build().map_err(|source| Error::Transport { source, attempts: 0 })?;
+                let http = options.build().map_err(|source| Error::HttpClient { source })?;
                 (http, None, None)
             }
         };

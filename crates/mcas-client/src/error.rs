@@ -23,6 +23,13 @@ pub enum Error {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// The HTTP client could not be built (its TLS backend failed to initialise).
+    #[error("could not build the HTTP client")]
+    HttpClient {
+        /// reqwest's error.
+        #[source]
+        source: reqwest::Error,
+    },
     /// `401`: the API token or the Entra access token was refused.
     #[error("authentication refused{}", suffix(.detail))]
     Unauthorized {

@@ -215,6 +215,7 @@ async fn debug_output_never_shows_a_secret() {
         format!("{token_client:?}"),
         format!("{entra:?}"),
         format!("{:?}", Auth::token(SecretString::from(TOKEN))),
+        format!("{:?}", crate::support::builder(&server)),
         format!("{:?}", EntraApp::new(TENANT, CLIENT_ID, SecretString::from(SECRET))),
     ] {
         assert!(!text.contains(TOKEN) && !text.contains(SECRET), "{text}");
