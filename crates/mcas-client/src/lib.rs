@@ -55,6 +55,7 @@ mod entity;
 mod error;
 mod lenient;
 mod models;
+mod page;
 mod pagination;
 mod query;
 
@@ -63,9 +64,8 @@ pub use client::{Client, ClientBuilder, DEFAULT_REQUESTS_PER_MINUTE};
 pub use close::{BenignReason, CloseOutcome, FalsePositiveReason};
 pub use entity::{Entity, EntityData, EntityId};
 pub use error::{ApiErrorBody, Error, FilterError, Result};
-pub use models::{
-    Alert, AlertId, AlertStatus, AlertsPage, MalformedAlert, PolicyRef, ResolutionStatus, Severity,
-};
+pub use models::{Alert, AlertId, AlertStatus, PolicyRef, ResolutionStatus, Severity};
+pub use page::{AlertsPage, MalformedAlert};
 pub use query::{AlertQuery, MAX_PAGE_SIZE, SortDirection};
 
 // Re-exported so that callers name the same versions as this crate's API.
