@@ -73,7 +73,9 @@ fn find_in_table(table: &DeTable<'_>, offset: usize, path: &mut String) -> bool 
     for (key, value) in table.iter() {
         let before = path.len();
         push_key(path, key.get_ref());
-        if contains(&key.span(), offset) || find_in_value(value, offset, path) {
+        // A `[table]` header, e.g. where a required key is missing.
+        let on_header = matches!(value.get_ref(), DeValue::Table(_)) && contains(&value.span(), offset);
+        if contains(&key.span(), offset) || find_in_value(value, offset, path) || on_header {
             return true;
         }
         path.truncate(before);

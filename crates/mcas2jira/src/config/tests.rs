@@ -207,7 +207,7 @@ fn malformed_toml_and_wrong_types_give_the_line() {
     let err = parse(&format!("{MINIMAL}[fetch]\nmin_severity = \"critical\"\n")).unwrap_err();
     assert!(err.to_string().contains("unknown variant `critical`"), "{err}");
     let err = parse(&MINIMAL.replace("project = \"SEC\"\n", "")).unwrap_err();
-    assert!(err.to_string().contains("missing field `project`"), "{err}");
+    assert_eq!(err.to_string(), "line 2, column 1: jira: missing field `project`");
 }
 
 #[test]

@@ -2,7 +2,9 @@ use std::net::IpAddr;
 
 use jiff::SignedDuration;
 
+use super::pass::MAX_ERROR_CHARS;
 use super::*;
+use std::collections::{HashMap, HashSet};
 
 fn at(seconds: i64) -> Timestamp {
     Timestamp::from_second(1_700_000_000 + seconds).unwrap()
