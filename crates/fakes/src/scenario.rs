@@ -361,7 +361,7 @@ pub fn demo_alerts(tenant: &str, now: Timestamp) -> Vec<Value> {
 ///   its millisecond with the previous one, as real alerts sometimes do; the last one is ten
 ///   minutes before the generator was made, unless [`BulkAlerts::ending_at`] says otherwise;
 /// - the public IPs of all `n` alerts together are exactly `unique_public_ips` distinct addresses
-///   (from [`public_ip`]); some alerts also carry a private address, which does not count;
+///   (from [`public_ip`]; none when `n` is 0); some alerts also carry a private address, which does not count;
 /// - each alert is about 1.5 KB of JSON.
 #[derive(Debug, Clone)]
 pub struct BulkAlerts {

@@ -349,7 +349,9 @@ impl Parser {
                 "created" | "key" | "issuekey" | "id" => OrderField::Created,
                 "updated" => OrderField::Updated,
                 _ => {
-                    return Err(jql_error(format!("Ordering by '{w}' is not supported by this fake server.")));
+                    return Err(jql_error(format!(
+                        "Ordering by '{w}' is not supported by this fake server."
+                    )));
                 }
             },
             Some(other) => {
@@ -505,6 +507,43 @@ mod tests {
             "labels = x !~ y",
         ] {
             bad(input);
+        }
+    }
+
+    #[test]
+    fn random_input_never_panics() {
+        // Fragments that stress the tokenizer and the parser in random orders.
+        const PIECES: [&str; 24] = [
+            "labels",
+            "key",
+            "project",
+            "statusCategory",
+            " = ",
+            " != ",
+            " in ",
+            "(",
+            ")",
+            ",",
+            " AND ",
+            " OR ",
+            "\"",
+            "'",
+            "\\",
+            "\\u",
+            "d83d",
+            "SEC-1",
+            "Done",
+            " ORDER BY ",
+            "created",
+            " DESC",
+            "é\u{202e}",
+            "\u{0}",
+        ];
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..20_000 {
+            let len = rng.usize(0..12);
+            let input: String = (0..len).map(|_| PIECES[rng.usize(0..PIECES.len())]).collect();
+            let _ = parse(&input);
         }
     }
 }
