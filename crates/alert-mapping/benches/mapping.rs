@@ -1,1 +1,128 @@
-fn main() {}
+//! Mapping throughput: extract + map + render to ADF for typical alerts (the public samples),
+//! with reputations known for every public IP. Decoding the JSON is not measured: it is the
+//! client's work. Prints alerts per second per core at the end.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use alert_mapping::{
+    Mapped, Mapper, MappingConfig, Reputation, ReputationFacts, RuleSpec, Rules, SeverityPriorities,
+    TenantContext, TicketAttribute, extract,
+};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use jira_client::{Deployment, FieldShape};
+use mcas_client::Alert;
+use serde_json::Value;
+
+fn alerts() -> Vec<Alert> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/samples/mcas/");
+    let mut alerts = Vec::new();
+    for file in ["alerts_sample_extended.json", "xsoar_test_data_alert_by_id_raw.json"] {
+        let text = std::fs::read_to_string(format!("{dir}{file}")).expect("sample file");
+        let value: Value = serde_json::from_str(&text).expect("sample JSON");
+        let items = match value.get("data") {
+            Some(Value::Array(items)) => items.clone(),
+            _ => vec![value],
+        };
+        alerts.extend(items.iter().map(|item| Alert::from_json(item).expect("sample alert")));
+    }
+    alerts
+}
+
+fn mapper() -> Mapper {
+    #[derive(serde::Deserialize)]
+    struct Config {
+        rules: Vec<RuleSpec>,
+    }
+    let config: Config = toml::from_str(
+        r#"
+        [[rules]]
+        match = { title = "(?i)leaked credentials", user_domain = "(?i)^staff\\.example\\.com$" }
+        priority = "Highest"
+        labels = ["leaked-credentials"]
+        [[rules]]
+        match = { min_ip_score = 90 }
+        labels = ["bad-ip"]
+        [[rules]]
+        match = { severities = ["informational"], tenant = "^lab$" }
+        skip = true
+        "#,
+    )
+    .expect("rules");
+    let priorities = SeverityPriorities {
+        high: Some("High".into()),
+        medium: Some("Medium".into()),
+        low: Some("Low".into()),
+        informational: Some("Lowest".into()),
+    };
+    Mapper::new(
+        MappingConfig::new(Deployment::Cloud)
+            .labels(["mcas"])
+            .priorities(priorities)
+            .issue_type("Task")
+            .rules(Rules::try_from(config.rules.as_slice()).expect("rules compile"))
+            .field(TicketAttribute::AlertUrl, "customfield_10109", FieldShape::Url)
+            .field(TicketAttribute::AffectedUser, "customfield_10107", FieldShape::Text)
+            .field(TicketAttribute::IpReputation, "customfield_10108", FieldShape::RichText),
+    )
+    .expect("mapper")
+}
+
+fn reputations(alerts: &[Alert], tenant: &TenantContext) -> HashMap<IpAddr, Reputation> {
+    let mut out = HashMap::new();
+    for alert in alerts {
+        for ip in extract(alert, tenant).lookup_ips() {
+            let mut facts = ReputationFacts::default();
+            facts.score = Some(87);
+            facts.country_code = Some("NL".into());
+            facts.isp = Some("Example Hosting B.V.".into());
+            facts.total_reports = Some(12);
+            facts.distinct_users = Some(5);
+            facts.is_tor = Some(false);
+            out.insert(ip, Reputation::Known(facts));
+        }
+    }
+    out
+}
+
+fn map_all(alerts: &[Alert], tenant: &TenantContext, mapper: &Mapper, reps: &HashMap<IpAddr, Reputation>) {
+    for alert in alerts {
+        let facts = extract(alert, tenant);
+        if let Ok(Mapped::Ticket(draft)) = mapper.map(&facts, reps) {
+            black_box(draft.description.to_adf());
+        }
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let alerts = alerts();
+    let tenant = TenantContext::new("contoso")
+        .portal_url("https://contoso.us3.portal.cloudappsecurity.com".parse().expect("url"));
+    let mapper = mapper();
+    let reps = reputations(&alerts, &tenant);
+
+    let mut group = c.benchmark_group("mapping");
+    group.throughput(Throughput::Elements(alerts.len() as u64));
+    group.bench_function("extract+map+to_adf", |b| {
+        b.iter(|| map_all(black_box(&alerts), &tenant, &mapper, &reps))
+    });
+    group.finish();
+
+    // A plain figure for the notes, independent of criterion's report format.
+    let rounds = 2_000;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        map_all(black_box(&alerts), &tenant, &mapper, &reps);
+    }
+    let elapsed = started.elapsed().max(Duration::from_nanos(1));
+    let per_second = (rounds * alerts.len()) as f64 / elapsed.as_secs_f64();
+    println!(
+        "mapping throughput: {per_second:.0} alerts/second on one core ({} sample alerts)",
+        alerts.len()
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -181,10 +181,8 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
             Entity::File(data) => {
                 files.add(Some(&name_of(data)));
             }
-            Entity::PolicyRule(data) => {
-                if entity_policy.is_none() {
-                    entity_policy = data.label.as_deref().map(one_line).filter(|l| !l.is_empty());
-                }
+            Entity::PolicyRule(data) if entity_policy.is_none() => {
+                entity_policy = data.label.as_deref().map(one_line).filter(|l| !l.is_empty());
             }
             _ => {}
         }

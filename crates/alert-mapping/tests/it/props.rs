@@ -1,1 +1,224 @@
+//! Properties over arbitrary alert JSON: extraction and mapping never panic, the summary is always
+//! one line of at most 255 characters, labels are valid, the description is valid ADF.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::LazyLock;
+
+use alert_mapping::{
+    Mapped, Mapper, MappingConfig, Reputation, ReputationFacts, RuleSpec, Rules, TicketAttribute, extract,
+};
+use jira_client::richtext::DESCRIPTION_MAX_LEN;
+use jira_client::{Deployment, FieldShape};
+use mcas_client::Alert;
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::{assert_valid_adf, tenant};
+
+/// Text with what hostile alerts carry: markup, entities, addresses, bidi and control characters.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-zA-Z0-9 .:@<>&;#/_{}|\\[\\]*~-]{0,60}",
+        prop::collection::vec(
+            prop_oneof![
+                Just("1.2.3.4".to_owned()),
+                Just("999.1.1.1".to_owned()),
+                Just("10.0.0.1".to_owned()),
+                Just("::ffff:8.8.8.8".to_owned()),
+                Just("2001:db8::1".to_owned()),
+                Just("a@b.example".to_owned()),
+                Just("<p>".to_owned()),
+                Just("<br>".to_owned()),
+                Just("&amp;".to_owned()),
+                Just("&#x202E;".to_owned()),
+                Just("__siteIcon__".to_owned()),
+                Just("\u{202E}".to_owned()),
+                Just("\n".to_owned()),
+                Just("\t".to_owned()),
+                Just("\u{0000}".to_owned()),
+                Just("{noformat}".to_owned()),
+                Just(" ".to_owned()),
+                "[a-z]{1,8}",
+            ],
+            0..24,
+        )
+        .prop_map(|parts| parts.concat()),
+    ]
+}
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        text().prop_map(Value::String),
+    ]
+}
+
+fn entity() -> impl Strategy<Value = Value> {
+    let kind = prop_oneof![
+        Just("user"),
+        Just("account"),
+        Just("ip"),
+        Just("service"),
+        Just("file"),
+        Just("policyRule"),
+        Just("country"),
+        Just("device"),
+        Just("groupTag"),
+        Just("mailbox"),
+    ];
+    (kind, leaf(), prop::option::of(leaf()), prop::option::of(leaf()), prop::option::of(leaf())).prop_map(
+        |(kind, id, label, em, pa)| {
+            let mut map = Map::new();
+            map.insert("type".into(), json!(kind));
+            map.insert("id".into(), id);
+            for (key, value) in [("label", label), ("em", em), ("pa", pa)] {
+                if let Some(value) = value {
+                    map.insert(key.into(), value);
+                }
+            }
+            Value::Object(map)
+        },
+    )
+}
+
+/// Alert-shaped JSON: a usable `_id` and `timestamp` most of the time, anything elsewhere.
+fn alert_json() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![3 => text().prop_map(Value::String), 1 => leaf()],
+        prop_oneof![3 => (0_i64..4_102_444_800_000).prop_map(Value::from), 1 => leaf()],
+        prop::option::of(text()),
+        prop::option::of(prop_oneof![text().prop_map(Value::String), leaf()]),
+        prop::option::of(prop_oneof![(0_i64..5).prop_map(Value::from), leaf()]),
+        prop::option::of(leaf()),
+        prop::option::of(prop_oneof![leaf(), text().prop_map(|label| json!({ "label": label }))]),
+        prop::collection::vec(prop_oneof![4 => entity(), 1 => leaf()], 0..8),
+        prop::option::of(leaf()),
+    )
+        .prop_map(|(id, timestamp, title, description, severity, url, policy, entities, alert_type)| {
+            let mut map = Map::new();
+            map.insert("_id".into(), id);
+            map.insert("timestamp".into(), timestamp);
+            let optional = [
+                ("title", title.map(Value::String)),
+                ("description", description),
+                ("severityValue", severity),
+                ("URL", url),
+                ("policy", policy),
+                ("alertType", alert_type),
+            ];
+            for (key, value) in optional {
+                if let Some(value) = value {
+                    map.insert(key.into(), value);
+                }
+            }
+            map.insert("entities".into(), Value::Array(entities));
+            Value::Object(map)
+        })
+}
+
+static MAPPERS: LazyLock<Vec<Mapper>> = LazyLock::new(|| {
+    let rules: Vec<RuleSpec> = toml::from_str::<toml::Table>(
+        r#"
+        [[rules]]
+        match = { title = "(?i)skip", severity = "low" }
+        skip = true
+        [[rules]]
+        match = { min_ip_score = 50, user_domain = "example" }
+        labels = ["hot"]
+        priority = "Highest"
+        "#,
+    )
+    .unwrap()["rules"]
+        .clone()
+        .try_into()
+        .unwrap();
+    let rules = Rules::try_from(rules.as_slice()).unwrap();
+    [Deployment::Cloud, Deployment::Server]
+        .into_iter()
+        .map(|deployment| {
+            let mut config = MappingConfig::new(deployment)
+                .summary_template("[{tenant}] {severity} {title} {user} {ip} {policy}")
+                .labels(["mcas"])
+                .rules(rules.clone());
+            for (n, (attribute, shape)) in [
+                (TicketAttribute::AlertUrl, FieldShape::Url),
+                (TicketAttribute::AffectedUser, FieldShape::Labels),
+                (TicketAttribute::Ips, FieldShape::Array(Box::new(FieldShape::Text))),
+                (TicketAttribute::IpReputation, FieldShape::RichText),
+                (TicketAttribute::AlertDescription, FieldShape::Text),
+                (TicketAttribute::Severity, FieldShape::Option),
+                (TicketAttribute::AlertTime, FieldShape::DateTime),
+                (TicketAttribute::Policy, FieldShape::Labels),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                config = config.field(attribute, format!("customfield_{n}"), shape);
+            }
+            Mapper::new(config).unwrap()
+        })
+        .collect()
+});
+
+fn reputations(ips: &[IpAddr], seed: u8) -> HashMap<IpAddr, Reputation> {
+    ips.iter()
+        .enumerate()
+        .map(|(n, ip)| {
+            let reputation = match (n + usize::from(seed)) % 3 {
+                0 => {
+                    let mut facts = ReputationFacts::default();
+                    facts.score = Some(seed % 101);
+                    facts.country_name = Some("\u{202E}Nowhere".into());
+                    Reputation::Known(facts)
+                }
+                1 => Reputation::unavailable("quota"),
+                _ => Reputation::not_looked_up("off"),
+            };
+            (*ip, reputation)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_alert_maps_without_panicking(json in alert_json(), seed in any::<u8>()) {
+        // Alerts that do not decode are the client's business (reported as malformed).
+        let Ok(alert) = Alert::from_json(&json) else { return Ok(()) };
+        let facts = extract(&alert, &tenant());
+        prop_assert!(!facts.title.is_empty());
+        let lookup = facts.lookup_ips();
+        let reputations = reputations(&lookup, seed);
+        for mapper in MAPPERS.iter() {
+            match mapper.map(&facts, &reputations) {
+                Ok(Mapped::Ticket(draft)) => {
+                    prop_assert!(!draft.summary.is_empty());
+                    prop_assert!(draft.summary.chars().count() <= 255, "{:?}", draft.summary);
+                    prop_assert!(!draft.summary.contains(|c: char| c.is_control()), "{:?}", draft.summary);
+                    prop_assert!(draft.labels[0].starts_with("mcas-"));
+                    prop_assert!(draft.labels.iter().all(|l| !l.is_empty() && !l.contains(char::is_whitespace)), "{:?}", draft.labels);
+                    let adf = draft.description.to_adf_limited(DESCRIPTION_MAX_LEN);
+                    assert_valid_adf(&adf);
+                    let _ = draft.description.to_wiki_limited(DESCRIPTION_MAX_LEN);
+                }
+                Ok(_) => {}
+                // Only a field value can fail, and only with a reason.
+                Err(err) => prop_assert!(!err.to_string().is_empty()),
+            }
+        }
+    }
+
+    #[test]
+    fn html_to_text_is_clean(input in text()) {
+        let out = alert_mapping::html_to_text(&input);
+        prop_assert!(!out.contains(['\u{202E}', '\u{2066}', '\u{0000}', '\t', '\r']), "{out:?}");
+        prop_assert!(!out.contains("\n\n\n") && !out.starts_with('\n') && !out.ends_with('\n'));
+        prop_assert!(out.lines().all(|line| line == line.trim() && !line.contains("  ")), "{out:?}");
+    }
+}

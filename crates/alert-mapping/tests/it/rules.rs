@@ -153,7 +153,7 @@ fn check_error(toml_text: &str, expected: &str) {
     let mut source = std::error::Error::source(&err);
     while let Some(s) = source {
         message.push_str(": ");
-        message.push_str(&s.to_string().lines().next().unwrap_or_default().to_string());
+        message.push_str(s.to_string().lines().next().unwrap_or_default());
         source = s.source();
     }
     assert!(message.starts_with(expected), "got {message:?}, expected it to start with {expected:?}");
