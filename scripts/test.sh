@@ -1,8 +1,79 @@
 #!/usr/bin/env bash
 # The test command: every unit, integration and CLI test, then the doctests (nextest does not run
-# doctests). Contract tests that need the Prism mock server start it themselves through
-# scripts/with-prism.sh when it is present.
+# doctests).
+#
+# The Jira contract suite (crates/jira-client/tests/contract) runs against the Stoplight Prism
+# mock server serving Atlassian's official Cloud OpenAPI document. This script installs Prism from
+# package.json and package-lock.json (npm ci), starts it on a free loopback port, waits until it
+# answers, exports JIRA_PRISM_URL (and JIRA_PRISM_LOG, Prism's log) for the suite, and stops it on
+# exit. If Prism cannot be installed or started the script fails: the suite never silently skips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo nextest run --workspace --no-fail-fast
-cargo test --workspace --doc
+
+SPEC=contracts/jira/jira-cloud-platform.v3.prism.json
+PRISM_WAIT_SECONDS=${PRISM_WAIT_SECONDS:-120}
+
+die() {
+    echo "scripts/test.sh: $*" >&2
+    exit 1
+}
+
+command -v node >/dev/null || die "Node.js is needed for the Jira contract mock server (Prism); install Node.js 20 or later"
+command -v npm >/dev/null || die "npm is needed to install the Jira contract mock server (Prism)"
+
+# npm ci wipes and reinstalls node_modules, which takes a while; skip it when node_modules was
+# installed from this very lock file.
+lock_sum=$(cksum package-lock.json | cut -d' ' -f1,2)
+stamp=node_modules/.installed-from-lock
+if [[ ! -x node_modules/.bin/prism || ! -f $stamp || $(cat "$stamp") != "$lock_sum" ]]; then
+    echo "== npm ci (Prism mock server for the Jira contract suite)"
+    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
+    echo "$lock_sum" >"$stamp"
+fi
+
+# A free loopback port, chosen by the OS.
+port=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+log=$(mktemp "${TMPDIR:-/tmp}/prism.XXXXXX")
+
+echo "== starting Prism on 127.0.0.1:$port (log: $log)"
+# The local binary is started directly rather than through `npx`, so that the PID below is
+# Prism's own process and the trap stops it rather than a wrapper.
+node_modules/.bin/prism mock -h 127.0.0.1 -p "$port" "$SPEC" >"$log" 2>&1 &
+prism_pid=$!
+stop_prism() {
+    if kill -0 "$prism_pid" 2>/dev/null; then
+        kill "$prism_pid" 2>/dev/null || true
+        wait "$prism_pid" 2>/dev/null || true
+    fi
+}
+trap stop_prism EXIT
+trap 'exit 130' INT TERM
+
+# Prism needs about 20 s to load the document before it listens.
+waited=0
+until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    if ! kill -0 "$prism_pid" 2>/dev/null; then
+        cat "$log" >&2
+        die "Prism exited before it answered (its log is above)"
+    fi
+    if ((waited >= PRISM_WAIT_SECONDS)); then
+        cat "$log" >&2
+        die "Prism did not answer on 127.0.0.1:$port within ${PRISM_WAIT_SECONDS}s (its log is above)"
+    fi
+    sleep 1
+    waited=$((waited + 1))
+done
+echo "== Prism answers after ${waited}s"
+export JIRA_PRISM_URL="http://127.0.0.1:$port"
+export JIRA_PRISM_LOG="$log"
+
+status=0
+cargo nextest run --workspace --no-fail-fast || status=$?
+cargo test --workspace --doc || status=$?
+if ((status == 0)); then
+    rm -f "$log"
+elif ! kill -0 "$prism_pid" 2>/dev/null; then
+    echo "scripts/test.sh: Prism stopped during the tests; the end of its log ($log):" >&2
+    tail -n 40 "$log" >&2
+fi
+exit "$status"

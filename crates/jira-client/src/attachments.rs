@@ -18,8 +18,10 @@ const MAX_FILENAME_CHARS: usize = 255;
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Attachment {
-    /// The attachment id.
-    pub id: AttachmentId,
+    /// The attachment id (Jira always sends it, but its own documentation has an example
+    /// without one).
+    #[serde(default)]
+    pub id: Option<AttachmentId>,
     /// The file name.
     #[serde(default, deserialize_with = "lenient::null_default")]
     pub filename: String,
@@ -55,6 +57,21 @@ fn check_filename(filename: &str) -> Result<()> {
     Ok(())
 }
 
+/// The media type of a file, from its extension; `application/octet-stream` when unknown.
+fn media_type(filename: &str) -> &'static str {
+    let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match extension.as_str() {
+        "json" => "application/json",
+        "txt" | "log" => "text/plain",
+        "csv" => "text/csv",
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
 impl Client {
     /// Uploads a file to an issue (`POST /issue/{key}/attachments`, multipart field `file`,
     /// header `X-Atlassian-Token: no-check`). Not retried once the request may have reached
@@ -81,12 +98,19 @@ impl Client {
         check_filename(filename)?;
         let content: Bytes = content.into();
         let url = self.api_url(&["issue", key.as_str(), "attachments"])?;
+        let mime = media_type(filename);
         let filename = filename.to_owned();
         // A multipart form is consumed by sending it, so one is built per attempt; `Bytes`
         // clones share the content.
         let form = move || {
             let len = content.len() as u64;
             let part = Part::stream_with_length(content.clone(), len).file_name(filename.clone());
+            // Every part gets a Content-Type: Jira records it as the attachment's type, and some
+            // multipart parsers (Prism's among them) fail on a part without one.
+            let part = match part.mime_str(mime) {
+                Ok(typed) => typed,
+                Err(_) => Part::stream_with_length(content.clone(), len).file_name(filename.clone()),
+            };
             Form::new().part("file", part)
         };
         let response =
@@ -98,6 +122,14 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_types() {
+        assert_eq!(media_type("alert.JSON"), "application/json");
+        assert_eq!(media_type("trace.log"), "text/plain");
+        assert_eq!(media_type("archive.tar.gz"), "application/octet-stream");
+        assert_eq!(media_type("README"), "application/octet-stream");
+    }
 
     #[test]
     fn filenames() {

@@ -112,6 +112,18 @@ impl SearchQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageCursor(Cursor);
 
+impl PageCursor {
+    /// A Cloud `nextPageToken`, such as one saved to resume a search later.
+    pub fn token(token: impl Into<String>) -> Self {
+        Self(Cursor::Token(token.into()))
+    }
+
+    /// A Server/Data Center start position (the index of the first issue of the page).
+    pub fn start_at(index: u64) -> Self {
+        Self(Cursor::StartAt(index))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Cursor {
     /// Cloud's `nextPageToken`.

@@ -400,7 +400,7 @@ async fn attachments_are_multipart_with_the_xsrf_header() {
         body.contains("Content-Disposition: form-data; name=\"file\"; filename=\"alert.json\""),
         "{body}"
     );
-    assert!(body.contains("\r\n\r\n{\"_id\":\"1\"}\r\n"), "{body}");
+    assert!(body.contains("Content-Type: application/json\r\n\r\n{\"_id\":\"1\"}\r\n"), "{body}");
 }
 
 #[tokio::test]
