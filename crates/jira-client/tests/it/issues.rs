@@ -413,3 +413,48 @@ async fn an_unsafe_file_name_is_refused() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn server_get_transitions_and_attachments_use_rest_v2() {
+    let server = MockServer::start().await;
+    let issue = fixture("server_search_page1.json")["issues"][0].clone();
+    Mock::given(method("GET"))
+        .and(path("/jira/rest/api/2/issue/SOC-101"))
+        .and(header("authorization", BEARER))
+        .respond_with(json(200, issue))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/jira/rest/api/2/issue/SOC-101/transitions"))
+        .and(header("authorization", BEARER))
+        .respond_with(json(200, fixture("transitions.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/jira/rest/api/2/issue/SOC-101/transitions"))
+        .and(header("authorization", BEARER))
+        .and(body_json(json!({ "transition": { "id": "11" } })))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/jira/rest/api/2/issue/SOC-101/attachments"))
+        .and(header("authorization", BEARER))
+        .and(header("x-atlassian-token", "no-check"))
+        .respond_with(json(200, fixture("attachments.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let jira = support::server(&server);
+    let soc = key("SOC-101");
+    let issue = jira.get_issue(&soc, &[]).await.unwrap();
+    assert_eq!(issue.fields.status.unwrap().name, "Open");
+    let transitions = jira.transitions(&soc).await.unwrap();
+    jira.transition(&soc, &transitions[0].id, &IssueUpdate::default()).await.unwrap();
+    let attached = jira.add_attachment(&soc, "trace.log", "line\n").await.unwrap();
+    assert_eq!(attached.len(), 1);
+}
