@@ -89,7 +89,7 @@ fn strip_tags(input: &str) -> String {
         rest = &rest[pos..];
         if rest.starts_with('&') {
             let (decoded, used) = decode_entity(rest);
-            out.push_str(&decoded);
+            push_text(&mut out, &decoded);
             rest = &rest[used..];
             continue;
         }
@@ -139,9 +139,19 @@ fn strip_tags(input: &str) -> String {
     out
 }
 
-/// Appends source text, where a line break is just white space (as in a browser).
+/// Appends source text, where any run of white space (line breaks included, as in a browser) is
+/// one space, and none follows a space or a line break already written. Keeping at most one
+/// trailing space also keeps the block-boundary check in [`strip_tags`] constant-time.
 fn push_text(out: &mut String, text: &str) {
-    out.extend(text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }));
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !(out.is_empty() || out.ends_with([' ', '\n'])) {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
 }
 
 /// Parses `<name attrs>` or `</name>` at the start of `s`; `None` if this is not a tag.
@@ -179,15 +189,15 @@ fn parse_tag(s: &str) -> Option<(Tag<'_>, usize)> {
 
 /// Skips past the end tag of a `script`-like element (or to the end of the input).
 fn skip_element<'a>(rest: &'a str, name: &str) -> &'a str {
-    let lower = rest.to_ascii_lowercase();
-    let end_tag = format!("</{name}");
-    match lower.find(&end_tag) {
-        Some(pos) => {
-            let after = &rest[pos..];
-            after.find('>').map_or("", |gt| &after[gt + 1..])
+    // Compared in place: lowercasing the rest of a large input for every such element would make
+    // a description full of them quadratic.
+    for (pos, _) in rest.match_indices("</") {
+        let after = &rest[pos + 2..];
+        if after.get(..name.len()).is_some_and(|tag| tag.eq_ignore_ascii_case(name)) {
+            return after.find('>').map_or("", |gt| &after[gt + 1..]);
         }
-        None => "",
     }
+    ""
 }
 
 /// The value of attribute `name` in a tag's attribute text.
@@ -403,6 +413,7 @@ mod tests {
         check("File 'x' __siteIcon__ was matched", "File 'x' was matched");
         check("keep __init__.py and __x", "keep __init__.py and __x");
         check("<script>alert(1)</script>ok<style>p{}</style>", "ok");
+        check("<SCRIPT>x</p></ScRiPt >after<script>never closed", "after");
         check("<!-- hidden -->shown<!-- unterminated", "shown");
         check("a < b and c > d", "a < b and c > d");
         check("<a href=\"#/subnet\">IP range page</a>", "IP range page");

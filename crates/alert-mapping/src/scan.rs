@@ -94,7 +94,11 @@ pub(crate) fn find_ips(text: &str) -> Vec<IpAddr> {
         }
     }
     for (start, end) in runs(bytes, |b| b.is_ascii_digit() || b == b'.') {
-        if !standalone(bytes, start, end) || v6_spans.iter().any(|&(s, e)| start >= s && end <= e) {
+        // The spans are in order and disjoint: only the last one starting at or before this run
+        // can contain it.
+        let inside_v6 =
+            v6_spans[..v6_spans.partition_point(|&(s, _)| s <= start)].last().is_some_and(|&(_, e)| end <= e);
+        if !standalone(bytes, start, end) || inside_v6 {
             continue;
         }
         if let Some(v4) = parse_strict_ipv4(text[start..end].trim_matches('.')) {

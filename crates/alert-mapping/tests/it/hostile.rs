@@ -144,3 +144,26 @@ fn wrong_types_everywhere() {
     );
     check(alert(json!({"title": "x".repeat(100_000)})), &[], &[]);
 }
+
+#[test]
+fn pathological_markup_is_linear() {
+    // Each of these made an earlier version quadratic; 200,000 repetitions must take well under
+    // a second each (the bound below is loose for slow CI machines).
+    for unit in [
+        "<script>x</script>",
+        " <p>",
+        "&nbsp;<p>",
+        "<a href=\"https://e.com\">",
+        "<",
+        "&",
+        "a@",
+        "1.",
+        "::",
+        "::1 1.1.1.1 ",
+    ] {
+        let input = unit.repeat(200_000);
+        let started = Instant::now();
+        let _ = facts_of(&alert(json!({ "description": input })));
+        assert!(started.elapsed().as_secs() < 5, "{unit:?} took {:?}", started.elapsed());
+    }
+}
