@@ -1,16 +1,42 @@
-//! The library half of the `mcas2jira` binary: its config and its state store.
+//! The library half of the `mcas2jira` binary.
 //!
 //! `mcas2jira` reads the alerts of several Microsoft Defender for Cloud Apps tenants, looks up
-//! the public IPs in them on AbuseIPDB, and creates one Jira ticket per alert. The binary's commands
-//! are built on these modules:
+//! the public IPs in them on AbuseIPDB, and creates one Jira ticket per alert. The binary is a
+//! few lines over these modules:
 //!
 //! - [`config`]: the TOML config file, found, read, checked into ready-to-use values, with secrets
 //!   resolved from environment variables, files or commands;
 //! - [`state`]: the SQLite state store that remembers which alerts have tickets, where each tenant
-//!   stopped, what failed and will be retried, and cached IP reputations.
+//!   stopped, what failed and will be retried, and cached IP reputations;
+//! - [`services`]: the three clients, the mapper and the store, built from the config;
+//! - [`pipeline`]: one pass over the tenants, the exactly-once heart of the tool;
+//! - [`events`]: what a pass reports, as human lines or JSON lines;
+//! - [`cli`] and [`app`]: the command line and its commands.
 //!
-//! Errors are typed ([`config::ConfigError`], [`state::StateError`]); the binary wraps them with
-//! context at its edges.
+//! Errors are typed in the modules ([`config::ConfigError`], [`state::StateError`]); the commands
+//! wrap them with `anyhow` context at the edges.
 
+pub mod app;
+pub mod cli;
 pub mod config;
+pub mod events;
+pub mod pipeline;
+pub mod services;
 pub mod state;
+
+/// An error and its sources on one line, `outer: inner: innermost`, the way `{:#}` shows an
+/// `anyhow::Error`, for the typed errors of the libraries.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let next = inner.to_string();
+        // Some errors repeat their source in their own message; don't say it twice.
+        if !text.ends_with(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = inner.source();
+    }
+    text
+}

@@ -1,3 +1,5 @@
-//! The `mcas2jira` command-line tool.
+//! `mcas2jira`: turn Defender for Cloud Apps alerts into Jira tickets. See `mcas2jira --help`.
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    mcas2jira::app::main()
+}

@@ -74,6 +74,7 @@ fn check_jira(raw: RawJira, resolver: &mut Resolver<'_>) -> Result<JiraConfig, C
         auth,
         fields: raw.fields,
         priorities,
+        summary_template: raw.summary_template,
     })
 }
 
@@ -293,8 +294,8 @@ fn check_state(raw: RawState, base_dir: &Path) -> Result<StateConfig, ConfigErro
 }
 
 fn check_pipeline(raw: RawPipeline) -> Result<PipelineConfig, ConfigError> {
-    let bounded = |key: &str, value: Option<usize>| {
-        let value = value.unwrap_or(4);
+    let bounded = |key: &str, value: Option<usize>, default: usize| {
+        let value = value.unwrap_or(default);
         if (1..=64).contains(&value) {
             Ok(value)
         } else {
@@ -302,8 +303,10 @@ fn check_pipeline(raw: RawPipeline) -> Result<PipelineConfig, ConfigError> {
         }
     };
     Ok(PipelineConfig {
-        concurrency: bounded("pipeline.concurrency", raw.concurrency)?,
-        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency)?,
+        concurrency: bounded("pipeline.concurrency", raw.concurrency, 4)?,
+        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency, 8)?,
+        create_concurrency: bounded("pipeline.create_concurrency", raw.create_concurrency, 4)?,
+        bulk_create: raw.bulk_create.unwrap_or(true),
     })
 }
 

@@ -62,6 +62,9 @@ pub struct JiraConfig {
     pub fields: BTreeMap<String, String>,
     /// MCAS severity -> Jira priority name.
     pub priorities: Priorities,
+    /// The ticket summary template (extension; default `[{tenant}] {title}`); placeholders are
+    /// checked by `alert-mapping` when the pass is set up.
+    pub summary_template: Option<String>,
 }
 
 /// Which Jira the site runs: it decides the REST version and the rich-text format.
@@ -254,8 +257,13 @@ pub struct StateConfig {
 pub struct PipelineConfig {
     /// Tenants handled at the same time (default 4).
     pub concurrency: usize,
-    /// AbuseIPDB look-ups in flight at the same time (default 4).
+    /// AbuseIPDB look-ups in flight at the same time (default 8).
     pub lookup_concurrency: usize,
+    /// Jira create requests in flight at the same time, per tenant (default 4).
+    pub create_concurrency: usize,
+    /// Create tickets with Jira's bulk endpoint, up to 50 a request (default true). Each element's
+    /// result is read back, so a partial failure fails only its own alerts.
+    pub bulk_create: bool,
 }
 
 /// One `[[tenants]]` entry.

@@ -44,6 +44,7 @@ pub(crate) struct RawJira {
     pub(crate) fields: BTreeMap<String, String>,
     #[serde(default)]
     pub(crate) priorities: RawPriorities,
+    pub(crate) summary_template: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -134,6 +135,8 @@ pub(crate) struct RawState {
 pub(crate) struct RawPipeline {
     pub(crate) concurrency: Option<usize>,
     pub(crate) lookup_concurrency: Option<usize>,
+    pub(crate) create_concurrency: Option<usize>,
+    pub(crate) bulk_create: Option<bool>,
 }
 
 #[derive(Deserialize)]

@@ -109,7 +109,10 @@ fn the_example_parses_with_every_key() {
         }
     );
     assert_eq!(config.state.path, Path::new("/etc/mcas2jira/mcas2jira.db"));
-    assert_eq!(config.pipeline, PipelineConfig { concurrency: 4, lookup_concurrency: 4 });
+    assert_eq!(
+        config.pipeline,
+        PipelineConfig { concurrency: 4, lookup_concurrency: 8, create_concurrency: 4, bulk_create: true }
+    );
 
     assert_eq!(config.tenants.len(), 2);
     let contoso = config.tenant("contoso").unwrap();

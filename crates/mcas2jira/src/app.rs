@@ -1,0 +1,373 @@
+//! The commands: config loaded and checked, services set up, the work done, the exit status
+//! chosen. `main.rs` only calls [`main`].
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use jira_client::{NameOrId, ProjectRef};
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{CheckArgs, Cli, Command, InitArgs, RunArgs};
+use crate::config::{self, Config, ConfigError};
+use crate::events::{EventSink, Printer};
+use crate::pipeline::{PassOptions, PassReport, run_pass};
+use crate::services::{Clients, ConfigProblem, Services, build_mapper};
+
+/// Exit status 0: all done.
+pub const EXIT_OK: u8 = 0;
+/// Exit status 1: anything else went wrong.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status 2: bad usage or config.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status 3: some alerts could not be ticketed this time; they are retried on the next run.
+pub const EXIT_PARTIAL: u8 = 3;
+
+/// Parses the command line, runs the command and returns the exit status.
+pub fn main() -> ExitCode {
+    // clap prints usage errors and exits with status 2 itself.
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(exit_code_of(&error))
+        }
+    }
+}
+
+/// Status 2 for errors in the config, 1 for the rest.
+pub fn exit_code_of(error: &anyhow::Error) -> u8 {
+    let config_error = error.chain().any(|cause| cause.is::<ConfigError>() || cause.is::<ConfigProblem>());
+    if config_error { EXIT_USAGE } else { EXIT_FAILURE }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => {
+            "warn,mcas2jira=debug,mcas_client=debug,jira_client=debug,abuseipdb_client=debug,http_support=debug"
+        }
+        _ => {
+            "debug,mcas2jira=trace,mcas_client=trace,jira_client=trace,abuseipdb_client=trace,http_support=trace"
+        }
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // Logs go to stderr; stdout is for the command's output (human or --json lines).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+async fn dispatch(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Run(args) => {
+            let config = load_config(cli.config.as_deref())?;
+            run(config, &args).await
+        }
+        Command::Check(args) => {
+            let path = config::config_path(cli.config.as_deref(), std::env::var_os(config::CONFIG_ENV))?;
+            check(&path, &args).await
+        }
+        Command::Init(args) => init(cli.config.as_deref(), &args),
+    }
+}
+
+/// Finds and loads the config, logging its warnings.
+///
+/// # Errors
+/// The config's own error, with the file named.
+pub fn load_config(flag: Option<&Path>) -> Result<Config> {
+    let path = config::config_path(flag, std::env::var_os(config::CONFIG_ENV))?;
+    let (config, warnings) = Config::load(&path).with_context(|| format!("config {}", path.display()))?;
+    for warning in warnings {
+        tracing::warn!("config {}: {warning}", path.display());
+    }
+    Ok(config)
+}
+
+/// `run`: one pass, printed as it goes; status 3 when some alert could not be ticketed.
+///
+/// # Errors
+/// When the services cannot be set up or another process holds the state store's pass lock.
+pub async fn run(config: Config, args: &RunArgs) -> Result<u8> {
+    let options = pass_options(&config, args)?;
+    let services = Services::connect(config).await?;
+    let printer = Printer::new(args.json);
+    let report = run_locked(&services, &options, &printer).await?;
+    if !args.json {
+        print_pass_line(&report, options.dry_run);
+    }
+    Ok(if report.has_failures() { EXIT_PARTIAL } else { EXIT_OK })
+}
+
+/// Runs one pass under the state store's pass lock (a dry run, which writes nothing, takes none).
+///
+/// # Errors
+/// When another process holds the lock.
+pub async fn run_locked(
+    services: &Services,
+    options: &PassOptions,
+    sink: &dyn EventSink,
+) -> Result<PassReport> {
+    let _lock = if options.dry_run {
+        None
+    } else {
+        let store = Arc::clone(&services.store);
+        Some(tokio::task::spawn_blocking(move || store.lock_pass()).await.context("lock task failed")??)
+    };
+    Ok(run_pass(services, options, sink).await)
+}
+
+/// The pass options of `run`'s flags, checked against the config.
+///
+/// # Errors
+/// An unknown `--tenant` or a bad `--since` (exit status 2).
+pub fn pass_options(config: &Config, args: &RunArgs) -> Result<PassOptions> {
+    for name in &args.tenant {
+        if !config.tenants.iter().any(|t| t.name.eq_ignore_ascii_case(name)) {
+            let known: Vec<&str> = config.tenants.iter().map(|t| t.name.as_str()).collect();
+            return Err(ConfigProblem {
+                key: "--tenant".into(),
+                reason: format!("no tenant named {name:?} (known: {})", known.join(", ")),
+            }
+            .into());
+        }
+    }
+    let since = args
+        .since
+        .as_deref()
+        .map(config::parse_duration)
+        .transpose()
+        .map_err(|e| ConfigProblem { key: "--since".into(), reason: e.to_string() })?;
+    Ok(PassOptions { dry_run: args.dry_run, tenants: args.tenant.clone(), since })
+}
+
+fn print_pass_line(report: &PassReport, dry_run: bool) {
+    let would: u64 = report.tenants.iter().map(|t| t.would_create).sum();
+    let found: u64 = report.tenants.iter().map(|t| t.already_ticketed).sum();
+    let e = report.enrichment;
+    let created =
+        if dry_run { format!("{would} would be created") } else { format!("{} created", report.created()) };
+    println!(
+        "pass: {created}, {found} already ticketed, {} failed; {} IP look-ups, {} from cache; {:.1}s",
+        report.failed(),
+        e.lookups,
+        e.cache_hits,
+        report.elapsed.as_secs_f64()
+    );
+}
+
+/// `init`: writes the commented example config.
+fn init(config_flag: Option<&Path>, args: &InitArgs) -> Result<u8> {
+    let path: PathBuf = args
+        .path
+        .clone()
+        .or_else(|| config_flag.map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_CONFIG_FILE));
+    if path.exists() && !args.force {
+        eprintln!("error: {} exists already; use --force to overwrite it", path.display());
+        return Ok(EXIT_USAGE);
+    }
+    std::fs::write(&path, config::EXAMPLE).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {}: edit it, then run `mcas2jira check --config {}`", path.display(), path.display());
+    Ok(EXIT_OK)
+}
+
+/// One line of `check`'s output.
+#[derive(Debug, serde::Serialize)]
+struct CheckLine {
+    check: String,
+    ok: bool,
+    detail: String,
+}
+
+struct Checks {
+    json: bool,
+    failed: bool,
+}
+
+impl Checks {
+    fn report(&mut self, check: impl Into<String>, result: Result<String, String>) {
+        let (ok, detail) = match result {
+            Ok(detail) => (true, detail),
+            Err(reason) => (false, reason),
+        };
+        self.failed |= !ok;
+        let line = CheckLine { check: check.into(), ok, detail };
+        if self.json {
+            println!("{}", serde_json::to_string(&line).unwrap_or_default());
+        } else {
+            let mark = if line.ok { "ok  " } else { "FAIL" };
+            println!("{mark} {:<28} {}", line.check, line.detail);
+        }
+    }
+}
+
+/// `check`: every setting and credential verified, nothing created.
+async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
+    let mut checks = Checks { json: args.json, failed: false };
+    let config = match Config::load(path) {
+        Ok((config, warnings)) => {
+            let detail = if warnings.is_empty() {
+                format!("{}", path.display())
+            } else {
+                let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+                format!("{} (warnings: {})", path.display(), warnings.join("; "))
+            };
+            checks.report("config", Ok(detail));
+            config
+        }
+        Err(error) => {
+            checks.report("config", Err(format!("{}: {error}", path.display())));
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let clients = match Clients::build(&config) {
+        Ok(clients) => clients,
+        Err(error) => {
+            checks.report("clients", Err(format!("{error:#}")));
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let state_path = config.state.path.clone();
+    let store = tokio::task::spawn_blocking(move || crate::state::StateStore::open(&state_path)).await?;
+    checks.report(
+        "state store",
+        store
+            .map(|s| format!("{} (schema {})", config.state.path.display(), s.schema_version().unwrap_or(0)))
+            .map_err(|e| crate::chain(&e)),
+    );
+
+    let jira = &clients.jira;
+    checks.report(
+        "jira credentials",
+        jira.myself().await.map(|u| format!("signed in as {}", u.display_name)).map_err(|e| crate::chain(&e)),
+    );
+    let project = ProjectRef::key(config.jira.project.clone());
+    checks.report(
+        "jira project",
+        jira.project(&project)
+            .await
+            .map(|p| format!("{} ({})", config.jira.project, p.name))
+            .map_err(|e| crate::chain(&e)),
+    );
+    let issue_type = NameOrId::name(config.jira.issue_type.clone());
+    match jira.create_meta(&project, &issue_type).await {
+        Ok(meta) => {
+            checks.report(
+                "jira issue type",
+                Ok(format!("{} can be created in {}", config.jira.issue_type, config.jira.project)),
+            );
+            let configured: Vec<&str> = [
+                &config.jira.priorities.high,
+                &config.jira.priorities.medium,
+                &config.jira.priorities.low,
+                &config.jira.priorities.informational,
+            ]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain(config.rules.iter().filter_map(|r| r.priority.as_deref()))
+            .collect();
+            let result = match meta.allowed_priorities() {
+                Some(allowed) => {
+                    let missing: Vec<&str> = configured
+                        .iter()
+                        .copied()
+                        .filter(|name| !allowed.iter().any(|p| p.name.eq_ignore_ascii_case(name)))
+                        .collect();
+                    if missing.is_empty() {
+                        Ok(format!("{} configured, all allowed", configured.len()))
+                    } else {
+                        let allowed: Vec<&str> = allowed.iter().map(|p| p.name.as_str()).collect();
+                        Err(format!(
+                            "not allowed here: {} (allowed: {})",
+                            missing.join(", "),
+                            allowed.join(", ")
+                        ))
+                    }
+                }
+                None => Ok("the project does not restrict priorities".to_owned()),
+            };
+            checks.report("jira priorities", result);
+            let required: Vec<String> = meta
+                .required_fields()
+                .filter(|f| !["project", "issuetype", "summary", "reporter"].contains(&f.field_id.as_str()))
+                .filter(|f| !f.has_default_value)
+                .map(|f| format!("{} ({})", f.name, f.field_id))
+                .collect();
+            checks.report(
+                "jira required fields",
+                if required.is_empty() {
+                    Ok("none beyond project, issue type and summary".to_owned())
+                } else {
+                    Err(format!(
+                        "the project requires fields mcas2jira does not set: {}",
+                        required.join(", ")
+                    ))
+                },
+            );
+        }
+        Err(error) => checks.report("jira issue type", Err(crate::chain(&error))),
+    }
+    checks.report(
+        "jira fields and rules",
+        build_mapper(&config, jira)
+            .await
+            .map(|_| format!("{} field(s) mapped, {} rule(s)", config.jira.fields.len(), config.rules.len()))
+            .map_err(|e| format!("{e:#}")),
+    );
+
+    match &clients.abuseipdb {
+        Some(abuse) => {
+            // A check of the loopback address proves the key without spending a look-up on a real
+            // address (it still counts against the daily quota).
+            let params = abuseipdb_client::CheckParams::default().max_age_days(1);
+            let result = abuse
+                .check(std::net::IpAddr::from([127, 0, 0, 1]), &params)
+                .await
+                .map(|r| match r.rate_limit.remaining {
+                    Some(left) => format!("key accepted, {left} checks left today"),
+                    None => "key accepted".to_owned(),
+                })
+                .map_err(|e| crate::chain(&e));
+            checks.report("abuseipdb", result);
+        }
+        None => checks.report("abuseipdb", Ok("not configured: tickets carry no IP reputation".into())),
+    }
+
+    for tenant in &clients.tenants {
+        let query = mcas_client::AlertQuery::default().page_size(1);
+        let result = tenant
+            .client
+            .alerts_page(&query, 0)
+            .await
+            .map(|page| match page.total {
+                Some(total) => format!("credentials accepted, {total} alerts"),
+                None => "credentials accepted".to_owned(),
+            })
+            .map_err(|e| crate::chain(&e));
+        checks.report(format!("tenant {}", tenant.name), result);
+    }
+    if checks.failed {
+        if !args.json {
+            eprintln!("some checks failed");
+        }
+        return Ok(EXIT_FAILURE);
+    }
+    Ok(EXIT_OK)
+}

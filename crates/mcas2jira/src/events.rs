@@ -1,0 +1,279 @@
+//! What a pass reports as it goes: one [`Event`] per alert and per tenant, printed either as
+//! human lines or, with `--json`, as one JSON object per line on stdout.
+//!
+//! The JSON form is part of the tool's interface: every object has an `"event"` key naming its
+//! kind; the other keys are listed on each variant. New kinds and keys may be added; existing ones
+//! are not renamed.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// One thing that happened during a pass.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A ticket was created for an alert.
+    TicketCreated {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// `informational`, `low`, `medium` or `high`.
+        severity: String,
+        /// The alert's title.
+        title: String,
+        /// The new Jira issue key.
+        key: String,
+    },
+    /// The alert already had a ticket: found in Jira by its `mcas-<id>` label (the state store did
+    /// not know it, e.g. after a crash or a deleted state file).
+    AlreadyTicketed {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// Severity name.
+        severity: String,
+        /// The alert's title.
+        title: String,
+        /// The existing Jira issue key.
+        key: String,
+    },
+    /// `--dry-run`: the ticket that would be created.
+    WouldCreate {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// Severity name.
+        severity: String,
+        /// The alert's title.
+        title: String,
+        /// The ticket's summary.
+        summary: String,
+        /// The ticket's priority, if set.
+        priority: Option<String>,
+        /// The ticket's labels.
+        labels: Vec<String>,
+    },
+    /// A rule said to skip this alert.
+    Skipped {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// Severity name.
+        severity: String,
+        /// The alert's title.
+        title: String,
+        /// The 1-based position of the rule in the config.
+        rule: usize,
+    },
+    /// The alert could not be ticketed this time; it is retried on the next run.
+    Failed {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`, when it could be read.
+        alert_id: Option<String>,
+        /// Severity name, when known.
+        severity: Option<String>,
+        /// The alert's title, when known.
+        title: Option<String>,
+        /// Why, in one line.
+        reason: String,
+    },
+    /// A tenant could not be processed at all this time (its alerts could not be fetched).
+    TenantFailed {
+        /// Tenant name.
+        tenant: String,
+        /// Why, in one line.
+        reason: String,
+    },
+    /// A tenant's pass is over.
+    TenantSummary(TenantSummary),
+}
+
+/// The figures of one tenant's pass.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct TenantSummary {
+    /// Tenant name.
+    pub tenant: String,
+    /// Alerts read from MCAS (after de-duplication).
+    pub seen: u64,
+    /// Alerts skipped because the state store already records their ticket.
+    pub known: u64,
+    /// Tickets created.
+    pub created: u64,
+    /// Alerts found already ticketed in Jira by their label.
+    pub already_ticketed: u64,
+    /// Tickets that `--dry-run` would have created.
+    pub would_create: u64,
+    /// Alerts skipped by a rule.
+    pub skipped: u64,
+    /// Alerts that could not be ticketed (retried next run).
+    pub failed: u64,
+    /// Whether the tenant itself failed (fetching its alerts).
+    pub tenant_failed: bool,
+}
+
+/// Where events go.
+pub trait EventSink: Send + Sync {
+    /// Reports one event.
+    fn emit(&self, event: Event);
+}
+
+/// Prints events to stdout, as human lines or JSON lines.
+#[derive(Debug)]
+pub struct Printer {
+    json: bool,
+    out: Mutex<()>,
+}
+
+impl Printer {
+    /// A printer of JSON lines (`json`) or human lines.
+    pub fn new(json: bool) -> Self {
+        Self { json, out: Mutex::new(()) }
+    }
+}
+
+impl EventSink for Printer {
+    fn emit(&self, event: Event) {
+        let line = if self.json {
+            serde_json::to_string(&event).unwrap_or_else(|e| format!(r#"{{"event":"error","reason":"{e}"}}"#))
+        } else {
+            human(&event)
+        };
+        // One lock so that lines from concurrent tenants never interleave. A closed stdout (a
+        // pipe into `head`) must not abort the pass: the state store still records everything.
+        let _guard = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{line}");
+        let _ = stdout.flush();
+    }
+}
+
+/// Collects events in memory (tests, the demo's summary).
+#[derive(Debug, Default)]
+pub struct Collector(Mutex<Vec<Event>>);
+
+impl Collector {
+    /// The events so far.
+    pub fn events(&self) -> Vec<Event> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl EventSink for Collector {
+    fn emit(&self, event: Event) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(event);
+    }
+}
+
+/// Sends every event to two sinks.
+pub struct Tee<'a>(pub &'a dyn EventSink, pub &'a dyn EventSink);
+
+impl EventSink for Tee<'_> {
+    fn emit(&self, event: Event) {
+        self.0.emit(event.clone());
+        self.1.emit(event);
+    }
+}
+
+/// The one-line human form of an event.
+pub fn human(event: &Event) -> String {
+    fn head(tenant: &str, severity: &str, title: &str) -> String {
+        format!("{tenant:<12} {severity:<13} {}", one_line(title, 70))
+    }
+    match event {
+        Event::TicketCreated { tenant, severity, title, key, .. } => {
+            format!("{}  -> {key} created", head(tenant, severity, title))
+        }
+        Event::AlreadyTicketed { tenant, severity, title, key, .. } => {
+            format!("{}  -> {key} already ticketed", head(tenant, severity, title))
+        }
+        Event::WouldCreate { tenant, severity, title, summary, priority, .. } => format!(
+            "{}  -> would create \"{}\"{}",
+            head(tenant, severity, title),
+            one_line(summary, 80),
+            priority.as_ref().map(|p| format!(" (priority {p})")).unwrap_or_default()
+        ),
+        Event::Skipped { tenant, severity, title, rule, .. } => {
+            format!("{}  -> skipped by rule {rule}", head(tenant, severity, title))
+        }
+        Event::Failed { tenant, alert_id, severity, title, reason } => format!(
+            "{}  -> failed: {}",
+            head(
+                tenant,
+                severity.as_deref().unwrap_or("?"),
+                title.as_deref().or(alert_id.as_deref()).unwrap_or("(unreadable alert)")
+            ),
+            one_line(reason, 200)
+        ),
+        Event::TenantFailed { tenant, reason } => {
+            format!("{tenant:<12} tenant failed: {}", one_line(reason, 300))
+        }
+        Event::TenantSummary(s) => {
+            let mut parts = vec![format!("{} seen", s.seen), format!("{} created", s.created)];
+            for (n, what) in [
+                (s.would_create, "would be created"),
+                (s.already_ticketed, "already ticketed"),
+                (s.known, "known"),
+                (s.skipped, "skipped"),
+                (s.failed, "failed"),
+            ] {
+                if n > 0 {
+                    parts.push(format!("{n} {what}"));
+                }
+            }
+            let status = if s.tenant_failed { " (tenant failed)" } else { "" };
+            format!("{:<12} summary: {}{status}", s.tenant, parts.join(", "))
+        }
+    }
+}
+
+/// `text` on one line, cut to `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if out.chars().count() > max {
+        out = out.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_events_are_tagged() {
+        let e = Event::TicketCreated {
+            tenant: "contoso".into(),
+            alert_id: "a1".into(),
+            severity: "high".into(),
+            title: "Impossible travel".into(),
+            key: "SEC-1".into(),
+        };
+        let v: serde_json::Value = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["event"], "ticket_created");
+        assert_eq!(v["key"], "SEC-1");
+        let s = Event::TenantSummary(TenantSummary { tenant: "c".into(), created: 2, ..Default::default() });
+        assert_eq!(serde_json::to_value(&s).unwrap()["event"], "tenant_summary");
+    }
+
+    #[test]
+    fn human_lines_are_one_line() {
+        let e = Event::Failed {
+            tenant: "t".into(),
+            alert_id: None,
+            severity: None,
+            title: Some("multi\nline\ttitle".into()),
+            reason: "x\ny".into(),
+        };
+        let line = human(&e);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("multi line title"));
+    }
+}

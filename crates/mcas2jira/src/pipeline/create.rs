@@ -1,0 +1,53 @@
+//! Creating the tickets of one page: in bulk requests of up to 50 where configured, otherwise one
+//! request per ticket, with a bounded number in flight either way.
+
+use futures_util::StreamExt;
+use futures_util::stream;
+use jira_client::{BULK_CREATE_LIMIT, CreatedIssue, NewIssue};
+
+/// Creates `issues`, returning for each, in input order, the created issue or why it failed.
+///
+/// Creating is not idempotent, so nothing here retries a failed create (the shared HTTP crate
+/// retries only a `429`, which Jira did not act on). An issue whose fate is unknown (a lost answer)
+/// comes back as a failure; its alert is retried next pass, after a label search that finds the
+/// ticket if it was created after all.
+pub async fn create_all(
+    jira: &jira_client::Client,
+    issues: Vec<NewIssue>,
+    bulk: bool,
+    concurrency: usize,
+) -> Vec<Result<CreatedIssue, String>> {
+    if issues.is_empty() {
+        return Vec::new();
+    }
+    let concurrency = concurrency.max(1);
+    if bulk && issues.len() > 1 {
+        let chunks: Vec<Vec<NewIssue>> = issues.chunks(BULK_CREATE_LIMIT).map(<[NewIssue]>::to_vec).collect();
+        let mut results: Vec<(usize, Vec<Result<CreatedIssue, String>>)> =
+            stream::iter(chunks.into_iter().enumerate())
+                .map(|(index, chunk)| async move {
+                    let len = chunk.len();
+                    let outcome = match jira.create_issues(&chunk).await {
+                        Ok(per_issue) => {
+                            per_issue.into_iter().map(|r| r.map_err(|e| crate::chain(&e))).collect()
+                        }
+                        Err(error) => {
+                            let reason = format!("bulk create failed: {}", crate::chain(&error));
+                            vec![Err(reason); len]
+                        }
+                    };
+                    (index, outcome)
+                })
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+        results.sort_by_key(|(index, _)| *index);
+        results.into_iter().flat_map(|(_, r)| r).collect()
+    } else {
+        stream::iter(issues)
+            .map(|issue| async move { jira.create_issue(&issue).await.map_err(|e| crate::chain(&e)) })
+            .buffered(concurrency)
+            .collect()
+            .await
+    }
+}

@@ -1,0 +1,261 @@
+//! One pass: every tenant's new alerts read, enriched, mapped, ticketed and recorded.
+//!
+//! Per tenant, concurrently with the other tenants:
+//! 1. alerts whose ticket failed on an earlier pass and are due are fetched again by id;
+//! 2. alerts are read from the checkpoint minus the overlap window, oldest first, up to the time
+//!    the pass started, one MCAS page at a time (the next page is fetched while this one is
+//!    handled);
+//! 3. for each page ([`page`]): alerts the state store knows are skipped; the others are looked
+//!    for in Jira by their `mcas-<id>` label in one search; the rest are enriched, mapped, created
+//!    and recorded, all in one state transaction that also moves the checkpoint.
+//!
+//! The checkpoint moves past a page only once every alert of it is either ticketed, skipped by a
+//! rule, or recorded as pending (retried on the next pass by id). A crash at any point leaves the
+//! checkpoint at the last page fully recorded; tickets created after it are found again by their
+//! label, so no alert is ticketed twice.
+
+mod create;
+mod enrich;
+mod page;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{StreamExt, stream};
+use jiff::{SignedDuration, Timestamp};
+use mcas_client::{AlertQuery, AlertsPage};
+use serde_json::json;
+
+pub use enrich::{EnrichStats, Enricher};
+
+use crate::events::{Event, EventSink, TenantSummary};
+use crate::services::{Services, Tenant};
+
+/// How a pass runs.
+#[derive(Debug, Clone, Default)]
+pub struct PassOptions {
+    /// Show what would be created; create nothing and write nothing to the state store.
+    pub dry_run: bool,
+    /// Only these tenants (by name); empty means all.
+    pub tenants: Vec<String>,
+    /// Read alerts from this far back instead of from the checkpoint.
+    pub since: Option<Duration>,
+}
+
+/// What a pass did.
+#[derive(Debug, Clone, Default)]
+pub struct PassReport {
+    /// One summary per tenant, in config order.
+    pub tenants: Vec<TenantSummary>,
+    /// IP reputation figures.
+    pub enrichment: EnrichStats,
+    /// How long the pass took.
+    pub elapsed: Duration,
+}
+
+impl PassReport {
+    /// Whether anything failed: an alert that could not be ticketed, or a tenant that could not be
+    /// read. Either way the work is retried on the next pass.
+    pub fn has_failures(&self) -> bool {
+        self.tenants.iter().any(|t| t.failed > 0 || t.tenant_failed)
+    }
+
+    /// Tickets created in this pass.
+    pub fn created(&self) -> u64 {
+        self.tenants.iter().map(|t| t.created).sum()
+    }
+
+    /// Alerts that failed in this pass.
+    pub fn failed(&self) -> u64 {
+        self.tenants.iter().map(|t| t.failed).sum()
+    }
+}
+
+/// Runs one pass over the tenants `options` selects, reporting each alert to `sink`.
+///
+/// The caller holds the state store's pass lock (except for a dry run, which writes nothing).
+pub async fn run_pass(services: &Services, options: &PassOptions, sink: &dyn EventSink) -> PassReport {
+    let started = std::time::Instant::now();
+    let now = Timestamp::now();
+    let config = &services.config;
+    let enricher = Enricher::new(
+        services.clients.abuseipdb.clone(),
+        config.abuseipdb.as_ref().map_or(90, |a| a.max_age_days),
+        Arc::clone(&services.store),
+        config.abuseipdb.as_ref().map_or(Duration::from_secs(86_400), |a| a.cache_ttl),
+        config.pipeline.lookup_concurrency,
+    );
+    let selected: Vec<&Tenant> = services
+        .clients
+        .tenants
+        .iter()
+        .filter(|t| {
+            options.tenants.is_empty() || options.tenants.iter().any(|n| n.eq_ignore_ascii_case(&t.name))
+        })
+        .collect();
+    let mut summaries: Vec<(usize, TenantSummary)> = stream::iter(selected.into_iter().enumerate())
+        .map(|(index, tenant)| {
+            let enricher = &enricher;
+            async move {
+                let mut run = TenantRun::new(services, tenant, enricher, options, sink, now);
+                run.run().await;
+                sink.emit(Event::TenantSummary(run.summary.clone()));
+                (index, run.summary)
+            }
+        })
+        .buffer_unordered(config.pipeline.concurrency.max(1))
+        .collect()
+        .await;
+    summaries.sort_by_key(|(index, _)| *index);
+    PassReport {
+        tenants: summaries.into_iter().map(|(_, s)| s).collect(),
+        enrichment: enricher.stats(),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// One tenant's share of a pass.
+struct TenantRun<'a> {
+    services: &'a Services,
+    tenant: &'a Tenant,
+    enricher: &'a Enricher,
+    options: &'a PassOptions,
+    sink: &'a dyn EventSink,
+    /// When the pass started: the upper bound of the walk and the time of the state writes.
+    now: Timestamp,
+    /// Alerts handled (or failed) in this pass, so that one met twice (a retried alert that is
+    /// also in the walk's window) is handled once.
+    handled: HashSet<String>,
+    summary: TenantSummary,
+}
+
+impl<'a> TenantRun<'a> {
+    fn new(
+        services: &'a Services,
+        tenant: &'a Tenant,
+        enricher: &'a Enricher,
+        options: &'a PassOptions,
+        sink: &'a dyn EventSink,
+        now: Timestamp,
+    ) -> Self {
+        let summary = TenantSummary { tenant: tenant.name.clone(), ..TenantSummary::default() };
+        Self { services, tenant, enricher, options, sink, now, handled: HashSet::new(), summary }
+    }
+
+    async fn run(&mut self) {
+        if let Err(reason) = self.run_inner().await {
+            self.summary.tenant_failed = true;
+            tracing::error!(tenant = %self.tenant.name, "{reason}");
+            self.sink.emit(Event::TenantFailed { tenant: self.tenant.name.clone(), reason });
+        }
+    }
+
+    async fn run_inner(&mut self) -> Result<(), String> {
+        self.retry_pending().await?;
+        let start = self.start().await?;
+        let fetch = &self.services.config.fetch;
+        let mut query = AlertQuery::default()
+            .date_from(start)
+            .date_to(self.now)
+            .min_severity(severity(fetch.min_severity))
+            .page_size(fetch.page_size);
+        if fetch.only_open {
+            query = query.open_only(true);
+        }
+        tracing::debug!(tenant = %self.tenant.name, from = %start, to = %self.now, "reading alerts");
+        // The walk runs ahead by one page: MCAS is paced, so the next page is on its way while
+        // this one is enriched, ticketed and recorded.
+        let (sender, mut pages) = tokio::sync::mpsc::channel::<mcas_client::Result<AlertsPage>>(1);
+        let walk = self.tenant.client.alert_pages(query);
+        let reader = tokio::spawn(async move {
+            futures_util::pin_mut!(walk);
+            while let Some(page) = walk.next().await {
+                let last = page.is_err();
+                if sender.send(page).await.is_err() || last {
+                    break;
+                }
+            }
+        });
+        let mut outcome = Ok(());
+        while let Some(page) = pages.recv().await {
+            match page {
+                Ok(page) => {
+                    if let Err(e) = self.handle_page(page, true).await {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+                Err(error) => {
+                    outcome = Err(format!("reading alerts failed: {}", crate::chain(&error)));
+                    break;
+                }
+            }
+        }
+        reader.abort();
+        outcome
+    }
+
+    /// Where the walk starts: `--since`, else the checkpoint minus the overlap, else the first
+    /// look-back.
+    async fn start(&self) -> Result<Timestamp, String> {
+        let fetch = &self.services.config.fetch;
+        let back = |d: Duration| self.now - SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX);
+        if let Some(since) = self.options.since {
+            return Ok(back(since));
+        }
+        let store = Arc::clone(&self.services.store);
+        let name = self.tenant.name.clone();
+        let checkpoint = tokio::task::spawn_blocking(move || store.checkpoint(&name))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
+        Ok(match checkpoint {
+            Some(at) => at - SignedDuration::try_from(fetch.overlap).unwrap_or(SignedDuration::ZERO),
+            None => back(fetch.first_lookback),
+        })
+    }
+
+    /// Fetches, by id, the alerts whose ticket failed before and are due again, and handles them.
+    async fn retry_pending(&mut self) -> Result<(), String> {
+        let store = Arc::clone(&self.services.store);
+        let (name, now) = (self.tenant.name.clone(), self.now);
+        let due = tokio::task::spawn_blocking(move || store.due_pending(&name, now))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
+        for chunk in due.chunks(mcas_client::MAX_PAGE_SIZE as usize) {
+            let ids: Vec<&str> = chunk.iter().map(|p| p.alert_id.as_str()).collect();
+            tracing::debug!(tenant = %self.tenant.name, count = ids.len(), "retrying alerts that failed before");
+            let query = AlertQuery::default().raw_filter("id", json!({ "eq": ids }));
+            let page = self
+                .tenant
+                .client
+                .alerts_page(&query, 0)
+                .await
+                .map_err(|e| format!("re-reading failed alerts: {}", crate::chain(&e)))?;
+            let found: HashSet<&str> = page.alerts.iter().map(|a| a.id.as_str()).collect();
+            let gone: Vec<String> =
+                ids.iter().filter(|id| !found.contains(**id)).map(|id| (*id).to_owned()).collect();
+            if !gone.is_empty() {
+                tracing::warn!(tenant = %self.tenant.name, ?gone, "alerts pending a retry no longer exist in MCAS; dropping them");
+            }
+            self.handle_page_with(page, false, gone).await?;
+        }
+        Ok(())
+    }
+
+    async fn handle_page(&mut self, page: AlertsPage, moves_checkpoint: bool) -> Result<(), String> {
+        self.handle_page_with(page, moves_checkpoint, Vec::new()).await
+    }
+}
+
+/// The MCAS severity for the config's.
+fn severity(s: crate::config::Severity) -> mcas_client::Severity {
+    match s {
+        crate::config::Severity::Informational => mcas_client::Severity::Informational,
+        crate::config::Severity::Low => mcas_client::Severity::Low,
+        crate::config::Severity::Medium => mcas_client::Severity::Medium,
+        crate::config::Severity::High => mcas_client::Severity::High,
+    }
+}

@@ -1,0 +1,327 @@
+//! One page of one tenant: known alerts skipped, existing tickets found by label, the rest
+//! enriched, mapped, created, and everything recorded in one state transaction.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use alert_mapping::{Facts, Mapped, Reputation, TicketDraft, alert_label, extract};
+use futures_util::TryStreamExt;
+use jira_client::{SearchQuery, jql};
+use mcas_client::{Alert, AlertsPage};
+
+use super::TenantRun;
+use super::create::create_all;
+use crate::events::Event;
+use crate::state::{Failure, IpScore, Origin, PageOutcome, SkippedAlert, TicketRecord};
+
+impl TenantRun<'_> {
+    /// Handles one page. `moves_checkpoint` is false for the page of retried alerts, which are older
+    /// than the checkpoint. `cleared` are pending alerts to forget (they no longer exist).
+    pub(super) async fn handle_page_with(
+        &mut self,
+        page: AlertsPage,
+        moves_checkpoint: bool,
+        cleared: Vec<String>,
+    ) -> Result<(), String> {
+        let now = self.now;
+        let mut outcome = PageOutcome::new(now);
+        outcome.cleared = cleared;
+        let newest = page
+            .alerts
+            .iter()
+            .map(|a| a.timestamp)
+            .chain(page.malformed.iter().filter_map(|m| m.timestamp))
+            .max();
+
+        for malformed in page.malformed {
+            if let Some(id) = &malformed.id
+                && !self.handled.insert(id.clone())
+            {
+                continue;
+            }
+            self.summary.seen += 1;
+            let reason = format!("unreadable alert: {}", malformed.reason);
+            self.summary.failed += 1;
+            self.sink.emit(Event::Failed {
+                tenant: self.tenant.name.clone(),
+                alert_id: malformed.id.clone(),
+                severity: None,
+                title: None,
+                reason: reason.clone(),
+            });
+            // An alert without a readable id cannot be fetched again by id; it is reported here
+            // and read again only if a later pass's window still covers it.
+            if let Some(id) = malformed.id {
+                outcome.failures.push(Failure {
+                    alert_id: id,
+                    alert_time: malformed.timestamp.unwrap_or(now),
+                    error: reason,
+                    next_try: now,
+                });
+            }
+        }
+
+        let alerts: Vec<Alert> =
+            page.alerts.into_iter().filter(|a| self.handled.insert(a.id.as_str().to_owned())).collect();
+        self.summary.seen += alerts.len() as u64;
+        let known = self.known(&alerts).await?;
+        self.summary.known += known.len() as u64;
+        let fresh: Vec<Alert> = alerts.into_iter().filter(|a| !known.contains(a.id.as_str())).collect();
+        if !fresh.is_empty() {
+            self.ticket(fresh, &mut outcome).await;
+        }
+        if moves_checkpoint {
+            outcome.checkpoint = newest;
+        }
+        if self.options.dry_run || outcome.is_empty() {
+            return Ok(());
+        }
+        let store = Arc::clone(&self.services.store);
+        let tenant = self.tenant.name.clone();
+        tokio::task::spawn_blocking(move || store.apply_page(&tenant, &outcome))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("state store: could not record the page: {}", crate::chain(&e)))
+    }
+
+    async fn known(&self, alerts: &[Alert]) -> Result<HashSet<String>, String> {
+        if alerts.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let store = Arc::clone(&self.services.store);
+        let tenant = self.tenant.name.clone();
+        let ids: Vec<String> = alerts.iter().map(|a| a.id.as_str().to_owned()).collect();
+        tokio::task::spawn_blocking(move || {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            store.known_alerts(&tenant, &ids)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("state store: {}", crate::chain(&e)))
+    }
+
+    /// Tickets the alerts the state store does not know.
+    async fn ticket(&mut self, fresh: Vec<Alert>, outcome: &mut PageOutcome) {
+        let labels: Vec<String> = fresh.iter().map(|a| alert_label(&a.id)).collect();
+        // The state store cannot prove these alerts new (a crash, a lost answer or a deleted state
+        // file may have left their ticket unrecorded), so Jira is asked first, once for the page.
+        let existing = match find_existing(&self.services.clients.jira, &labels).await {
+            Ok(existing) => existing,
+            Err(reason) => {
+                let reason = format!("could not search Jira for existing tickets: {reason}");
+                for alert in &fresh {
+                    self.fail(alert, outcome, reason.clone());
+                }
+                return;
+            }
+        };
+        let mut to_create = Vec::with_capacity(fresh.len());
+        for (alert, label) in fresh.into_iter().zip(&labels) {
+            match existing.get(label) {
+                Some(key) => {
+                    self.summary.already_ticketed += 1;
+                    self.sink.emit(Event::AlreadyTicketed {
+                        tenant: self.tenant.name.clone(),
+                        alert_id: alert.id.as_str().to_owned(),
+                        severity: alert.severity.name().to_owned(),
+                        title: alert.title.clone(),
+                        key: key.clone(),
+                    });
+                    let facts = extract(&alert, &self.tenant.context);
+                    outcome.tickets.push(record(
+                        &alert,
+                        &facts,
+                        &HashMap::new(),
+                        key.clone(),
+                        Origin::Found,
+                        self.now,
+                    ));
+                }
+                None => to_create.push(alert),
+            }
+        }
+        if to_create.is_empty() {
+            return;
+        }
+
+        let facts: Vec<Facts> = to_create.iter().map(|a| extract(a, &self.tenant.context)).collect();
+        let mut ips = Vec::new();
+        let mut seen = HashSet::new();
+        for ip in facts.iter().flat_map(Facts::lookup_ips) {
+            if seen.insert(ip) {
+                ips.push(ip);
+            }
+        }
+        let reputations = self.enricher.reputations(&ips).await;
+
+        let mut drafts: Vec<(usize, TicketDraft)> = Vec::with_capacity(to_create.len());
+        for (index, (alert, facts)) in to_create.iter().zip(&facts).enumerate() {
+            match self.services.mapper.map(facts, &reputations) {
+                Ok(Mapped::Ticket(draft)) => drafts.push((index, draft)),
+                Ok(Mapped::Skip { rule }) => {
+                    self.summary.skipped += 1;
+                    self.sink.emit(Event::Skipped {
+                        tenant: self.tenant.name.clone(),
+                        alert_id: alert.id.as_str().to_owned(),
+                        severity: alert.severity.name().to_owned(),
+                        title: alert.title.clone(),
+                        rule,
+                    });
+                    outcome.skipped.push(SkippedAlert {
+                        alert_id: alert.id.as_str().to_owned(),
+                        alert_time: alert.timestamp,
+                        severity: alert.severity.name().to_owned(),
+                        title: alert.title.clone(),
+                        rule: Some(format!("rules[{}]", rule - 1)),
+                    });
+                }
+                Ok(_) => {
+                    self.fail(alert, outcome, "the mapping gave an outcome this version does not know".into())
+                }
+                Err(error) => {
+                    self.fail(alert, outcome, format!("cannot map the alert: {}", crate::chain(&error)))
+                }
+            }
+        }
+
+        if self.options.dry_run {
+            for (index, draft) in &drafts {
+                let alert = &to_create[*index];
+                self.summary.would_create += 1;
+                self.sink.emit(Event::WouldCreate {
+                    tenant: self.tenant.name.clone(),
+                    alert_id: alert.id.as_str().to_owned(),
+                    severity: alert.severity.name().to_owned(),
+                    title: alert.title.clone(),
+                    summary: draft.summary.clone(),
+                    priority: draft.priority.clone(),
+                    labels: draft.labels.clone(),
+                });
+            }
+            return;
+        }
+
+        let config = &self.services.config;
+        let project = self.services.project();
+        let issues = drafts
+            .iter()
+            .map(|(_, draft)| draft.to_new_issue(project.clone(), &config.jira.issue_type))
+            .collect();
+        let results = create_all(
+            &self.services.clients.jira,
+            issues,
+            config.pipeline.bulk_create,
+            config.pipeline.create_concurrency,
+        )
+        .await;
+        for ((index, _), result) in drafts.iter().zip(results) {
+            let alert = &to_create[*index];
+            match result {
+                Ok(created) => {
+                    let key = created.key.as_str().to_owned();
+                    self.summary.created += 1;
+                    self.sink.emit(Event::TicketCreated {
+                        tenant: self.tenant.name.clone(),
+                        alert_id: alert.id.as_str().to_owned(),
+                        severity: alert.severity.name().to_owned(),
+                        title: alert.title.clone(),
+                        key: key.clone(),
+                    });
+                    outcome.tickets.push(record(
+                        alert,
+                        &facts[*index],
+                        &reputations,
+                        key,
+                        Origin::Created,
+                        self.now,
+                    ));
+                }
+                Err(reason) => self.fail(alert, outcome, format!("creating the ticket failed: {reason}")),
+            }
+        }
+    }
+
+    fn fail(&mut self, alert: &Alert, outcome: &mut PageOutcome, reason: String) {
+        self.summary.failed += 1;
+        tracing::warn!(tenant = %self.tenant.name, alert = %alert.id.as_str(), "{reason}");
+        self.sink.emit(Event::Failed {
+            tenant: self.tenant.name.clone(),
+            alert_id: Some(alert.id.as_str().to_owned()),
+            severity: Some(alert.severity.name().to_owned()),
+            title: Some(alert.title.clone()),
+            reason: reason.clone(),
+        });
+        outcome.failures.push(Failure {
+            alert_id: alert.id.as_str().to_owned(),
+            alert_time: alert.timestamp,
+            error: reason,
+            next_try: self.now,
+        });
+    }
+}
+
+/// The keys of the issues carrying any of `labels`, by label: one search (paged if need be) for
+/// the whole page.
+async fn find_existing(
+    jira: &jira_client::Client,
+    labels: &[String],
+) -> Result<HashMap<String, String>, String> {
+    let wanted: HashSet<&str> = labels.iter().map(String::as_str).collect();
+    let query = SearchQuery::new(jql::labels_in(labels)).fields(["labels"]).max_results(100);
+    let issues: Vec<jira_client::Issue> =
+        jira.search(query).try_collect().await.map_err(|e| crate::chain(&e))?;
+    let mut found: HashMap<String, String> = HashMap::new();
+    for issue in issues {
+        for label in issue.fields.labels {
+            if wanted.contains(label.as_str()) {
+                // Two tickets for one alert can only come from outside this tool; the oldest
+                // (lowest number) is the alert's ticket.
+                let key = issue.key.as_str().to_owned();
+                found
+                    .entry(label)
+                    .and_modify(|k| {
+                        if key_number(&key) < key_number(k) {
+                            k.clone_from(&key);
+                        }
+                    })
+                    .or_insert(key);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn key_number(key: &str) -> u64 {
+    key.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(u64::MAX)
+}
+
+/// The state store's record of an alert's ticket.
+fn record(
+    alert: &Alert,
+    facts: &Facts,
+    reputations: &HashMap<std::net::IpAddr, Reputation>,
+    key: String,
+    origin: Origin,
+    now: jiff::Timestamp,
+) -> TicketRecord {
+    TicketRecord {
+        alert_id: alert.id.as_str().to_owned(),
+        jira_key: key,
+        created_at: now,
+        origin,
+        severity: alert.severity.name().to_owned(),
+        title: alert.title.clone(),
+        alert_time: alert.timestamp,
+        alert_type: facts.alert_type.clone(),
+        policy: facts.policy.clone(),
+        users: facts.users.clone(),
+        ips: facts
+            .ips
+            .iter()
+            .map(|found| IpScore {
+                ip: found.ip,
+                score: reputations.get(&found.ip).and_then(Reputation::score),
+            })
+            .collect(),
+    }
+}

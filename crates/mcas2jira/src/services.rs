@@ -1,0 +1,211 @@
+//! The clients, the mapper and the state store a pass needs, built from the checked config.
+//!
+//! Building the clients needs no network; [`Services::connect`] then reads Jira's field list once
+//! (when `[jira.fields]` names any field) to resolve field names to ids and value shapes.
+
+use std::sync::Arc;
+
+use alert_mapping::{
+    Mapper, MappingConfig, MatchSpec, RuleSpec, Rules, SeverityPriorities, TenantContext, TicketAttribute,
+};
+use anyhow::{Context, Result};
+use jira_client::{FieldResolver, ProjectRef};
+
+use crate::config::{self, Config, JiraAuth, RuleConfig, TenantAuth};
+use crate::state::StateStore;
+
+/// An error in the config found only once the services were reached (an unknown Jira field name,
+/// a bad summary template): the binary exits with status 2 for it, as for any config error.
+#[derive(Debug, thiserror::Error)]
+#[error("{key}: {reason}")]
+pub struct ConfigProblem {
+    /// The config key at fault.
+    pub key: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// One MCAS tenant, ready to be read.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    /// Its name from the config.
+    pub name: String,
+    /// Its client (with its own pacing).
+    pub client: mcas_client::Client,
+    /// What the mapping needs to know of it.
+    pub context: TenantContext,
+}
+
+/// The clients of the three services, built without any network access.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// One per tenant, in config order.
+    pub tenants: Vec<Tenant>,
+    /// Jira.
+    pub jira: jira_client::Client,
+    /// AbuseIPDB, when `[abuseipdb]` is configured.
+    pub abuseipdb: Option<abuseipdb_client::Client>,
+}
+
+impl Clients {
+    /// Builds every client from the config.
+    ///
+    /// # Errors
+    /// When a client refuses its settings (a URL, a credential that cannot be a header).
+    pub fn build(config: &Config) -> Result<Self> {
+        let tenants = config
+            .tenants
+            .iter()
+            .map(|tenant| {
+                let auth = match &tenant.auth {
+                    TenantAuth::Token(token) => mcas_client::Auth::token(token.clone()),
+                    TenantAuth::Entra { tenant_id, client_id, client_secret, authority } => {
+                        mcas_client::Auth::entra(
+                            mcas_client::EntraApp::new(
+                                tenant_id.clone(),
+                                client_id.clone(),
+                                client_secret.clone(),
+                            )
+                            .authority(authority.clone()),
+                        )
+                    }
+                };
+                let client = mcas_client::Client::builder(tenant.url.clone(), auth)
+                    .requests_per_minute(config.fetch.requests_per_minute)
+                    .build()
+                    .with_context(|| format!("tenant {}: cannot set up its client", tenant.name))?;
+                let context = TenantContext::new(tenant.name.clone()).portal_url(tenant.url.clone());
+                Ok(Tenant { name: tenant.name.clone(), client, context })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let jira_auth = match &config.jira.auth {
+            JiraAuth::Basic { user, token } => jira_client::Auth::basic(user.clone(), token.clone()),
+            JiraAuth::Bearer(pat) => jira_client::Auth::bearer(pat.clone()),
+        };
+        let jira = jira_client::Client::builder(config.jira.url.clone(), deployment(config), jira_auth)
+            .build()
+            .context("jira: cannot set up its client")?;
+        let abuseipdb = config
+            .abuseipdb
+            .as_ref()
+            .map(|abuse| {
+                abuseipdb_client::Client::builder(abuse.key.clone())
+                    .base_url(abuse.url.clone())
+                    .build()
+                    .context("abuseipdb: cannot set up its client")
+            })
+            .transpose()?;
+        Ok(Self { tenants, jira, abuseipdb })
+    }
+}
+
+/// Everything a pass needs.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The checked config.
+    pub config: Arc<Config>,
+    /// The clients.
+    pub clients: Clients,
+    /// The mapper, with field ids resolved and rules compiled.
+    pub mapper: Arc<Mapper>,
+    /// The state store.
+    pub store: Arc<StateStore>,
+}
+
+impl Services {
+    /// Builds the clients, resolves `[jira.fields]` through Jira's field list, compiles the rules
+    /// and opens the state store.
+    ///
+    /// # Errors
+    /// [`ConfigProblem`] (in the chain) for an unknown or ambiguous field name, a field that cannot
+    /// hold its attribute, a bad rule or summary template; other errors when Jira cannot be
+    /// reached or the state store cannot be opened.
+    pub async fn connect(config: Config) -> Result<Self> {
+        let clients = Clients::build(&config)?;
+        let mapper = build_mapper(&config, &clients.jira).await?;
+        let path = config.state.path.clone();
+        let store = tokio::task::spawn_blocking(move || StateStore::open(&path))
+            .await
+            .context("state store: the opening task failed")?
+            .with_context(|| format!("state store {}", config.state.path.display()))?;
+        Ok(Self { config: Arc::new(config), clients, mapper: Arc::new(mapper), store: Arc::new(store) })
+    }
+
+    /// The Jira project the tickets go to.
+    pub fn project(&self) -> ProjectRef {
+        ProjectRef::key(self.config.jira.project.clone())
+    }
+}
+
+/// The Jira client's deployment for the config's.
+pub fn deployment(config: &Config) -> jira_client::Deployment {
+    match config.jira.deployment {
+        config::Deployment::Cloud => jira_client::Deployment::Cloud,
+        config::Deployment::Server => jira_client::Deployment::Server,
+    }
+}
+
+/// The mapper for this config: rules compiled, field names resolved against Jira's field list.
+///
+/// # Errors
+/// [`ConfigProblem`] for a config the mapping refuses; other errors when Jira's field list cannot
+/// be read.
+pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result<Mapper> {
+    let specs: Vec<RuleSpec> = config.rules.iter().map(rule_spec).collect();
+    let rules = Rules::try_from(specs.as_slice())
+        .map_err(|e| ConfigProblem { key: "rules".into(), reason: e.to_string() })?;
+    let priorities = SeverityPriorities {
+        high: config.jira.priorities.high.clone(),
+        medium: config.jira.priorities.medium.clone(),
+        low: config.jira.priorities.low.clone(),
+        informational: config.jira.priorities.informational.clone(),
+    };
+    let mut mapping = MappingConfig::new(deployment(config))
+        .labels(config.jira.labels.iter().cloned())
+        .priorities(priorities)
+        .rules(rules)
+        .issue_type(config.jira.issue_type.clone());
+    if let Some(template) = &config.jira.summary_template {
+        mapping = mapping.summary_template(template.clone());
+    }
+    if !config.jira.fields.is_empty() {
+        let fields = jira.fields().await.context("jira: cannot read the field list")?;
+        let resolver = FieldResolver::new(fields);
+        for (attribute, name) in &config.jira.fields {
+            let key = format!("jira.fields.{attribute}");
+            let attr: TicketAttribute =
+                attribute.parse().map_err(|e| ConfigProblem { key: key.clone(), reason: format!("{e}") })?;
+            let field = resolver
+                .resolve(name)
+                .map_err(|e| ConfigProblem { key: key.clone(), reason: format!("{e}") })?;
+            mapping = mapping.field(attr, field.id.clone(), field.shape());
+        }
+    }
+    Mapper::new(mapping).map_err(|e| ConfigProblem { key: "jira".into(), reason: e.to_string() }.into())
+}
+
+/// The mapping crate's rule for a checked config rule.
+fn rule_spec(rule: &RuleConfig) -> RuleSpec {
+    let m = &rule.matches;
+    let conditions = MatchSpec {
+        title: m.title.clone(),
+        description: m.description.clone(),
+        user: m.user.clone(),
+        // The config keeps the domain itself; the mapping matches a regex on it.
+        user_domain: m.user_domain.as_ref().map(|d| format!("(?i)^{}$", regex::escape(d))),
+        tenant: m.tenant.clone(),
+        policy: m.policy.clone(),
+        alert_type: m.alert_type.clone(),
+        severities: m.severities.iter().map(|s| s.as_str().to_owned()).collect(),
+        severity: None,
+        min_ip_score: m.min_ip_score,
+    };
+    RuleSpec {
+        conditions,
+        priority: rule.priority.clone(),
+        labels: rule.labels.clone(),
+        components: rule.components.clone(),
+        issue_type: rule.issue_type.clone(),
+        skip: rule.skip,
+    }
+}
