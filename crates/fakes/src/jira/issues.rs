@@ -126,22 +126,46 @@ pub struct IssueSnapshot {
     pub comments: Vec<FakeComment>,
 }
 
-pub(super) struct Issue {
-    id: u64,
-    key: String,
-    summary: String,
-    issue_type: usize,
-    priority: Option<usize>,
-    labels: Vec<String>,
+/// What an issue holds beyond its key, labels and status; dropped (never allocated) when the
+/// options say not to keep content, so that 100,000 issues fit in a few tens of megabytes.
+#[derive(Default)]
+struct Content {
     components: Vec<String>,
     description: Option<Value>,
     custom: BTreeMap<String, Value>,
+    comments: Vec<FakeComment>,
+}
+
+static NO_CONTENT: Content =
+    Content { components: Vec::new(), description: None, custom: BTreeMap::new(), comments: Vec::new() };
+
+pub(super) struct Issue {
+    id: u64,
+    summary: Box<str>,
+    issue_type: usize,
+    priority: Option<usize>,
+    labels: Vec<String>,
+    content: Option<Box<Content>>,
     category: StatusCategory,
     resolution: Option<String>,
     created: Timestamp,
     updated: Timestamp,
     resolved: Option<Timestamp>,
-    comments: Vec<FakeComment>,
+}
+
+impl Issue {
+    fn key(&self, project: &str) -> String {
+        format!("{project}-{}", self.id - ISSUE_ID_BASE)
+    }
+
+    fn content(&self) -> &Content {
+        self.content.as_deref().unwrap_or(&NO_CONTENT)
+    }
+
+    /// The content to change, or `None` when content is not kept.
+    fn content_mut(&mut self) -> Option<&mut Content> {
+        self.content.as_deref_mut()
+    }
 }
 
 /// Jira's `{"errorMessages":[..],"errors":{..}}`.
@@ -515,7 +539,6 @@ pub(super) fn validate_create(options: &FakeJiraOptions, body: &Value) -> Result
 #[derive(Default)]
 pub(super) struct Store {
     issues: Vec<Issue>,
-    by_key: HashMap<String, usize>,
     by_label: HashMap<String, Vec<usize>>,
     next_comment: u64,
 }
@@ -610,37 +633,42 @@ impl Store {
         let number = index as u64 + 1;
         let now = Timestamp::now();
         let keep = options.keep_content;
+        let content = keep.then(|| {
+            Box::new(Content {
+                components: new.components,
+                description: new.description,
+                custom: new.custom,
+                comments: Vec::new(),
+            })
+        });
         let issue = Issue {
             id: ISSUE_ID_BASE + number,
-            key: format!("{}-{number}", options.project),
-            summary: new.summary,
+            summary: if keep { new.summary.into() } else { "".into() },
             issue_type: new.issue_type,
             priority: new.priority,
             labels: new.labels,
-            components: new.components,
-            description: if keep { new.description } else { None },
-            custom: if keep { new.custom } else { BTreeMap::new() },
+            content,
             category: StatusCategory::ToDo,
             resolution: None,
             created: now,
             updated: now,
             resolved: None,
-            comments: Vec::new(),
         };
-        let answer = (issue.id.to_string(), issue.key.clone());
-        self.by_key.insert(issue.key.clone(), index);
+        let answer = (issue.id.to_string(), issue.key(&options.project));
         self.issues.push(issue);
         self.index_labels(index);
         answer
     }
 
-    /// Finds an issue by key (any case) or numeric id.
-    pub(super) fn find(&self, key_or_id: &str) -> Option<usize> {
-        if let Some(index) = self.by_key.get(&key_or_id.to_ascii_uppercase()) {
-            return Some(*index);
-        }
-        let id: u64 = key_or_id.parse().ok()?;
-        let index = usize::try_from(id.checked_sub(ISSUE_ID_BASE + 1)?).ok()?;
+    /// Finds an issue by key (any case) or numeric id: keys and ids follow creation order, so
+    /// no index is needed.
+    pub(super) fn find(&self, project: &str, key_or_id: &str) -> Option<usize> {
+        let number: u64 = match key_or_id.rsplit_once('-') {
+            Some((prefix, number)) if prefix.eq_ignore_ascii_case(project) => number.parse().ok()?,
+            Some(_) => return None,
+            None => key_or_id.parse::<u64>().ok()?.checked_sub(ISSUE_ID_BASE)?,
+        };
+        let index = usize::try_from(number.checked_sub(1)?).ok()?;
         (index < self.issues.len()).then_some(index)
     }
 
@@ -684,7 +712,7 @@ impl Store {
             issue.updated = Timestamp::now();
             for (name, value) in fields {
                 match name.as_str() {
-                    "summary" => issue.summary = value.as_str().unwrap_or_default().to_owned(),
+                    "summary" if keep => issue.summary = value.as_str().unwrap_or_default().into(),
                     "issuetype" => {
                         issue.issue_type = by_name_or_id(value, &options.issue_types, ISSUE_TYPE_ID_BASE)
                             .unwrap_or(issue.issue_type)
@@ -692,9 +720,14 @@ impl Store {
                     "priority" => {
                         issue.priority = by_name_or_id(value, &options.priorities, PRIORITY_ID_BASE)
                     }
-                    "description" if keep => issue.description = Some(value.clone()).filter(|v| !v.is_null()),
+                    "description" => {
+                        if let Some(content) = issue.content_mut() {
+                            content.description = Some(value.clone()).filter(|v| !v.is_null());
+                        }
+                    }
                     "components" => {
-                        issue.components = value
+                        let Some(content) = issue.content_mut() else { continue };
+                        content.components = value
                             .as_array()
                             .map(|items| {
                                 items
@@ -705,8 +738,10 @@ impl Store {
                             })
                             .unwrap_or_default();
                     }
-                    custom if keep && custom.starts_with("customfield_") => {
-                        issue.custom.insert(custom.to_owned(), value.clone());
+                    custom if custom.starts_with("customfield_") => {
+                        if let Some(content) = issue.content_mut() {
+                            content.custom.insert(custom.to_owned(), value.clone());
+                        }
                     }
                     _ => {}
                 }
@@ -738,8 +773,8 @@ impl Store {
             return Err(Problems::message("Issue does not exist"));
         };
         let rendered = comment_json(base, issue.id, &comment, &options.user);
-        if options.keep_content {
-            issue.comments.push(comment);
+        if let Some(content) = issue.content_mut() {
+            content.comments.push(comment);
         }
         Ok(rendered)
     }
@@ -748,7 +783,9 @@ impl Store {
         let comments: Vec<Value> = self
             .issues
             .get(index)
-            .map(|issue| issue.comments.iter().map(|c| comment_json(base, issue.id, c, user)).collect())
+            .map(|issue| {
+                issue.content().comments.iter().map(|c| comment_json(base, issue.id, c, user)).collect()
+            })
             .unwrap_or_default();
         json!({ "startAt": 0, "maxResults": comments.len(), "total": comments.len(), "comments": comments })
     }
@@ -779,20 +816,20 @@ impl Store {
         let issue = self.issues.get(index)?;
         Some(IssueSnapshot {
             id: issue.id.to_string(),
-            key: issue.key.clone(),
-            summary: issue.summary.clone(),
+            key: issue.key(&options.project),
+            summary: issue.summary.to_string(),
             issue_type: options.issue_types.get(issue.issue_type).cloned().unwrap_or_default(),
             priority: issue.priority.and_then(|p| options.priorities.get(p).cloned()),
             labels: issue.labels.clone(),
-            components: issue.components.clone(),
-            description: issue.description.clone(),
-            custom_fields: issue.custom.clone(),
+            components: issue.content().components.clone(),
+            description: issue.content().description.clone(),
+            custom_fields: issue.content().custom.clone(),
             status: status_name(issue.category).to_owned(),
             status_category: issue.category,
             resolution: issue.resolution.clone(),
             created: issue.created,
             resolved: issue.resolved,
-            comments: issue.comments.clone(),
+            comments: issue.content().comments.clone(),
         })
     }
 
@@ -817,7 +854,9 @@ impl Store {
                 Clause::Labels(labels) => {
                     Some(labels.iter().filter_map(|l| self.by_label.get(l)).flatten().copied().collect())
                 }
-                Clause::Keys(keys) => Some(keys.iter().filter_map(|k| self.by_key.get(k)).copied().collect()),
+                Clause::Keys(keys) => {
+                    Some(keys.iter().filter_map(|k| self.find(&options.project, k)).collect())
+                }
                 _ => None,
             };
             if let Some(list) = from_index
@@ -830,11 +869,15 @@ impl Store {
             Some(mut list) => {
                 list.sort_unstable();
                 list.dedup();
-                list.retain(|i| self.issues.get(*i).is_some_and(|issue| matches(issue, &query.clauses)));
+                list.retain(|i| {
+                    self.issues.get(*i).is_some_and(|issue| matches(issue, &options.project, &query.clauses))
+                });
                 list
             }
             None => (0..self.issues.len())
-                .filter(|i| self.issues.get(*i).is_some_and(|issue| matches(issue, &query.clauses)))
+                .filter(|i| {
+                    self.issues.get(*i).is_some_and(|issue| matches(issue, &options.project, &query.clauses))
+                })
                 .collect(),
         };
         let (field, ascending) = query.order.unwrap_or((OrderField::Created, false));
@@ -865,7 +908,7 @@ impl Store {
                 fields.insert(name.to_owned(), value());
             }
         };
-        put("summary", true, &|| json!(issue.summary));
+        put("summary", true, &|| json!(&*issue.summary));
         put("issuetype", true, &|| {
             let id = ISSUE_TYPE_ID_BASE + issue.issue_type as u64;
             json!({
@@ -890,9 +933,9 @@ impl Store {
         });
         put("labels", true, &|| json!(issue.labels));
         put("components", true, &|| {
-            json!(issue.components.iter().map(|c| json!({"name": c})).collect::<Vec<_>>())
+            json!(issue.content().components.iter().map(|c| json!({"name": c})).collect::<Vec<_>>())
         });
-        put("description", true, &|| issue.description.clone().unwrap_or(Value::Null));
+        put("description", true, &|| issue.content().description.clone().unwrap_or(Value::Null));
         put("status", true, &|| super::meta::status(base, issue.category));
         put("resolution", true, &|| match &issue.resolution {
             Some(name) => {
@@ -904,18 +947,22 @@ impl Store {
         put("updated", true, &|| json!(jira_time(issue.updated)));
         put("resolutiondate", true, &|| issue.resolved.map_or(Value::Null, |t| json!(jira_time(t))));
         for custom in &options.custom_fields {
-            put(&custom.id, true, &|| issue.custom.get(&custom.id).cloned().unwrap_or(Value::Null));
+            put(&custom.id, true, &|| issue.content().custom.get(&custom.id).cloned().unwrap_or(Value::Null));
         }
         put("comment", false, &|| {
-            let comments: Vec<Value> =
-                issue.comments.iter().map(|c| comment_json(base, issue.id, c, &options.user)).collect();
+            let comments: Vec<Value> = issue
+                .content()
+                .comments
+                .iter()
+                .map(|c| comment_json(base, issue.id, c, &options.user))
+                .collect();
             json!({ "comments": comments, "maxResults": comments.len(), "total": comments.len(), "startAt": 0 })
         });
         json!({
             "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
             "id": issue.id.to_string(),
             "self": format!("{base}/issue/{}", issue.id),
-            "key": issue.key,
+            "key": issue.key(&options.project),
             "fields": fields,
         })
     }
@@ -936,12 +983,15 @@ fn comment_json(base: &str, issue_id: u64, comment: &FakeComment, user: &str) ->
     })
 }
 
-fn matches(issue: &Issue, clauses: &[Clause]) -> bool {
+fn matches(issue: &Issue, project: &str, clauses: &[Clause]) -> bool {
     clauses.iter().all(|clause| match clause {
         // Checked against the one project before the search starts.
         Clause::Project(_) => true,
         Clause::Labels(labels) => labels.iter().any(|l| issue.labels.contains(l)),
-        Clause::Keys(keys) => keys.contains(&issue.key),
+        Clause::Keys(keys) => {
+            let key = issue.key(project);
+            keys.contains(&key)
+        }
         Clause::StatusCategory { category, negated } => (issue.category == *category) != *negated,
     })
 }

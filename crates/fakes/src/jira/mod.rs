@@ -279,7 +279,7 @@ impl FakeJira {
     /// One issue by key or id.
     pub fn issue(&self, key: &str) -> Option<IssueSnapshot> {
         let store = lock(&self.shared.store);
-        store.find(key).and_then(|i| store.snapshot(&self.shared.options, i))
+        store.find(&self.shared.options.project, key).and_then(|i| store.snapshot(&self.shared.options, i))
     }
 
     /// The number of issues created.
@@ -296,7 +296,7 @@ impl FakeJira {
     /// issue exists.
     pub fn resolve(&self, key: &str, resolution: &str) -> bool {
         let mut store = lock(&self.shared.store);
-        let Some(index) = store.find(key) else { return false };
+        let Some(index) = store.find(&self.shared.options.project, key) else { return false };
         store.set_status(index, StatusCategory::Done, Some(resolution.to_owned()));
         true
     }
@@ -468,7 +468,7 @@ impl Shared {
 
     fn get_issue(&self, key: &str, params: &Params) -> Response {
         let store = lock(&self.store);
-        let Some(index) = store.find(key) else { return no_issue() };
+        let Some(index) = store.find(&self.options.project, key) else { return no_issue() };
         let selection = Selection::parse(
             &params_all(params, "fields"),
             Selection::All { navigable: false, except: Vec::new() },
@@ -482,7 +482,7 @@ impl Shared {
             Err(response) => return response,
         };
         let mut store = lock(&self.store);
-        let Some(index) = store.find(key) else { return no_issue() };
+        let Some(index) = store.find(&self.options.project, key) else { return no_issue() };
         match store.edit(&self.options, index, &body) {
             Ok(()) => StatusCode::NO_CONTENT.into_response(),
             Err(p) => problems(StatusCode::BAD_REQUEST, &p),
@@ -495,7 +495,7 @@ impl Shared {
             Err(response) => return response,
         };
         let mut store = lock(&self.store);
-        let Some(index) = store.find(key) else { return no_issue() };
+        let Some(index) = store.find(&self.options.project, key) else { return no_issue() };
         match store.comment(&self.options, self.base(), index, &body) {
             Ok(comment) => (StatusCode::CREATED, axum::Json(comment)).into_response(),
             Err(p) => problems(StatusCode::BAD_REQUEST, &p),
@@ -504,13 +504,13 @@ impl Shared {
 
     fn list_comments(&self, key: &str) -> Response {
         let store = lock(&self.store);
-        let Some(index) = store.find(key) else { return no_issue() };
+        let Some(index) = store.find(&self.options.project, key) else { return no_issue() };
         axum::Json(store.comments_json(self.base(), index, &self.options.user)).into_response()
     }
 
     fn transitions(&self, key: &str) -> Response {
         let store = lock(&self.store);
-        let Some(index) = store.find(key) else { return no_issue() };
+        let Some(index) = store.find(&self.options.project, key) else { return no_issue() };
         let list: Vec<Value> = store
             .transitions(index)
             .into_iter()
@@ -541,7 +541,7 @@ impl Shared {
             .and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_u64().map(|n| n.to_string())))
             .unwrap_or_default();
         let mut store = lock(&self.store);
-        let Some(index) = store.find(key) else { return no_issue() };
+        let Some(index) = store.find(&self.options.project, key) else { return no_issue() };
         let Some((_, _, to)) = store.transitions(index).into_iter().find(|t| t.0 == id) else {
             return message(
                 StatusCode::BAD_REQUEST,

@@ -3,9 +3,11 @@
 //! Alerts are kept in a `Vec` sorted by timestamp (stable, so equal timestamps keep their
 //! insertion order) with the fields the filters look at cached beside each one, so that a page
 //! costs a binary search for the date window plus a walk over at most `skip + limit` matches.
-//! Bulk alerts are not stored at all: only their cached fields are, and the JSON is generated
-//! when a page is rendered.
+//! Bulk alerts are not stored at all: only their cached fields are (not even the id, which the
+//! generator derives from the index), and the JSON is generated when a page is rendered, so
+//! 100,000 of them cost a few megabytes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
@@ -20,7 +22,8 @@ enum Body {
 
 pub(super) struct Entry {
     ts: i64,
-    id: Box<str>,
+    /// `None` for bulk alerts, whose id the generator knows.
+    id: Option<Box<str>>,
     severity: i64,
     resolution: i64,
     status: i64,
@@ -30,7 +33,7 @@ pub(super) struct Entry {
 impl Entry {
     fn from_json(alert: Value) -> Entry {
         let ts = alert.get("timestamp").and_then(Value::as_i64).unwrap_or(0);
-        let id = alert.get("_id").and_then(Value::as_str).unwrap_or_default().into();
+        let id = Some(alert.get("_id").and_then(Value::as_str).unwrap_or_default().into());
         let severity = alert.get("severityValue").and_then(Value::as_i64).unwrap_or(-1);
         // A missing resolution status means the alert is open, as the portal shows it.
         let resolution = alert.get("resolutionStatusValue").and_then(Value::as_i64).unwrap_or(0);
@@ -62,13 +65,12 @@ impl AlertStore {
             for i in 0..bulk.len() {
                 let entry = Entry {
                     ts: bulk.timestamp(i),
-                    id: bulk.id(i).into(),
+                    id: None,
                     severity: bulk.severity(i),
                     resolution: 0,
                     status: 0,
                     body: Body::Bulk(i),
                 };
-                store.by_id.insert(entry.id.clone(), entry.ts);
                 store.entries.push(entry);
             }
             store.bulk = Some(bulk);
@@ -80,7 +82,9 @@ impl AlertStore {
     pub(super) fn add(&mut self, alerts: Vec<Value>) {
         for alert in alerts {
             let entry = Entry::from_json(alert);
-            self.by_id.insert(entry.id.clone(), entry.ts);
+            if let Some(id) = &entry.id {
+                self.by_id.insert(id.clone(), entry.ts);
+            }
             // After every entry with the same timestamp, so that insertion order breaks ties.
             let at = self.entries.partition_point(|e| e.ts <= entry.ts);
             self.entries.insert(at, entry);
@@ -91,11 +95,30 @@ impl AlertStore {
         self.entries.len()
     }
 
+    fn id_of<'a>(&self, entry: &'a Entry) -> Cow<'a, str> {
+        match (&entry.id, &entry.body, &self.bulk) {
+            (Some(id), _, _) => Cow::Borrowed(id),
+            (None, Body::Bulk(i), Some(bulk)) => Cow::Owned(bulk.id(*i)),
+            _ => Cow::Borrowed(""),
+        }
+    }
+
     fn position(&self, id: &str) -> Option<usize> {
-        let ts = *self.by_id.get(id)?;
+        let ts = match self.by_id.get(id) {
+            Some(ts) => *ts,
+            None => {
+                // A bulk id ends with the alert's index in six hex digits.
+                let bulk = self.bulk.as_ref()?;
+                let i = u64::from_str_radix(id.get(18..)?, 16).ok()?;
+                if i >= bulk.len() || bulk.id(i) != id {
+                    return None;
+                }
+                bulk.timestamp(i)
+            }
+        };
         let start = self.entries.partition_point(|e| e.ts < ts);
         let end = self.entries.partition_point(|e| e.ts <= ts);
-        (start..end).rev().find(|&i| self.entries.get(i).is_some_and(|e| &*e.id == id))
+        (start..end).rev().find(|&i| self.entries.get(i).is_some_and(|e| self.id_of(e) == id))
     }
 
     fn render(&self, entry: &Entry) -> Value {
@@ -151,8 +174,8 @@ impl AlertStore {
             .get(start..end)
             .unwrap_or_default()
             .iter()
-            .filter(|e| filter.matches(e))
-            .map(|e| e.id.to_string())
+            .filter(|e| filter.matches(e, || self.id_of(e)))
+            .map(|e| self.id_of(e).into_owned())
             .collect()
     }
 
@@ -188,12 +211,15 @@ impl AlertStore {
             has_next = skip.saturating_add(limit) < len;
         } else {
             let matching: Box<dyn Iterator<Item = &Entry>> = match sort {
-                Sort::DateAsc => Box::new(window.iter().filter(|e| filter.matches(e))),
-                Sort::DateDesc => Box::new(window.iter().rev().filter(|e| filter.matches(e))),
+                Sort::DateAsc => Box::new(window.iter().filter(|e| filter.matches(e, || self.id_of(e)))),
+                Sort::DateDesc => {
+                    Box::new(window.iter().rev().filter(|e| filter.matches(e, || self.id_of(e))))
+                }
                 Sort::SeverityAsc | Sort::SeverityDesc => {
                     // Severity order needs the whole window; the fakes only sort small sets
                     // this way.
-                    let mut all: Vec<&Entry> = window.iter().filter(|e| filter.matches(e)).collect();
+                    let mut all: Vec<&Entry> =
+                        window.iter().filter(|e| filter.matches(e, || self.id_of(e))).collect();
                     all.sort_by_key(|e| e.severity);
                     if sort == Sort::SeverityDesc {
                         all.reverse();
@@ -282,14 +308,21 @@ impl Filter {
             && self.not_ids.is_empty()
     }
 
-    fn matches(&self, e: &Entry) -> bool {
+    fn matches<'a>(&self, e: &'a Entry, id: impl FnOnce() -> Cow<'a, str>) -> bool {
+        let ids_match = || {
+            if self.ids.is_none() && self.not_ids.is_empty() {
+                return true;
+            }
+            let id = id();
+            self.ids.as_ref().is_none_or(|ids| ids.iter().any(|wanted| **wanted == *id))
+                && !self.not_ids.iter().any(|unwanted| **unwanted == *id)
+        };
         (self.ranges.is_empty() || self.ranges.iter().any(|(s, t)| *s <= e.ts && e.ts <= *t))
             && self.severity.matches(e.severity)
             && self.resolution.matches(e.resolution)
             && self.open.is_none_or(|open| e.is_open() == open)
             && self.read.is_none_or(|read| e.is_read() == read)
-            && self.ids.as_ref().is_none_or(|ids| ids.iter().any(|id| **id == *e.id))
-            && !self.not_ids.iter().any(|id| **id == *e.id)
+            && ids_match()
     }
 
     /// The ids named by `id.eq`, if any (for `alertsNotFound`).

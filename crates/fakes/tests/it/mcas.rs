@@ -331,6 +331,30 @@ async fn bulk_alerts_are_served_lazily_and_keyset_paging_sees_each_once() {
     let served = fake.alert(first["_id"].as_str().unwrap()).unwrap();
     assert_eq!(served["title"], first["title"]);
     assert_eq!(served["resolutionStatusValue"], 0);
+    // Changes to generated alerts stick.
+    let id = first["_id"].as_str().unwrap();
+    assert!(fake.close_alert(id, 4));
+    assert_eq!(fake.alert(id).unwrap()["resolutionStatusValue"], 4);
+    let (_, open) = list(&fake, json!({"filters": {"alertOpen": {"eq": true}, "id": {"eq": [id]}}})).await;
+    assert_eq!(open["data"], json!([]));
+    assert!(fake.alert("ffffffffffffffffffffffff").is_none());
+}
+
+#[tokio::test]
+async fn odd_alerts_are_served_as_given() {
+    let odd = vec![
+        json!({"title": 5, "entities": "not a list"}),
+        json!({"_id": 17, "timestamp": "yesterday", "severityValue": null}),
+        json!("just a string"),
+        json!({"_id": format!("{:024x}", 1), "timestamp": 10, "description": "<script>alert(1)</script>\u{202e}"}),
+    ];
+    let fake = start(odd.clone()).await;
+    let (status, page) = list(&fake, json!({"sortField": "date", "sortDirection": "asc"})).await;
+    assert_eq!((status, page["total"].as_u64()), (200, Some(4)));
+    // Alerts without a numeric timestamp sort as 0, in arrival order.
+    assert_eq!(page["data"].as_array().unwrap(), &odd);
+    let (_, dated) = list(&fake, json!({"filters": {"date": {"gte": 1}}})).await;
+    check_ids(&dated, &[1]);
 }
 
 #[tokio::test]
