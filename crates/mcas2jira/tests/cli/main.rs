@@ -1,0 +1,7 @@
+//! The binary's guarantees (DESIGN.md), each proven by running the real `mcas2jira` against fake
+//! MCAS tenants, a fake AbuseIPDB and a fake Jira on loopback (see `tests/support`).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod exactly_once;
