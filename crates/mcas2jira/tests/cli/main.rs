@@ -4,4 +4,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod commands;
+mod config_errors;
 mod exactly_once;
+mod faults;
+mod flags;

@@ -26,6 +26,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The fake AbuseIPDB's route names.
+pub use mcas2jira_fakes::abuseipdb::route as abuseipdb_route;
+/// The fake Jira's route names, for `harness.jira.fail_next(route::CREATE, ..)`.
+pub use mcas2jira_fakes::jira::route;
+/// The fake MCAS's route names.
+pub use mcas2jira_fakes::mcas::route as mcas_route;
 pub use mcas2jira_fakes::{
     Deployment, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeJira, FakeJiraOptions, FakeMcas, FakeMcasOptions,
     FaultKind, IssueSnapshot, scenario,
