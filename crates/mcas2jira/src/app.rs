@@ -103,8 +103,13 @@ pub fn load_config(flag: Option<&Path>) -> Result<Config> {
 ///
 /// # Errors
 /// When the services cannot be set up or another process holds the state store's pass lock.
-pub async fn run(config: Config, args: &RunArgs) -> Result<u8> {
+pub async fn run(mut config: Config, args: &RunArgs) -> Result<u8> {
     let options = pass_options(&config, args)?;
+    if options.dry_run && !config.state.path.exists() {
+        // A dry run writes no state: before the first real run there is none to read, so it
+        // reads an empty store in memory (SQLite's special file name) instead of creating the file.
+        config.state.path = PathBuf::from(":memory:");
+    }
     let services = Services::connect(config).await?;
     let printer = Printer::new(args.json);
     let report = run_locked(&services, &options, &printer).await?;
