@@ -31,6 +31,7 @@ pub use enrich::{EnrichStats, Enricher};
 
 use crate::events::{Event, EventSink, TenantSummary};
 use crate::services::{Services, Tenant};
+use crate::state::{Failure, PageOutcome, Pending};
 
 /// How a pass runs.
 #[derive(Debug, Clone, Default)]
@@ -225,24 +226,85 @@ impl<'a> TenantRun<'a> {
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
         for chunk in due.chunks(mcas_client::MAX_PAGE_SIZE as usize) {
-            let ids: Vec<&str> = chunk.iter().map(|p| p.alert_id.as_str()).collect();
-            tracing::debug!(tenant = %self.tenant.name, count = ids.len(), "retrying alerts that failed before");
-            let query = AlertQuery::default().raw_filter("id", json!({ "eq": ids }));
-            let page = self
-                .tenant
-                .client
-                .alerts_page(&query, 0)
-                .await
-                .map_err(|e| format!("re-reading failed alerts: {}", crate::chain(&e)))?;
-            let found: HashSet<&str> = page.alerts.iter().map(|a| a.id.as_str()).collect();
-            let gone: Vec<String> =
-                ids.iter().filter(|id| !found.contains(**id)).map(|id| (*id).to_owned()).collect();
-            if !gone.is_empty() {
-                tracing::warn!(tenant = %self.tenant.name, ?gone, "alerts pending a retry no longer exist in MCAS; dropping them");
+            match self.reread(chunk).await {
+                Ok(page) => self.handle_retried(chunk, page).await?,
+                // MCAS refuses the whole id filter when one id in it is not a valid alert id (an
+                // alert that was malformed may carry any id): ask for each alone, so that one bad
+                // id neither holds back the others nor fails the tenant on every pass.
+                Err(mcas_client::Error::FilterValidation { .. }) if chunk.len() > 1 => {
+                    for one in chunk.chunks(1) {
+                        match self.reread(one).await {
+                            Ok(page) => self.handle_retried(one, page).await?,
+                            Err(error @ mcas_client::Error::FilterValidation { .. }) => {
+                                self.still_pending(&one[0], &error).await?;
+                            }
+                            Err(error) => {
+                                return Err(format!("re-reading failed alerts: {}", crate::chain(&error)));
+                            }
+                        }
+                    }
+                }
+                Err(error @ mcas_client::Error::FilterValidation { .. }) => {
+                    self.still_pending(&chunk[0], &error).await?;
+                }
+                Err(error) => return Err(format!("re-reading failed alerts: {}", crate::chain(&error))),
             }
-            self.handle_page_with(page, false, gone).await?;
         }
         Ok(())
+    }
+
+    /// One request for the alerts of `pending`, by id.
+    async fn reread(&self, pending: &[Pending]) -> mcas_client::Result<AlertsPage> {
+        let ids: Vec<&str> = pending.iter().map(|p| p.alert_id.as_str()).collect();
+        tracing::debug!(tenant = %self.tenant.name, count = ids.len(), "retrying alerts that failed before");
+        let query = AlertQuery::default().raw_filter("id", json!({ "eq": ids }));
+        self.tenant.client.alerts_page(&query, 0).await
+    }
+
+    /// Handles the page of re-read alerts; those of `pending` it lacks no longer exist in MCAS.
+    async fn handle_retried(&mut self, pending: &[Pending], page: AlertsPage) -> Result<(), String> {
+        let found: HashSet<&str> = page.alerts.iter().map(|a| a.id.as_str()).collect();
+        let gone: Vec<String> = pending
+            .iter()
+            .map(|p| p.alert_id.as_str())
+            .filter(|id| !found.contains(id))
+            .map(str::to_owned)
+            .collect();
+        if !gone.is_empty() {
+            tracing::warn!(tenant = %self.tenant.name, ?gone, "alerts pending a retry no longer exist in MCAS; dropping them");
+        }
+        self.handle_page_with(page, false, gone).await
+    }
+
+    /// Reports an alert MCAS would not give back by id, and keeps it pending.
+    async fn still_pending(&mut self, pending: &Pending, error: &mcas_client::Error) -> Result<(), String> {
+        let reason = format!("re-reading the alert failed: {}", crate::chain(error));
+        self.handled.insert(pending.alert_id.clone());
+        self.summary.failed += 1;
+        tracing::warn!(tenant = %self.tenant.name, alert = %pending.alert_id, "{reason}");
+        self.sink.emit(Event::Failed {
+            tenant: self.tenant.name.clone(),
+            alert_id: Some(pending.alert_id.clone()),
+            severity: None,
+            title: None,
+            reason: reason.clone(),
+        });
+        if self.options.dry_run {
+            return Ok(());
+        }
+        let mut outcome = PageOutcome::new(self.now);
+        outcome.failures.push(Failure {
+            alert_id: pending.alert_id.clone(),
+            alert_time: pending.alert_time,
+            error: reason,
+            next_try: self.now,
+        });
+        let store = Arc::clone(&self.services.store);
+        let tenant = self.tenant.name.clone();
+        tokio::task::spawn_blocking(move || store.apply_page(&tenant, &outcome))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("state store: could not record the failure: {}", crate::chain(&e)))
     }
 
     async fn handle_page(&mut self, page: AlertsPage, moves_checkpoint: bool) -> Result<(), String> {
