@@ -83,6 +83,7 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             check(&path, &args).await
         }
         Command::Init(args) => init(cli.config.as_deref(), &args),
+        Command::Demo(args) => crate::demo::demo(&args).await,
     }
 }
 

@@ -44,6 +44,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a commented example config.
     Init(InitArgs),
+    /// The whole pipeline against built-in fake MCAS, AbuseIPDB and Jira services on loopback, no
+    /// accounts needed: two passes, the second showing nothing is ticketed twice.
+    Demo(DemoArgs),
 }
 
 /// Options of `run` (and of each pass of `watch`).
@@ -80,6 +83,18 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DemoArgs {
+    /// Print one JSON object per event on stdout instead of human lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the demo's config, secrets and state database here and keep them [default: a
+    /// temporary directory, removed at the end].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[cfg(test)]

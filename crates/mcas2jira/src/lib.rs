@@ -11,7 +11,8 @@
 //! - [`services`]: the three clients, the mapper and the store, built from the config;
 //! - [`pipeline`]: one pass over the tenants, the exactly-once heart of the tool;
 //! - [`events`]: what a pass reports, as human lines or JSON lines;
-//! - [`cli`] and [`app`]: the command line and its commands.
+//! - [`cli`] and [`app`]: the command line and its commands;
+//! - [`demo`]: the whole pipeline against fake services on loopback, no accounts needed.
 //!
 //! Errors are typed in the modules ([`config::ConfigError`], [`state::StateError`]); the commands
 //! wrap them with `anyhow` context at the edges.
@@ -19,6 +20,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod events;
 pub mod pipeline;
 pub mod services;
