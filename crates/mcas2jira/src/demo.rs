@@ -179,20 +179,11 @@ impl Out {
         say!("mcas2jira demo: fake services on loopback, no accounts needed");
         for t in &fakes.tenants {
             let auth = if t.name == ENTRA_TENANT { "Entra app" } else { "API token" };
-            say!(
-                "  MCAS tenant {:<10} {:<24} {} alerts, {auth}",
-                t.name,
-                t.fake.url(),
-                t.fake.alert_count()
-            );
+            say!("  MCAS tenant {:<10} {:<24} {} alerts, {auth}", t.name, t.fake.url(), t.fake.alert_count());
         }
         say!("  AbuseIPDB              {}", fakes.abuseipdb.url());
         say!("  Jira Cloud             {} (project {})", fakes.jira.url(), fakes.jira.options().project);
-        say!(
-            "{} alerts in all; config written to {}",
-            fakes.alert_count(),
-            config_path.display()
-        );
+        say!("{} alerts in all; config written to {}", fakes.alert_count(), config_path.display());
     }
 
     fn heading(&self, text: &str) {
@@ -260,7 +251,9 @@ impl Out {
         } else {
             say!(
                 "Jira holds {} issues for {} tickets created; {} alerts do not have exactly one.",
-                verdict.issues, verdict.tickets, verdict.duplicated
+                verdict.issues,
+                verdict.tickets,
+                verdict.duplicated
             );
         }
     }
