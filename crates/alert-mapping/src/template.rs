@@ -1,7 +1,7 @@
 //! The ticket summary template.
 //!
 //! A template is text with `{placeholder}`s, parsed once when the [`Mapper`](crate::Mapper) is
-//! built so that a typo in the config is an error at start-up, not a odd summary on every ticket.
+//! built so that a typo in the config is an error at start-up, not an odd summary on every ticket.
 //! `{{` and `}}` stand for literal braces.
 
 use std::fmt::Write as _;
