@@ -109,3 +109,22 @@ fn a_lost_single_create_answer_is_found_by_label_on_the_rerun() {
     assert_eq!(second.events_of("already_ticketed")[0]["key"], h.ticket_of(&lost[0]).key.as_str());
     h.assert_one_ticket_per_alert();
 }
+
+#[test]
+fn two_runs_at_once_do_not_both_run_a_pass() {
+    let h = Harness::start(HarnessOptions::default().tenant("contoso", alerts("contoso", 2)));
+    // A slow Jira keeps the first pass running while the second starts.
+    h.jira.set_latency(std::time::Duration::from_millis(700));
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| h.run(["run", "--json"]));
+        let b = s.spawn(|| h.run(["run", "--json"]));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let (ok, refused) = if a.status == 0 { (a, b) } else { (b, a) };
+    assert_eq!(ok.status, 0, "{ok}");
+    assert_eq!(ok.events_of("ticket_created").len(), 2, "{ok}");
+    assert_eq!(refused.status, 1, "{refused}");
+    assert!(refused.stderr.contains("lock") || refused.stderr.contains("another"), "{refused}");
+    assert!(refused.events.is_empty(), "{refused}");
+    h.assert_one_ticket_per_alert();
+}

@@ -41,26 +41,55 @@ fn jira_429_with_retry_after_is_waited_out_and_retried() {
 
 #[test]
 fn an_exhausted_abuseipdb_quota_still_gives_tickets_that_say_reputation_is_unavailable() {
-    let h =
-        Harness::start(HarnessOptions::default().abuseipdb_quota(0).tenant("contoso", alerts("contoso", 4)));
+    // Both renderings: ADF on Cloud, wiki markup on Server.
+    for options in [HarnessOptions::default(), HarnessOptions::default().server()] {
+        let h = Harness::start(options.abuseipdb_quota(0).tenant("contoso", alerts("contoso", 4)));
+        let out = h.run(["run", "--json"]);
+        assert_eq!(out.status, 0, "{out}");
+        assert_eq!(out.events_of("ticket_created").len(), 4, "{out}");
+        h.assert_one_ticket_per_alert();
+        let abuse = h.abuseipdb.as_ref().unwrap();
+        assert!(abuse.stats().total > 0, "some public IP was looked up");
+
+        // The tickets of alerts with a public IP say its reputation is unavailable, and none
+        // claims a score.
+        let mut unavailable = 0;
+        for issue in h.jira.issues() {
+            let body = json!({"description": issue.description, "fields": issue.custom_fields}).to_string();
+            assert!(!body.contains("/100"), "{}: {body}", issue.key);
+            if body.contains("unavailable") {
+                unavailable += 1;
+            }
+        }
+        assert!(unavailable > 0, "no ticket says the reputation is unavailable");
+    }
+}
+
+#[test]
+fn jira_503_on_the_label_search_is_retried() {
+    let h = Harness::start(HarnessOptions::default().tenant("contoso", alerts("contoso", 2)));
+    // Searching is idempotent: the shared HTTP crate retries it after a backoff.
+    h.jira.fail_next(route::SEARCH, 1, FaultKind::Status(503));
     let out = h.run(["run", "--json"]);
     assert_eq!(out.status, 0, "{out}");
-    assert_eq!(out.events_of("ticket_created").len(), 4, "{out}");
+    assert_eq!(out.events_of("ticket_created").len(), 2, "{out}");
+    assert_eq!(h.jira.pending_faults(), 0);
     h.assert_one_ticket_per_alert();
-    let abuse = h.abuseipdb.as_ref().unwrap();
-    assert!(abuse.stats().total > 0, "some public IP was looked up");
+}
 
-    // Every ticket whose alert has a public IP says its reputation is unavailable, and none
-    // claims a score.
-    let mut unavailable = 0;
-    for issue in h.jira.issues() {
-        let body = json!({"description": issue.description, "fields": issue.custom_fields}).to_string();
-        assert!(!body.contains("/100"), "{}: {body}", issue.key);
-        if body.contains("unavailable") {
-            unavailable += 1;
-        }
-    }
-    assert!(unavailable > 0, "no ticket says the reputation is unavailable");
+#[test]
+fn a_search_that_keeps_failing_fails_the_alerts_not_the_run() {
+    let h = Harness::start(HarnessOptions::default().tenant("contoso", alerts("contoso", 2)));
+    // Without the search the pipeline cannot prove the alerts new, so it creates nothing.
+    h.jira.fail_next(route::SEARCH, 10, FaultKind::Status(400));
+    let out = h.run(["run", "--json"]);
+    assert_eq!(out.status, 3, "{out}");
+    assert_eq!(out.events_of("failed").len(), 2, "{out}");
+    assert_eq!(h.jira.issue_count(), 0);
+    h.jira.clear_faults();
+    let again = h.run(["run", "--json"]);
+    assert_eq!(again.status, 0, "{again}");
+    h.assert_one_ticket_per_alert();
 }
 
 #[test]
