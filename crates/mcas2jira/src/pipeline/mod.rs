@@ -5,7 +5,7 @@
 //! 2. alerts are read from the checkpoint minus the overlap window, oldest first, up to the time
 //!    the pass started, one MCAS page at a time (the next page is fetched while this one is
 //!    handled);
-//! 3. for each page ([`page`]): alerts the state store knows are skipped; the others are looked
+//! 3. for each page (`page.rs`): alerts the state store knows are skipped; the others are looked
 //!    for in Jira by their `mcas-<id>` label in one search; the rest are enriched, mapped, created
 //!    and recorded, all in one state transaction that also moves the checkpoint.
 //!
