@@ -33,6 +33,7 @@ pub struct Enricher {
     params: CheckParams,
     store: Arc<StateStore>,
     ttl: Duration,
+    read_only: bool,
     cells: Mutex<HashMap<IpAddr, Arc<OnceCell<Reputation>>>>,
     limit: Semaphore,
     /// Set once the daily quota is exhausted: the reason every later look-up gets.
@@ -63,6 +64,7 @@ impl Enricher {
             params: CheckParams::default().max_age_days(max_age_days),
             store,
             ttl,
+            read_only: false,
             cells: Mutex::new(HashMap::new()),
             limit: Semaphore::new(concurrency.max(1)),
             stopped: Mutex::new(None),
@@ -70,6 +72,13 @@ impl Enricher {
             cache_hits: AtomicU64::new(0),
             failures: AtomicU64::new(0),
         }
+    }
+
+    /// Reads the cache but never writes it (for a dry run).
+    #[must_use]
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
     }
 
     /// The figures so far.
@@ -130,7 +139,7 @@ impl Enricher {
         }))
         .await;
         let fresh = fresh.into_inner().unwrap_or_else(|p| p.into_inner());
-        if !fresh.is_empty() {
+        if !fresh.is_empty() && !self.read_only {
             let store = Arc::clone(&self.store);
             let now = Timestamp::now();
             let written = tokio::task::spawn_blocking(move || store.put_reputations(&fresh, now)).await;

@@ -86,7 +86,9 @@ pub async fn run_pass(services: &Services, options: &PassOptions, sink: &dyn Eve
         Arc::clone(&services.store),
         config.abuseipdb.as_ref().map_or(Duration::from_secs(86_400), |a| a.cache_ttl),
         config.pipeline.lookup_concurrency,
-    );
+    )
+    // A dry run writes nothing to the state store, not even the reputations it looked up.
+    .read_only(options.dry_run);
     let selected: Vec<&Tenant> = services
         .clients
         .tenants
