@@ -63,6 +63,19 @@ const STATE_FILE: &str = "mcas2jira.db";
 /// # Errors
 /// When a fake cannot start, the directory cannot be written, or the services cannot be set up;
 /// `--dir` naming the files of an earlier demo is a usage error (status 2).
+///
+/// # Examples
+///
+/// ```no_run
+/// use mcas2jira::cli::DemoArgs;
+///
+/// # async fn example() -> anyhow::Result<()> {
+/// let args = DemoArgs { dir: Some("demo".into()), ..DemoArgs::default() };
+/// let status = mcas2jira::demo::demo(&args).await?;
+/// println!("the demo ended with status {status}");
+/// # Ok(())
+/// # }
+/// ```
 pub async fn demo(args: &DemoArgs) -> Result<u8> {
     let out = Out { json: args.json };
     let workdir = Workdir::new(args.dir.as_deref())?;
