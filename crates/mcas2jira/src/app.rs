@@ -33,14 +33,14 @@ pub fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            esay!("error: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_FAILURE);
         }
     };
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            esay!("error: {error:#}");
             ExitCode::from(exit_code_of(&error))
         }
     }
@@ -168,7 +168,7 @@ fn print_pass_line(report: &PassReport, dry_run: bool) {
     let e = report.enrichment;
     let created =
         if dry_run { format!("{would} would be created") } else { format!("{} created", report.created()) };
-    println!(
+    say!(
         "pass: {created}, {found} already ticketed, {} failed; {} IP look-ups, {} from cache; {:.1}s",
         report.failed(),
         e.lookups,
@@ -185,11 +185,11 @@ fn init(config_flag: Option<&Path>, args: &InitArgs) -> Result<u8> {
         .or_else(|| config_flag.map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_CONFIG_FILE));
     if path.exists() && !args.force {
-        eprintln!("error: {} exists already; use --force to overwrite it", path.display());
+        esay!("error: {} exists already; use --force to overwrite it", path.display());
         return Ok(EXIT_USAGE);
     }
     std::fs::write(&path, config::EXAMPLE).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("wrote {}: edit it, then run `mcas2jira check --config {}`", path.display(), path.display());
+    say!("wrote {}: edit it, then run `mcas2jira check --config {}`", path.display(), path.display());
     Ok(EXIT_OK)
 }
 
@@ -215,10 +215,10 @@ impl Checks {
         self.failed |= !ok;
         let line = CheckLine { check: check.into(), ok, detail };
         if self.json {
-            println!("{}", serde_json::to_string(&line).unwrap_or_default());
+            say!("{}", serde_json::to_string(&line).unwrap_or_default());
         } else {
             let mark = if line.ok { "ok  " } else { "FAIL" };
-            println!("{mark} {:<28} {}", line.check, line.detail);
+            say!("{mark} {:<28} {}", line.check, line.detail);
         }
     }
 }
@@ -371,7 +371,7 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
     }
     if checks.failed {
         if !args.json {
-            eprintln!("some checks failed");
+            esay!("some checks failed");
         }
         return Ok(EXIT_FAILURE);
     }

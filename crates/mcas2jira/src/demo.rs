@@ -29,14 +29,6 @@ use crate::events::{Collector, Event, Printer, Tee};
 use crate::pipeline::PassReport;
 use crate::services::{ConfigProblem, Services};
 
-/// `println!` that ignores a closed stdout (`mcas2jira demo | head`) rather than panicking.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
-
 /// The demo's tenants: the first two sign in with a legacy API token, the last as an Entra app.
 const TENANTS: [&str; 3] = ["contoso", "fabrikam", "northwind"];
 

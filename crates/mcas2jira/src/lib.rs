@@ -17,6 +17,15 @@
 //! Errors are typed in the modules ([`config::ConfigError`], [`state::StateError`]); the commands
 //! wrap them with `anyhow` context at the edges.
 
+/// `println!` that ignores a closed stdout (`mcas2jira run | head`) rather than panicking: the
+/// state store still records everything a pass did.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub mod app;
 pub mod cli;
 pub mod config;
