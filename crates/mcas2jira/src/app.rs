@@ -33,14 +33,14 @@ pub fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
-            esay!("error: cannot start the async runtime: {e}");
+            eprintln!("error: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_FAILURE);
         }
     };
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            esay!("error: {error:#}");
+            eprintln!("error: {error:#}");
             ExitCode::from(exit_code_of(&error))
         }
     }
@@ -185,7 +185,7 @@ fn init(config_flag: Option<&Path>, args: &InitArgs) -> Result<u8> {
         .or_else(|| config_flag.map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_CONFIG_FILE));
     if path.exists() && !args.force {
-        esay!("error: {} exists already; use --force to overwrite it", path.display());
+        eprintln!("error: {} exists already; use --force to overwrite it", path.display());
         return Ok(EXIT_USAGE);
     }
     std::fs::write(&path, config::EXAMPLE).with_context(|| format!("cannot write {}", path.display()))?;
@@ -371,7 +371,7 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
     }
     if checks.failed {
         if !args.json {
-            esay!("some checks failed");
+            eprintln!("some checks failed");
         }
         return Ok(EXIT_FAILURE);
     }
