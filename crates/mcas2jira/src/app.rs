@@ -84,6 +84,14 @@ async fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Init(args) => init(cli.config.as_deref(), &args),
         Command::Demo(args) => crate::demo::demo(&args).await,
+        Command::Watch(args) => {
+            let config = load_config(cli.config.as_deref())?;
+            crate::watch::run(config, &args).await
+        }
+        Command::Report(args) => {
+            let config = load_config(cli.config.as_deref())?;
+            crate::report::run(&config, &args).await
+        }
     }
 }
 

@@ -47,6 +47,10 @@ pub enum Command {
     /// The whole pipeline against built-in fake MCAS, AbuseIPDB and Jira services on loopback, no
     /// accounts needed: two passes, the second showing nothing is ticketed twice.
     Demo(DemoArgs),
+    /// Run a pass every interval until SIGINT or SIGTERM; a signal lets the pass in flight finish.
+    Watch(WatchArgs),
+    /// Daily, weekly or monthly figures from the state store (and, with --jira, from Jira).
+    Report(ReportArgs),
 }
 
 /// Options of `run` (and of each pass of `watch`).
@@ -97,6 +101,76 @@ pub struct DemoArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// Options of `watch`: the interval and the flags of each pass.
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    /// Time between the starts of two passes, e.g. `30s`, `5m`, `1h` (a little jitter is added).
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub every: String,
+    /// The flags of each pass, as for `run`.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The period a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PeriodArg {
+    /// One UTC day: yesterday, unless `--from`/`--to` say otherwise.
+    Daily,
+    /// One ISO week, Monday to Sunday (UTC): last week, unless `--from`/`--to` say otherwise.
+    Weekly,
+    /// One calendar month (UTC): last month, unless `--from`/`--to` say otherwise.
+    Monthly,
+}
+
+/// The output format of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned text tables for a terminal.
+    #[default]
+    Table,
+    /// Markdown tables, for a wiki page or a ticket.
+    Markdown,
+    /// One tidy CSV table: section, tenant, severity, item, value.
+    Csv,
+    /// One JSON document.
+    Json,
+    /// One self-contained HTML page with SVG charts, fit for printing.
+    Html,
+}
+
+/// Options of `report`.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// The period: the last complete one, or the one starting at `--from` / ending at `--to`
+    /// [default: daily].
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub period: Option<PeriodArg>,
+    /// Start (inclusive): a UTC date `2024-05-01` or a time `2024-05-01T08:00:00Z`.
+    #[arg(long, value_name = "WHEN")]
+    pub from: Option<String>,
+    /// End: a UTC date is included whole (`--to 2024-05-31` ends at June 1st, 00:00); a time
+    /// `2024-06-01T00:00:00Z` is excluded.
+    #[arg(long, value_name = "WHEN")]
+    pub to: Option<String>,
+    /// Only this tenant (by its `name`); may be given more than once.
+    #[arg(long, value_name = "NAME")]
+    pub tenant: Vec<String>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// How many entries the top lists (alert types, policies, users, IPs) show.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Read each ticket's status and resolution from Jira, to add open versus closed and the time
+    /// to resolution.
+    #[arg(long)]
+    pub jira: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +187,25 @@ mod tests {
         let b = Cli::try_parse_from(["mcas2jira", "run", "--config", "a.toml", "--dry-run"]).unwrap();
         assert_eq!(a.config, b.config);
         assert!(matches!(b.command, Command::Run(RunArgs { dry_run: true, .. })));
+    }
+
+    #[test]
+    fn watch_takes_the_run_flags() {
+        let cli =
+            Cli::try_parse_from(["mcas2jira", "watch", "--every", "1m", "--json", "--tenant", "a"]).unwrap();
+        let Command::Watch(args) = cli.command else { panic!("not watch") };
+        assert_eq!(args.every, "1m");
+        assert!(args.run.json);
+        assert_eq!(args.run.tenant, ["a"]);
+    }
+
+    #[test]
+    fn report_defaults_to_a_table() {
+        let cli = Cli::try_parse_from(["mcas2jira", "report", "--period", "weekly"]).unwrap();
+        let Command::Report(args) = cli.command else { panic!("not report") };
+        assert_eq!(args.period, Some(PeriodArg::Weekly));
+        assert_eq!(args.format, ReportFormat::Table);
+        assert_eq!(args.top, 10);
+        assert!(!args.jira);
     }
 }

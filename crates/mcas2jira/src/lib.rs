@@ -11,6 +11,8 @@
 //! - [`services`]: the three clients, the mapper and the store, built from the config;
 //! - [`pipeline`]: one pass over the tenants, the exactly-once heart of the tool;
 //! - [`events`]: what a pass reports, as human lines or JSON lines;
+//! - [`watch`]: `watch`, a pass every interval until a signal, for running as a service;
+//! - [`report`]: `report`, daily, weekly and monthly figures in five formats;
 //! - [`cli`] and [`app`]: the command line and its commands;
 //! - [`demo`]: the whole pipeline against fake services on loopback, no accounts needed.
 //!
@@ -32,8 +34,10 @@ pub mod config;
 pub mod demo;
 pub mod events;
 pub mod pipeline;
+pub mod report;
 pub mod services;
 pub mod state;
+pub mod watch;
 
 /// An error and its sources on one line, `outer: inner: innermost`, the way `{:#}` shows an
 /// `anyhow::Error`, for the typed errors of the libraries.

@@ -1,0 +1,451 @@
+//! The figures of a report, computed from the state store's rows (and Jira's statuses): pure,
+//! no I/O, so that every format renders the same numbers.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::Serialize;
+
+use super::{ReportQuery, TicketStatus, period_name};
+use crate::state::{Origin, Pending, StoredSkip, StoredTicket};
+
+/// The severities in the order reports show them; any other value follows, alphabetically.
+const SEVERITIES: [&str; 4] = ["high", "medium", "low", "informational"];
+
+/// A per-day chart of more days than this shows only the days that have alerts.
+const MAX_EMPTY_DAYS: usize = 366;
+
+/// The rows a report is computed from.
+#[derive(Debug, Clone, Default)]
+pub struct ReportData {
+    /// Tickets of alerts in the period.
+    pub tickets: Vec<StoredTicket>,
+    /// Alerts a rule skipped in the period.
+    pub skipped: Vec<StoredSkip>,
+    /// Alerts in the period whose ticket failed and waits for a retry.
+    pub pending: Vec<Pending>,
+}
+
+/// Alert and ticket counts of one slice (a tenant, a severity, both, or everything).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Alerts handled: ticketed or skipped by a rule.
+    pub seen: u64,
+    /// Alerts with a ticket (`created` + `found`).
+    pub tickets: u64,
+    /// Tickets this tool created.
+    pub created: u64,
+    /// Tickets that already existed and were found by their label.
+    pub found: u64,
+    /// Alerts a rule chose not to ticket.
+    pub skipped: u64,
+    /// With `--jira`: tickets not done yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<u64>,
+    /// With `--jira`: tickets done (status category done, or resolved).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<u64>,
+    /// With `--jira`: tickets Jira no longer shows (deleted, moved out of reach, or hidden).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<u64>,
+}
+
+impl Counts {
+    fn ticket(&mut self, origin: Origin, status: Option<Option<&TicketStatus>>) {
+        self.seen += 1;
+        self.tickets += 1;
+        match origin {
+            Origin::Created => self.created += 1,
+            Origin::Found => self.found += 1,
+        }
+        if let Some(status) = status {
+            let slot = match status {
+                Some(s) if s.closed => &mut self.closed,
+                Some(_) => &mut self.open,
+                None => &mut self.missing,
+            };
+            *slot.get_or_insert(0) += 1;
+        }
+    }
+
+    fn skip(&mut self) {
+        self.seen += 1;
+        self.skipped += 1;
+    }
+
+    fn with_jira(mut self, jira: bool) -> Self {
+        if jira {
+            self.open.get_or_insert(0);
+            self.closed.get_or_insert(0);
+            self.missing.get_or_insert(0);
+        }
+        self
+    }
+}
+
+/// The counts of one severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeverityFigures {
+    /// `high`, `medium`, `low`, `informational` (or another value as stored).
+    pub severity: String,
+    /// Its counts.
+    pub counts: Counts,
+}
+
+/// The figures of one tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantFigures {
+    /// The tenant name.
+    pub tenant: String,
+    /// All its alerts.
+    pub counts: Counts,
+    /// Alerts whose ticket failed and waits for a retry.
+    pub awaiting_retry: u64,
+    /// Per severity, in [`severity_order`].
+    pub by_severity: Vec<SeverityFigures>,
+}
+
+/// How many alerts of one severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeverityCount {
+    /// The severity.
+    pub severity: String,
+    /// Alerts seen.
+    pub count: u64,
+}
+
+/// The alerts of one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayFigures {
+    /// The day.
+    pub day: Date,
+    /// Alerts seen that day.
+    pub total: u64,
+    /// Per severity of the report (every one listed, zeros included), in [`severity_order`].
+    pub by_severity: Vec<SeverityCount>,
+}
+
+/// One entry of a top list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopItem {
+    /// The alert type, policy, user, status or resolution.
+    pub name: String,
+    /// How many tickets.
+    pub count: u64,
+}
+
+/// One entry of the top IPs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopIp {
+    /// The address.
+    pub ip: IpAddr,
+    /// How many tickets name it.
+    pub alerts: u64,
+    /// The highest AbuseIPDB score recorded for it in the period; `None` when never known.
+    pub score: Option<u8>,
+}
+
+/// A distribution of durations, in whole seconds (nearest-rank percentiles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DurationStats {
+    /// How many durations.
+    pub count: u64,
+    /// The median.
+    pub median_secs: u64,
+    /// The 90th percentile.
+    pub p90_secs: u64,
+    /// The longest.
+    pub max_secs: u64,
+}
+
+impl DurationStats {
+    fn of(mut secs: Vec<u64>) -> Option<Self> {
+        if secs.is_empty() {
+            return None;
+        }
+        secs.sort_unstable();
+        let rank = |p: usize| secs[(secs.len() * p).div_ceil(100).clamp(1, secs.len()) - 1];
+        Some(Self {
+            count: secs.len() as u64,
+            median_secs: rank(50),
+            p90_secs: rank(90),
+            max_secs: secs[secs.len() - 1],
+        })
+    }
+}
+
+/// What `--jira` adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JiraFigures {
+    /// Tickets per current status name, most first.
+    pub by_status: Vec<TopItem>,
+    /// Closed tickets per resolution, most first.
+    pub by_resolution: Vec<TopItem>,
+    /// From the ticket's creation to its resolution, for resolved tickets.
+    pub time_to_resolution: Option<DurationStats>,
+}
+
+/// A whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// `daily`, `weekly`, `monthly` or `custom`.
+    pub period: &'static str,
+    /// Start of the period, inclusive.
+    pub from: Timestamp,
+    /// End of the period, exclusive.
+    pub to: Timestamp,
+    /// The tenants reported on; empty means all.
+    pub tenant_filter: Vec<String>,
+    /// When the report was made.
+    pub generated_at: Timestamp,
+    /// Whether ticket statuses were read from Jira.
+    pub jira_checked: bool,
+    /// The severities that occur, in [`severity_order`] (the columns of the per-day figures).
+    pub severities: Vec<String>,
+    /// Everything.
+    pub totals: Counts,
+    /// Alerts awaiting a retry, all tenants.
+    pub awaiting_retry: u64,
+    /// Per severity, all tenants.
+    pub by_severity: Vec<SeverityFigures>,
+    /// Per tenant (and severity), by name.
+    pub by_tenant: Vec<TenantFigures>,
+    /// Per UTC day of the period.
+    pub per_day: Vec<DayFigures>,
+    /// The most frequent alert types.
+    pub top_alert_types: Vec<TopItem>,
+    /// The policies that raised the most alerts.
+    pub top_policies: Vec<TopItem>,
+    /// The users named by the most tickets.
+    pub top_users: Vec<TopItem>,
+    /// The IPs named by the most tickets, with their abuse score.
+    pub top_ips: Vec<TopIp>,
+    /// From the alert's time to its ticket's creation, for the tickets this tool created.
+    pub time_to_ticket: Option<DurationStats>,
+    /// With `--jira`: statuses, resolutions and time to resolution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jira: Option<JiraFigures>,
+}
+
+impl Report {
+    /// A one-line title: `Daily report 2024-05-01` or `Report 2024-05-01 – 2024-05-31`.
+    #[must_use]
+    pub fn title(&self) -> String {
+        let from = day_of(self.from);
+        // The end is exclusive: a period ending at midnight ends on the day before.
+        let last = day_of(self.to - jiff::SignedDuration::from_millis(1));
+        let span = if from == last { from.to_string() } else { format!("{from} to {last}") };
+        let period = match self.period {
+            "daily" => "Daily report",
+            "weekly" => "Weekly report",
+            "monthly" => "Monthly report",
+            _ => "Report",
+        };
+        let tenants = if self.tenant_filter.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.tenant_filter.join(", "))
+        };
+        format!("{period} {span}{tenants}")
+    }
+}
+
+/// The position of a severity in reports: high, medium, low, informational, then the others.
+#[must_use]
+pub fn severity_order(severity: &str) -> (usize, &str) {
+    (SEVERITIES.iter().position(|s| *s == severity).unwrap_or(SEVERITIES.len()), severity)
+}
+
+fn day_of(at: Timestamp) -> Date {
+    at.to_zoned_datetime(TimeZone::UTC).date()
+}
+
+fn sorted_severities<'a>(severities: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut list: Vec<&str> = severities.collect();
+    list.sort_by_key(|s| severity_order(s));
+    list.dedup();
+    list.into_iter().map(str::to_owned).collect()
+}
+
+/// Counts by severity, sorted.
+fn severity_figures(map: BTreeMap<String, Counts>, jira: bool) -> Vec<SeverityFigures> {
+    let mut list: Vec<SeverityFigures> = map
+        .into_iter()
+        .map(|(severity, counts)| SeverityFigures { severity, counts: counts.with_jira(jira) })
+        .collect();
+    list.sort_by(|a, b| severity_order(&a.severity).cmp(&severity_order(&b.severity)));
+    list
+}
+
+/// The `n` most frequent, most first, then by name.
+fn top(counts: HashMap<String, u64>, n: usize) -> Vec<TopItem> {
+    let mut list: Vec<TopItem> = counts.into_iter().map(|(name, count)| TopItem { name, count }).collect();
+    list.sort_by(|a, b| (Reverse(a.count), &a.name).cmp(&(Reverse(b.count), &b.name)));
+    list.truncate(n);
+    list
+}
+
+fn secs_between(from: Timestamp, to: Timestamp) -> u64 {
+    // A clock skew between MCAS and this host can make a ticket older than its alert: count 0.
+    u64::try_from(to.duration_since(from).as_secs()).unwrap_or(0)
+}
+
+/// Computes the figures of a report.
+///
+/// `statuses`, when given (`--jira`), maps each ticket's Jira key as stored to what Jira says of
+/// it now; a key missing from the map counts as missing in Jira.
+#[must_use]
+pub fn aggregate(
+    query: &ReportQuery,
+    data: &ReportData,
+    statuses: Option<&HashMap<String, TicketStatus>>,
+    now: Timestamp,
+) -> Report {
+    let jira = statuses.is_some();
+    let mut totals = Counts::default();
+    let mut by_severity: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut by_tenant: BTreeMap<String, (Counts, BTreeMap<String, Counts>, u64)> = BTreeMap::new();
+    let mut per_day: BTreeMap<Date, BTreeMap<String, u64>> = BTreeMap::new();
+    let (mut types, mut policies, mut users) = (HashMap::new(), HashMap::new(), HashMap::new());
+    let mut ips: HashMap<IpAddr, (u64, Option<u8>)> = HashMap::new();
+    let mut to_ticket = Vec::new();
+    let (mut by_status, mut by_resolution, mut to_resolution) = (HashMap::new(), HashMap::new(), Vec::new());
+
+    for stored in &data.tickets {
+        let t = &stored.ticket;
+        let status = statuses.map(|map| map.get(&t.jira_key));
+        totals.ticket(t.origin, status);
+        by_severity.entry(t.severity.clone()).or_default().ticket(t.origin, status);
+        let tenant = by_tenant.entry(stored.tenant.clone()).or_default();
+        tenant.0.ticket(t.origin, status);
+        tenant.1.entry(t.severity.clone()).or_default().ticket(t.origin, status);
+        *per_day.entry(day_of(t.alert_time)).or_default().entry(t.severity.clone()).or_default() += 1;
+        if let Some(alert_type) = &t.alert_type {
+            *types.entry(alert_type.clone()).or_insert(0) += 1;
+        }
+        if let Some(policy) = &t.policy {
+            *policies.entry(policy.clone()).or_insert(0) += 1;
+        }
+        let mut ticket_users: Vec<&String> = t.users.iter().collect();
+        ticket_users.sort();
+        ticket_users.dedup();
+        for user in ticket_users {
+            *users.entry(user.clone()).or_insert(0) += 1;
+        }
+        // An IP named twice by one ticket counts once, with its highest score.
+        let mut ticket_ips: BTreeMap<IpAddr, Option<u8>> = BTreeMap::new();
+        for ip in &t.ips {
+            let score = ticket_ips.entry(ip.ip).or_insert(None);
+            *score = (*score).max(ip.score);
+        }
+        for (ip, score) in ticket_ips {
+            let entry = ips.entry(ip).or_insert((0, None));
+            entry.0 += 1;
+            entry.1 = entry.1.max(score);
+        }
+        if t.origin == Origin::Created {
+            to_ticket.push(secs_between(t.alert_time, t.created_at));
+        }
+        if let Some(Some(status)) = status {
+            *by_status.entry(status.status.clone()).or_insert(0) += 1;
+            if status.closed {
+                let resolution = status.resolution.clone().unwrap_or_else(|| "(none)".to_owned());
+                *by_resolution.entry(resolution).or_insert(0) += 1;
+                if let Some(resolved) = status.resolved {
+                    to_resolution.push(secs_between(status.created.unwrap_or(t.created_at), resolved));
+                }
+            }
+        }
+    }
+    for stored in &data.skipped {
+        let a = &stored.alert;
+        totals.skip();
+        by_severity.entry(a.severity.clone()).or_default().skip();
+        let tenant = by_tenant.entry(stored.tenant.clone()).or_default();
+        tenant.0.skip();
+        tenant.1.entry(a.severity.clone()).or_default().skip();
+        *per_day.entry(day_of(a.alert_time)).or_default().entry(a.severity.clone()).or_default() += 1;
+    }
+    for pending in &data.pending {
+        by_tenant.entry(pending.tenant.clone()).or_default().2 += 1;
+    }
+
+    let severities = sorted_severities(by_severity.keys().map(String::as_str));
+    let days = days_of(query, &per_day);
+    let per_day = days
+        .into_iter()
+        .map(|day| {
+            let counts = per_day.get(&day);
+            let by_severity: Vec<SeverityCount> = severities
+                .iter()
+                .map(|s| SeverityCount {
+                    severity: s.clone(),
+                    count: counts.and_then(|c| c.get(s)).copied().unwrap_or(0),
+                })
+                .collect();
+            DayFigures { day, total: by_severity.iter().map(|s| s.count).sum(), by_severity }
+        })
+        .collect();
+    let mut top_ips: Vec<TopIp> =
+        ips.into_iter().map(|(ip, (alerts, score))| TopIp { ip, alerts, score }).collect();
+    top_ips.sort_by(|a, b| {
+        (Reverse(a.alerts), Reverse(a.score), a.ip).cmp(&(Reverse(b.alerts), Reverse(b.score), b.ip))
+    });
+    top_ips.truncate(query.top);
+
+    Report {
+        period: period_name(query.range.period),
+        from: query.range.from,
+        to: query.range.to,
+        tenant_filter: query.tenants.clone(),
+        generated_at: now,
+        jira_checked: jira,
+        severities,
+        totals: totals.with_jira(jira),
+        awaiting_retry: data.pending.len() as u64,
+        by_severity: severity_figures(by_severity, jira),
+        by_tenant: by_tenant
+            .into_iter()
+            .map(|(tenant, (counts, severities, awaiting_retry))| TenantFigures {
+                tenant,
+                counts: counts.with_jira(jira),
+                awaiting_retry,
+                by_severity: severity_figures(severities, jira),
+            })
+            .collect(),
+        per_day,
+        top_alert_types: top(types, query.top),
+        top_policies: top(policies, query.top),
+        top_users: top(users, query.top),
+        top_ips,
+        time_to_ticket: DurationStats::of(to_ticket),
+        jira: jira.then(|| JiraFigures {
+            by_status: top(by_status, usize::MAX),
+            by_resolution: top(by_resolution, usize::MAX),
+            time_to_resolution: DurationStats::of(to_resolution),
+        }),
+    }
+}
+
+/// Every UTC day of the period, or only the days with alerts when the period is very long.
+fn days_of(query: &ReportQuery, counted: &BTreeMap<Date, BTreeMap<String, u64>>) -> Vec<Date> {
+    let first = day_of(query.range.from);
+    let last = day_of(query.range.to - jiff::SignedDuration::from_millis(1));
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        if days.len() >= MAX_EMPTY_DAYS {
+            return counted.keys().copied().collect();
+        }
+        days.push(day);
+        match day.checked_add(1.day()) {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    days
+}
