@@ -418,6 +418,16 @@ path = "{}"
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
+        run_with_timeout(self.command(args), RUN_TIMEOUT)
+    }
+
+    /// The command [`run_raw`](Self::run_raw) runs, not started: for a test that drives a
+    /// long-running child itself (`watch`, then a signal).
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mcas2jira"));
         command.args(args).current_dir(self.dir.path());
         command.env_clear();
@@ -428,7 +438,7 @@ path = "{}"
         }
         command.env("RUST_BACKTRACE", "1");
         command.envs(&self.env);
-        run_with_timeout(command, RUN_TIMEOUT)
+        command
     }
 
     /// Every alert of every tenant, with its tenant's name.

@@ -1,0 +1,8 @@
+//! `watch` and `report`, run as the real binary against the fake services.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod child;
+mod reports;
+mod watch;
