@@ -116,6 +116,18 @@ fn policy_id(kind: Kind) -> &'static str {
     }
 }
 
+/// The MCAS alert type number of each kind (alerts of one type share it).
+fn type_id(kind: Kind) -> u64 {
+    match kind {
+        Kind::ImpossibleTravel => 15_728_642,
+        Kind::LeakedCredentials => 15_795_457,
+        Kind::MassDownload => 15_795_464,
+        Kind::InboxRule => 15_859_716,
+        Kind::TorActivity => 15_859_721,
+        Kind::FailedLogins => 15_728_646,
+    }
+}
+
 fn ip_entity(ip: IpAddr) -> Value {
     json!({"id": ip.to_string(), "label": ip.to_string(), "type": "ip"})
 }
@@ -242,7 +254,8 @@ fn build(p: &Parts<'_>) -> Value {
         "threatScore": (p.h >> 40) % 100,
         "isSystemAlert": false,
         "isPreview": false,
-        "idValue": 15_700_000 + (p.h % 300_000),
+        // Real alerts share `idValue` by alert type (the number the `alertType` filter takes).
+        "idValue": type_id(p.kind),
         "intent": [2],
         "statusValue": 0,
         "severityValue": p.severity,

@@ -311,6 +311,7 @@ pub fn aggregate(
     let mut by_tenant: BTreeMap<String, (Counts, BTreeMap<String, Counts>, u64)> = BTreeMap::new();
     let mut per_day: BTreeMap<Date, BTreeMap<String, u64>> = BTreeMap::new();
     let (mut types, mut policies, mut users) = (HashMap::new(), HashMap::new(), HashMap::new());
+    let mut type_titles: HashMap<String, String> = HashMap::new();
     let mut ips: HashMap<IpAddr, (u64, Option<u8>)> = HashMap::new();
     let mut to_ticket = Vec::new();
     let (mut by_status, mut by_resolution, mut to_resolution) = (HashMap::new(), HashMap::new(), Vec::new());
@@ -326,6 +327,9 @@ pub fn aggregate(
         *per_day.entry(day_of(t.alert_time)).or_default().entry(t.severity.clone()).or_default() += 1;
         if let Some(alert_type) = &t.alert_type {
             *types.entry(alert_type.clone()).or_insert(0) += 1;
+            // MCAS alerts carry their type as a number; a type's alerts share a title, which is
+            // what a reader recognises, so the report names a numeric type by its first title.
+            type_titles.entry(alert_type.clone()).or_insert_with(|| t.title.clone());
         }
         if let Some(policy) = &t.policy {
             *policies.entry(policy.clone()).or_insert(0) += 1;
@@ -418,7 +422,15 @@ pub fn aggregate(
             })
             .collect(),
         per_day,
-        top_alert_types: top(types, query.top),
+        top_alert_types: top(types, query.top)
+            .into_iter()
+            .map(|item| match type_titles.get(&item.name) {
+                Some(title) if item.name.bytes().all(|b| b.is_ascii_digit()) => {
+                    TopItem { name: format!("{title} ({})", item.name), ..item }
+                }
+                _ => item,
+            })
+            .collect(),
         top_policies: top(policies, query.top),
         top_users: top(users, query.top),
         top_ips,

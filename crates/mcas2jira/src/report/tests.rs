@@ -283,3 +283,15 @@ fn read_data_takes_the_period_and_tenants() {
     let only = read_data(&store, &ReportQuery { tenants: vec!["fabrikam".into()], ..query() }).unwrap();
     assert_eq!((only.tickets.len(), only.skipped.len()), (2, 0));
 }
+
+#[test]
+fn numeric_alert_types_are_named_by_their_title() {
+    let mut data = sample();
+    for stored in &mut data.tickets {
+        stored.ticket.alert_type = Some("15728642".to_owned());
+        stored.ticket.title = "Impossible travel activity".to_owned();
+    }
+    let report = aggregate(&query(), &data, None, ts("2024-05-13T08:00:00Z"));
+    let types: Vec<(&str, u64)> = report.top_alert_types.iter().map(|t| (t.name.as_str(), t.count)).collect();
+    assert_eq!(types, [("Impossible travel activity (15728642)", 4)]);
+}
