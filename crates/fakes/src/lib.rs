@@ -46,5 +46,5 @@ pub mod scenario;
 
 pub use abuseipdb::{FakeAbuseIpdb, FakeAbuseIpdbOptions};
 pub use jira::{CustomField, Deployment, FakeJira, FakeJiraOptions, FieldKind, IssueSnapshot};
-pub use mcas::{EntraApp, FakeMcas, FakeMcasOptions};
+pub use mcas::{CloseCall, EntraApp, FakeMcas, FakeMcasOptions};
 pub use server::{ANY_ROUTE, FaultKind, Stats};

@@ -11,6 +11,19 @@ use crate::issues::render_document;
 use crate::richtext::Document;
 use crate::{Client, CommentId, IssueKey, Result, User, lenient};
 
+/// Comments asked for per page when listing them.
+const COMMENT_PAGE: u32 = 100;
+
+/// One page of `GET /issue/{key}/comment` (the same shape on both deployments).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CommentPage {
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    comments: Vec<Comment>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
 /// A comment, as Jira returns it after adding one.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
@@ -54,5 +67,38 @@ impl Client {
         let url = self.api_url(&["issue", key.as_str(), "comment"])?;
         let body = json!({ "body": render_document(body, self.deployment()) });
         self.send_json(Idempotency::NonIdempotent, Method::POST, &url, Body::Json(&body), "add comment").await
+    }
+
+    /// Lists every comment of an issue, oldest first (`GET /issue/{key}/comment`, page by page).
+    ///
+    /// ```no_run
+    /// # async fn demo(jira: jira_client::Client) -> jira_client::Result<()> {
+    /// let key = "SEC-42".parse()?;
+    /// for comment in jira.comments(&key).await? {
+    ///     println!("{} by {:?}", comment.id, comment.author.map(|a| a.display_name));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`crate::Error::NotFound`] when the issue does not exist; the transport, status and
+    /// decoding errors of any call.
+    pub async fn comments(&self, key: &IssueKey) -> Result<Vec<Comment>> {
+        let mut all: Vec<Comment> = Vec::new();
+        loop {
+            let mut url = self.api_url(&["issue", key.as_str(), "comment"])?;
+            url.query_pairs_mut()
+                .append_pair("startAt", &all.len().to_string())
+                .append_pair("maxResults", &COMMENT_PAGE.to_string());
+            let page: CommentPage = self.get_json(&url, "list comments").await?;
+            let got = page.comments.len();
+            all.extend(page.comments);
+            // An empty page ends the walk even if `total` claims more, rather than looping.
+            let more = page.total.is_some_and(|total| (all.len() as u64) < total);
+            if !more || got == 0 {
+                return Ok(all);
+            }
+        }
     }
 }

@@ -53,6 +53,7 @@ mod issues;
 mod lenient;
 mod metadata;
 mod models;
+mod permissions;
 mod search;
 mod transitions;
 
@@ -73,6 +74,7 @@ pub use metadata::{CreateMeta, FieldMeta};
 pub use models::{
     Issue, IssueFields, IssueType, Priority, Project, Resolution, ServerInfo, Status, StatusCategory, User,
 };
+pub use permissions::{Permission, Permissions};
 pub use search::{DEFAULT_SEARCH_FIELDS, PageCursor, SearchPage, SearchQuery};
 pub use transitions::Transition;
 

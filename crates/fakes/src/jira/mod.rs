@@ -29,6 +29,8 @@ pub mod route {
     pub const SERVER_INFO: &str = "serverInfo";
     /// `GET myself`.
     pub const MYSELF: &str = "myself";
+    /// `GET mypermissions`.
+    pub const MY_PERMISSIONS: &str = "mypermissions";
     /// `GET field`.
     pub const FIELD: &str = "field";
     /// `GET project/{key}`.
@@ -227,6 +229,7 @@ impl FakeJira {
         let api = Router::new()
             .route("/serverInfo", get(server_info))
             .route("/myself", get(myself))
+            .route("/mypermissions", get(my_permissions))
             .route("/field", get(fields))
             .route("/project/{key}", get(project))
             .route("/priority", get(priorities))
@@ -731,6 +734,37 @@ async fn server_info(State(s): AppState, headers: HeaderMap) -> Response {
 
 async fn myself(State(s): AppState, headers: HeaderMap) -> Response {
     s.serve(route::MYSELF, &headers, || axum::Json(meta::myself(&s.options, s.base())).into_response()).await
+}
+
+/// Every permission asked for is granted: the fake has one user who may do anything.
+async fn my_permissions(
+    State(s): AppState,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    s.serve(route::MY_PERMISSIONS, &headers, || {
+        if let Some(project) = query.get("projectKey")
+            && project != &s.options.project
+        {
+            return message(
+                StatusCode::NOT_FOUND,
+                &format!("No project could be found with key '{project}'."),
+            );
+        }
+        let permissions: serde_json::Map<String, Value> = query
+            .get("permissions")
+            .map(|keys| keys.split(',').map(str::trim).filter(|k| !k.is_empty()).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|key| {
+                let permission =
+                    json!({"id": "1", "key": key, "name": key, "type": "PROJECT", "havePermission": true});
+                (key.to_owned(), permission)
+            })
+            .collect();
+        axum::Json(json!({ "permissions": permissions })).into_response()
+    })
+    .await
 }
 
 async fn fields(State(s): AppState, headers: HeaderMap) -> Response {

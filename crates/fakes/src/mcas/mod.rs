@@ -99,6 +99,21 @@ struct Shared {
     token_lifetime: Duration,
     issued: Mutex<HashMap<String, Instant>>,
     alerts: Mutex<AlertStore>,
+    closes: Mutex<Vec<CloseCall>>,
+}
+
+/// One accepted request to a close endpoint, as [`FakeMcas::close_calls`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CloseCall {
+    /// The endpoint: `close_benign`, `close_false_positive` or `close_true_positive`.
+    pub endpoint: String,
+    /// The alert ids the filter matched.
+    pub ids: Vec<String>,
+    /// The `comment` sent, if any.
+    pub comment: Option<String>,
+    /// The `reasonId` sent, if any.
+    pub reason_id: Option<i64>,
 }
 
 /// A fake Defender for Cloud Apps tenant on `127.0.0.1`.
@@ -137,6 +152,7 @@ impl FakeMcas {
             token_lifetime: options.token_lifetime,
             issued: Mutex::new(HashMap::new()),
             alerts: Mutex::new(AlertStore::new(options.alerts, options.bulk)),
+            closes: Mutex::new(Vec::new()),
         });
         let router = Router::new()
             .route("/{tenant_id}/oauth2/v2.0/token", post(token))
@@ -180,6 +196,11 @@ impl FakeMcas {
     /// (3 false positive, 4 benign, 5 true positive). Returns whether the alert exists.
     pub fn close_alert(&self, id: &str, resolution_status: i64) -> bool {
         lock(&self.shared.alerts).set_resolution(id, resolution_status)
+    }
+
+    /// The close requests served so far, oldest first.
+    pub fn close_calls(&self) -> Vec<CloseCall> {
+        lock(&self.shared.closes).clone()
     }
 
     /// Makes every bearer token issued so far invalid, as if it had expired.
@@ -388,9 +409,20 @@ impl Shared {
         let not_found: Vec<String> =
             filter.named_ids().iter().filter(|id| !alerts.contains(id)).cloned().collect();
         let ids = alerts.matching_ids(&filter);
+        let comment = body.get("comment").and_then(Value::as_str).map(str::to_owned);
         for id in &ids {
             alerts.set_resolution(id, resolution);
+            // The portal shows the closing comment on the alert.
+            if let Some(comment) = &comment {
+                alerts.set_field(id, "comment", json!(comment));
+            }
         }
+        lock(&self.closes).push(CloseCall {
+            endpoint: key.replace("closed_", "close_"),
+            ids: ids.clone(),
+            comment,
+            reason_id: body.get("reasonId").and_then(Value::as_i64),
+        });
         let mut answer = serde_json::Map::new();
         answer.insert(key.to_owned(), json!(ids.len()));
         if !not_found.is_empty() {

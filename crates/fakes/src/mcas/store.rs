@@ -154,6 +154,17 @@ impl AlertStore {
         true
     }
 
+    /// Sets one top-level key of a stored alert (generated alerts have no stored body and are
+    /// left as they are).
+    pub(super) fn set_field(&mut self, id: &str, key: &str, value: Value) {
+        if let Some(entry) = self.position(id).and_then(|i| self.entries.get_mut(i))
+            && let Body::Json(body) = &mut entry.body
+            && let Some(map) = body.as_object_mut()
+        {
+            map.insert(key.to_owned(), value);
+        }
+    }
+
     /// Marks an alert read or unread. Returns whether it exists.
     pub(super) fn set_read(&mut self, id: &str, read: bool) -> bool {
         let Some(entry) = self.position(id).and_then(|i| self.entries.get_mut(i)) else { return false };

@@ -5,6 +5,7 @@
 //! not plan fails it.
 
 mod client;
+mod comments;
 mod errors;
 mod issues;
 mod metadata;
