@@ -12,9 +12,10 @@ use super::model::{
     AbuseIpdbConfig, Config, Deployment, FetchConfig, JiraAuth, JiraConfig, PipelineConfig, Priorities,
     RuleConfig, RuleMatch, Severity, StateConfig, TenantAuth, TenantConfig,
 };
+use super::model::{CloseAs, SyncConfig};
 use super::raw::{
     RawAbuseIpdb, RawConfig, RawEntra, RawFetch, RawJira, RawJiraAuth, RawMatch, RawPipeline, RawRule,
-    RawState, RawTenant,
+    RawState, RawSync, RawTenant,
 };
 use super::secret::{Resolver, SecretKeys};
 
@@ -35,7 +36,8 @@ pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) ->
     let state = check_state(raw.state, resolver.base_dir)?;
     let pipeline = check_pipeline(raw.pipeline)?;
     let tenants = check_tenants(raw.tenants, resolver)?;
-    Ok(Config { file: file.to_owned(), jira, rules, abuseipdb, fetch, state, pipeline, tenants })
+    let sync = check_sync(raw.sync)?;
+    Ok(Config { file: file.to_owned(), jira, rules, abuseipdb, fetch, state, pipeline, tenants, sync })
 }
 
 fn check_jira(raw: RawJira, resolver: &mut Resolver<'_>) -> Result<JiraConfig, ConfigError> {
@@ -380,6 +382,169 @@ fn check_entra(key: &str, raw: RawEntra, resolver: &mut Resolver<'_>) -> Result<
     let authority =
         check_url(&format!("{key}.authority"), raw.authority.as_deref().unwrap_or(DEFAULT_AUTHORITY))?;
     Ok(TenantAuth::Entra { tenant_id, client_id, client_secret, authority })
+}
+
+fn check_sync(raw: RawSync) -> Result<SyncConfig, ConfigError> {
+    use mcas_client::{BenignReason, FalsePositiveReason};
+    let defaults = SyncConfig::default();
+    let benign_default = match &raw.benign_reason {
+        Some(value) => benign_reason("sync.benign_reason", value)?,
+        None => BenignReason::Other,
+    };
+    let false_positive_default = match &raw.false_positive_reason {
+        Some(value) => false_positive_reason("sync.false_positive_reason", value)?,
+        None => FalsePositiveReason::Other,
+    };
+    let resolutions = match raw.resolutions {
+        // The default map takes the per-kind reasons too.
+        None => defaults
+            .resolutions
+            .into_iter()
+            .map(|(name, close)| {
+                let close = match close {
+                    CloseAs::Benign(_) => CloseAs::Benign(benign_default),
+                    CloseAs::FalsePositive(_) => CloseAs::FalsePositive(false_positive_default),
+                    CloseAs::TruePositive => CloseAs::TruePositive,
+                };
+                (name, close)
+            })
+            .collect(),
+        Some(map) => {
+            let mut resolutions: Vec<(String, CloseAs)> = Vec::with_capacity(map.len());
+            for (name, value) in map {
+                let key = format!("sync.resolutions.{}", toml_key(&name));
+                if name.trim().is_empty() {
+                    return Err(ConfigError::invalid(key, "empty resolution name"));
+                }
+                if resolutions.iter().any(|(seen, _)| seen.trim().eq_ignore_ascii_case(name.trim())) {
+                    return Err(ConfigError::invalid(
+                        key,
+                        "the same resolution is named twice (names are compared without case)",
+                    ));
+                }
+                let (kind, reason) = match &value {
+                    toml::Value::String(kind) => (kind.as_str(), None),
+                    toml::Value::Table(table) => {
+                        if let Some(unknown) =
+                            table.keys().find(|k| !["close", "reason"].contains(&k.as_str()))
+                        {
+                            return Err(ConfigError::invalid(
+                                format!("{key}.{unknown}"),
+                                "unknown key (an entry takes close and reason)",
+                            ));
+                        }
+                        match table.get("close") {
+                            Some(toml::Value::String(kind)) => (kind.as_str(), table.get("reason")),
+                            _ => {
+                                return Err(ConfigError::invalid(
+                                    format!("{key}.close"),
+                                    "missing: true_positive, benign or false_positive",
+                                ));
+                            }
+                        }
+                    }
+                    _ => {
+                        return Err(ConfigError::invalid(
+                            key,
+                            "expected \"true_positive\", \"benign\", \"false_positive\" or a table { close = .., reason = .. }",
+                        ));
+                    }
+                };
+                let reason_key = format!("{key}.reason");
+                let close = match (kind, reason) {
+                    ("true_positive", None) => CloseAs::TruePositive,
+                    ("true_positive", Some(_)) => {
+                        return Err(ConfigError::invalid(
+                            reason_key,
+                            "a true positive is closed without a reason",
+                        ));
+                    }
+                    ("benign", reason) => CloseAs::Benign(match reason {
+                        Some(value) => benign_reason(&reason_key, value)?,
+                        None => benign_default,
+                    }),
+                    ("false_positive", reason) => CloseAs::FalsePositive(match reason {
+                        Some(value) => false_positive_reason(&reason_key, value)?,
+                        None => false_positive_default,
+                    }),
+                    (other, _) => {
+                        return Err(ConfigError::invalid(
+                            key,
+                            format!("unknown close {other:?} (use true_positive, benign or false_positive)"),
+                        ));
+                    }
+                };
+                resolutions.push((name.trim().to_owned(), close));
+            }
+            resolutions
+        }
+    };
+    let transition_on_alert_closed = raw
+        .transition_on_alert_closed
+        .map(|t| non_empty("sync.transition_on_alert_closed", t))
+        .transpose()?;
+    Ok(SyncConfig { enabled: raw.enabled.unwrap_or(false), resolutions, transition_on_alert_closed })
+}
+
+/// A map key as it would be written in a dotted path: bare when it can be, else quoted.
+fn toml_key(name: &str) -> String {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        name.to_owned()
+    } else {
+        format!("{name:?}")
+    }
+}
+
+/// A reason id given as a number.
+fn reason_code(key: &str, value: &toml::Value) -> Result<Option<u32>, ConfigError> {
+    match value {
+        toml::Value::Integer(n) => u32::try_from(*n)
+            .map(Some)
+            .map_err(|_| ConfigError::invalid(key, format!("{n} is not a reason id"))),
+        toml::Value::String(_) => Ok(None),
+        _ => Err(ConfigError::invalid(key, "expected a reason name or a reasonId number")),
+    }
+}
+
+fn benign_reason(key: &str, value: &toml::Value) -> Result<mcas_client::BenignReason, ConfigError> {
+    use mcas_client::BenignReason;
+    if let Some(code) = reason_code(key, value)? {
+        return Ok(BenignReason::Code(code));
+    }
+    match value.as_str().unwrap_or_default() {
+        "actual_severity_lower" => Ok(BenignReason::ActualSeverityLower),
+        "other" => Ok(BenignReason::Other),
+        "confirmed_with_end_user" => Ok(BenignReason::ConfirmedWithEndUser),
+        "triggered_by_test" => Ok(BenignReason::TriggeredByTest),
+        other => Err(ConfigError::invalid(
+            key,
+            format!(
+                "unknown benign reason {other:?} (use actual_severity_lower, other, confirmed_with_end_user, triggered_by_test or a reasonId number)"
+            ),
+        )),
+    }
+}
+
+fn false_positive_reason(
+    key: &str,
+    value: &toml::Value,
+) -> Result<mcas_client::FalsePositiveReason, ConfigError> {
+    use mcas_client::FalsePositiveReason;
+    if let Some(code) = reason_code(key, value)? {
+        return Ok(FalsePositiveReason::Code(code));
+    }
+    match value.as_str().unwrap_or_default() {
+        "not_of_interest" => Ok(FalsePositiveReason::NotOfInterest),
+        "too_many_similar_alerts" => Ok(FalsePositiveReason::TooManySimilarAlerts),
+        "alert_not_accurate" => Ok(FalsePositiveReason::AlertNotAccurate),
+        "other" => Ok(FalsePositiveReason::Other),
+        other => Err(ConfigError::invalid(
+            key,
+            format!(
+                "unknown false-positive reason {other:?} (use not_of_interest, too_many_similar_alerts, alert_not_accurate, other or a reasonId number)"
+            ),
+        )),
+    }
 }
 
 /// An `https://` URL, or `http://` to a loopback host (the fakes and mock servers of tests).

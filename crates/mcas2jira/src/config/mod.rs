@@ -8,7 +8,7 @@
 //!
 //! The keys are the contract of DESIGN.md; these extensions are also accepted: `[[rules]] name`,
 //! `[abuseipdb] cache_ttl`, `[fetch] overlap` and `page_size`, `[pipeline] concurrency` and
-//! `lookup_concurrency`. [`EXAMPLE`] explains every key.
+//! `lookup_concurrency`, and `[sync]` (the two-way sync). [`EXAMPLE`] explains every key.
 //!
 //! Errors name the key and, when the key is in the file, its line:
 //! `tenants[1].url: http:// is only allowed for loopback hosts (...) (line 30)`.
@@ -27,8 +27,9 @@ use std::path::{Path, PathBuf};
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ConfigError, SecretProblem, Warning};
 pub use model::{
-    AbuseIpdbConfig, Config, Deployment, FetchConfig, JiraAuth, JiraConfig, PipelineConfig, Priorities,
-    RuleConfig, RuleMatch, Severity, StateConfig, TenantAuth, TenantConfig, UnknownSeverity,
+    AbuseIpdbConfig, CloseAs, Config, Deployment, FetchConfig, JiraAuth, JiraConfig, PipelineConfig,
+    Priorities, RuleConfig, RuleMatch, Severity, StateConfig, SyncConfig, TenantAuth, TenantConfig,
+    UnknownSeverity,
 };
 pub use secret::EnvLookup;
 

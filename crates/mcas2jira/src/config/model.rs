@@ -32,6 +32,8 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     /// `[[tenants]]`, in file order; at least one, names unique.
     pub tenants: Vec<TenantConfig>,
+    /// `[sync]`: the two-way sync between tickets and alerts (an extension of the contract).
+    pub sync: SyncConfig,
 }
 
 impl Config {
@@ -293,4 +295,92 @@ pub enum TenantAuth {
         /// The login host (default `https://login.microsoftonline.com`).
         authority: Url,
     },
+}
+
+/// `[sync]`: how a resolved ticket closes its alert, and what an alert closed in the portal does
+/// to its ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncConfig {
+    /// Whether each `watch` pass also syncs (default false; `mcas2jira sync` works either way).
+    pub enabled: bool,
+    /// Jira resolution name -> how the alert is closed, in file order (or the defaults: Done ->
+    /// true positive; Won't Do -> benign, reason other; Duplicate and Cannot Reproduce -> false
+    /// positive, reason other). Names are compared without case.
+    pub resolutions: Vec<(String, CloseAs)>,
+    /// The transition to move a ticket through when its alert is closed in the portal, by name
+    /// (compared without case); `None` only comments.
+    pub transition_on_alert_closed: Option<String>,
+}
+
+impl SyncConfig {
+    /// How an alert is closed when its ticket is resolved as `resolution`; `None` when the map
+    /// does not name it.
+    #[must_use]
+    pub fn close_for(&self, resolution: &str) -> Option<CloseAs> {
+        let resolution = resolution.trim();
+        self.resolutions
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(resolution))
+            .map(|(_, close)| *close)
+    }
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        let other_fp = CloseAs::FalsePositive(mcas_client::FalsePositiveReason::Other);
+        Self {
+            enabled: false,
+            resolutions: vec![
+                ("Done".to_owned(), CloseAs::TruePositive),
+                ("Won't Do".to_owned(), CloseAs::Benign(mcas_client::BenignReason::Other)),
+                ("Duplicate".to_owned(), other_fp),
+                ("Cannot Reproduce".to_owned(), other_fp),
+            ],
+            transition_on_alert_closed: None,
+        }
+    }
+}
+
+/// How an alert is closed in Defender for Cloud Apps: one of its three close calls, with the
+/// reason the benign and false-positive calls take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CloseAs {
+    /// `close_true_positive` (no reason).
+    TruePositive,
+    /// `close_benign` with this reason.
+    Benign(mcas_client::BenignReason),
+    /// `close_false_positive` with this reason.
+    FalsePositive(mcas_client::FalsePositiveReason),
+}
+
+impl CloseAs {
+    /// `true_positive`, `benign` or `false_positive`, as written in the config.
+    #[must_use]
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::TruePositive => "true_positive",
+            Self::Benign(_) => "benign",
+            Self::FalsePositive(_) => "false_positive",
+        }
+    }
+
+    /// The reason's name as written in the config (`other`, `triggered_by_test`, or the
+    /// number), `None` for a true positive.
+    #[must_use]
+    pub fn reason(self) -> Option<String> {
+        use mcas_client::{BenignReason as B, FalsePositiveReason as F};
+        let name = match self {
+            Self::TruePositive => return None,
+            Self::Benign(B::ActualSeverityLower) => "actual_severity_lower",
+            Self::Benign(B::Other) | Self::FalsePositive(F::Other) => "other",
+            Self::Benign(B::ConfirmedWithEndUser) => "confirmed_with_end_user",
+            Self::Benign(B::TriggeredByTest) => "triggered_by_test",
+            Self::FalsePositive(F::NotOfInterest) => "not_of_interest",
+            Self::FalsePositive(F::TooManySimilarAlerts) => "too_many_similar_alerts",
+            Self::FalsePositive(F::AlertNotAccurate) => "alert_not_accurate",
+            Self::Benign(reason) => return Some(reason.reason_id().to_string()),
+            Self::FalsePositive(reason) => return Some(reason.reason_id().to_string()),
+        };
+        Some(name.to_owned())
+    }
 }

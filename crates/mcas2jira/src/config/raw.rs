@@ -28,6 +28,8 @@ pub(crate) struct RawConfig {
     pub(crate) pipeline: RawPipeline,
     #[serde(default)]
     pub(crate) tenants: Vec<RawTenant>,
+    #[serde(default)]
+    pub(crate) sync: RawSync,
 }
 
 #[derive(Deserialize)]
@@ -161,4 +163,16 @@ pub(crate) struct RawEntra {
     pub(crate) client_secret_command: Option<String>,
     pub(crate) client_secret: Option<InlineSecret>,
     pub(crate) authority: Option<String>,
+}
+
+/// `[sync]`. Resolution entries and reasons take a string or a table (or a number), so they are
+/// read as TOML values and checked by hand, with a message naming the entry.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSync {
+    pub(crate) enabled: Option<bool>,
+    pub(crate) transition_on_alert_closed: Option<String>,
+    pub(crate) benign_reason: Option<toml::Value>,
+    pub(crate) false_positive_reason: Option<toml::Value>,
+    pub(crate) resolutions: Option<BTreeMap<String, toml::Value>>,
 }

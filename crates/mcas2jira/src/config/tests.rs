@@ -492,3 +492,86 @@ fn errors_are_send_sync_static() {
     assert_send_sync::<ConfigError>();
     assert_send_sync::<Config>();
 }
+
+#[test]
+fn sync_defaults_and_the_example() {
+    use mcas_client::{BenignReason, FalsePositiveReason};
+    let sync = parse(MINIMAL).unwrap().0.sync;
+    assert!(!sync.enabled);
+    assert_eq!(sync.transition_on_alert_closed, None);
+    assert_eq!(sync.close_for("Done"), Some(CloseAs::TruePositive));
+    assert_eq!(sync.close_for("won't do"), Some(CloseAs::Benign(BenignReason::Other)));
+    assert_eq!(sync.close_for(" Duplicate "), Some(CloseAs::FalsePositive(FalsePositiveReason::Other)));
+    assert_eq!(sync.close_for("Cannot Reproduce"), Some(CloseAs::FalsePositive(FalsePositiveReason::Other)));
+    assert_eq!(sync.close_for("Fixed"), None);
+    // The example spells out the defaults.
+    let example = parse(EXAMPLE).unwrap().0.sync;
+    assert_eq!(example.resolutions.len(), sync.resolutions.len());
+    for (name, close) in &sync.resolutions {
+        assert_eq!(example.close_for(name), Some(*close), "{name}");
+    }
+}
+
+#[test]
+fn sync_resolutions_and_reasons() {
+    use mcas_client::{BenignReason, FalsePositiveReason};
+    let text = format!(
+        r#"{MINIMAL}
+[sync]
+enabled = true
+transition_on_alert_closed = "Done"
+false_positive_reason = "alert_not_accurate"
+[sync.resolutions]
+"Fixed" = "true_positive"
+"Pen test" = {{ close = "benign", reason = "triggered_by_test" }}
+"Noise" = "false_positive"
+"Odd" = {{ close = "false_positive", reason = 9 }}
+"#
+    );
+    let sync = parse(&text).unwrap().0.sync;
+    assert!(sync.enabled);
+    assert_eq!(sync.transition_on_alert_closed.as_deref(), Some("Done"));
+    assert_eq!(sync.close_for("fixed"), Some(CloseAs::TruePositive));
+    assert_eq!(sync.close_for("Pen test"), Some(CloseAs::Benign(BenignReason::TriggeredByTest)));
+    assert_eq!(sync.close_for("Noise"), Some(CloseAs::FalsePositive(FalsePositiveReason::AlertNotAccurate)));
+    assert_eq!(sync.close_for("Odd"), Some(CloseAs::FalsePositive(FalsePositiveReason::Code(9))));
+    assert_eq!(sync.close_for("Done"), None, "a resolutions table replaces the defaults");
+    assert_eq!(CloseAs::Benign(BenignReason::TriggeredByTest).reason().as_deref(), Some("triggered_by_test"));
+    assert_eq!(CloseAs::FalsePositive(FalsePositiveReason::Code(9)).reason().as_deref(), Some("9"));
+    assert_eq!(CloseAs::TruePositive.reason(), None);
+}
+
+#[test]
+fn bad_sync_entries_name_their_key() {
+    let sync = |body: &str| format!("{MINIMAL}[sync]\n{body}");
+    check_err(
+        &sync("[sync.resolutions]\nDone = \"closed\"\n"),
+        "sync.resolutions.Done: unknown close \"closed\" (use true_positive, benign or false_positive) (line 15)",
+    );
+    check_err(
+        &sync("[sync.resolutions]\n\"Won't Do\" = { close = \"benign\", reason = \"bored\" }\n"),
+        "sync.resolutions.\"Won't Do\".reason: unknown benign reason \"bored\" (use actual_severity_lower, other, confirmed_with_end_user, triggered_by_test or a reasonId number) (line 14)",
+    );
+    check_err(
+        &sync("[sync.resolutions]\nDone = { close = \"true_positive\", reason = \"other\" }\n"),
+        "sync.resolutions.Done.reason: a true positive is closed without a reason (line 15)",
+    );
+    check_err(
+        &sync("[sync.resolutions]\nDone = { kind = \"benign\" }\n"),
+        "sync.resolutions.Done.kind: unknown key (an entry takes close and reason) (line 15)",
+    );
+    check_err(
+        &sync("[sync.resolutions]\nDone = 5\n"),
+        "sync.resolutions.Done: expected \"true_positive\", \"benign\", \"false_positive\" or a table { close = .., reason = .. } (line 15)",
+    );
+    check_err(&sync("benign_reason = -1\n"), "sync.benign_reason: -1 is not a reason id (line 14)");
+    check_err(
+        &sync("transition_on_alert_closed = \" \"\n"),
+        "sync.transition_on_alert_closed: empty (line 14)",
+    );
+    check_err(
+        &sync("[sync.resolutions]\ndone = \"true_positive\"\nDONE = \"benign\"\n"),
+        "sync.resolutions.done: the same resolution is named twice (names are compared without case) (line 15)",
+    );
+    assert!(parse(&sync("enable = true\n")).unwrap_err().to_string().contains("unknown field `enable`"));
+}
