@@ -28,8 +28,17 @@
 //!   the caller serialized it), `fetched_at`. Entries older than the caller's TTL are ignored on
 //!   read and removed by `prune_reputations`.
 //!
-//! Two-way sync (what was mirrored between a ticket and its alert) is left to a later migration,
-//! written together with the sync itself, so that its columns fit what it needs.
+//! # Version 2: the two-way sync
+//!
+//! - `sync`: one row per ticket whose alert and ticket are settled with each other, so that the
+//!   sync never acts on them again. Key `(tenant, alert_id)`; `jira_key`; `action`: `closed_alert`
+//!   (the ticket was resolved and this tool closed the alert), `commented` (the alert was closed in
+//!   the portal and this tool commented on the ticket), `both_closed` (both were found closed: by
+//!   hand, or by this tool before a lost state write), `gone` (the ticket or the alert no longer
+//!   exists); `jira_resolution` and `close_kind` (`true_positive`, `benign`, `false_positive`) of a
+//!   close; `alert_status` (MCAS `resolutionStatusValue` seen); `transition` (the transition a
+//!   `commented` ticket is to take) and `transitioned_at` (when it took it; null while it is still
+//!   to be tried); `mirrored_at`.
 //!
 //! # Migrations
 //!
@@ -42,7 +51,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations, in order; `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = "
 CREATE TABLE tickets (
@@ -98,6 +107,23 @@ CREATE TABLE ip_reputation (
     ip         TEXT    NOT NULL PRIMARY KEY,
     json       TEXT    NOT NULL,
     fetched_at INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+const V2: &str = "
+CREATE TABLE sync (
+    tenant          TEXT    NOT NULL,
+    alert_id        TEXT    NOT NULL,
+    jira_key        TEXT    NOT NULL,
+    action          TEXT    NOT NULL
+                    CHECK (action IN ('closed_alert', 'commented', 'both_closed', 'gone')),
+    jira_resolution TEXT,
+    close_kind      TEXT,
+    alert_status    INTEGER,
+    transition      TEXT,
+    transitioned_at INTEGER,
+    mirrored_at     INTEGER NOT NULL,
+    PRIMARY KEY (tenant, alert_id)
 ) WITHOUT ROWID;
 ";
 

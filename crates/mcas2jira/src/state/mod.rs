@@ -14,6 +14,7 @@ mod pass;
 mod records;
 mod reports;
 mod reputation;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -30,6 +31,8 @@ pub use lock::PassLock;
 pub use records::{
     Failure, IpScore, Origin, PageOutcome, Pending, SkippedAlert, StoredSkip, StoredTicket, TicketRecord,
 };
+
+pub use sync::{MirrorAction, Mirrored, SyncCandidate};
 
 use migrations::MigrationFailure;
 
