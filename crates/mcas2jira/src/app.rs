@@ -10,7 +10,7 @@ use clap::Parser;
 use jira_client::{NameOrId, ProjectRef};
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{CheckArgs, Cli, Command, InitArgs, RunArgs};
+use crate::cli::{CheckArgs, Cli, Command, InitArgs, RunArgs, SyncArgs};
 use crate::config::{self, Config, ConfigError};
 use crate::events::{EventSink, Printer};
 use crate::pipeline::{PassOptions, PassReport, run_pass};
@@ -91,6 +91,10 @@ async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Report(args) => {
             let config = load_config(cli.config.as_deref())?;
             crate::report::run(&config, &args).await
+        }
+        Command::Sync(args) => {
+            let config = load_config(cli.config.as_deref())?;
+            sync(config, &args).await
         }
     }
 }
@@ -183,6 +187,48 @@ fn print_pass_line(report: &PassReport, dry_run: bool) {
         e.cache_hits,
         report.elapsed.as_secs_f64()
     );
+}
+
+/// `sync`: the two-way sync under the pass lock (none for a dry run); status 3 when something
+/// could not be mirrored this time.
+///
+/// # Errors
+/// An unknown `--tenant` (status 2); when the services cannot be set up or another process holds
+/// the state store's pass lock.
+pub async fn sync(config: Config, args: &SyncArgs) -> Result<u8> {
+    let run_args = RunArgs { tenant: args.tenant.clone(), ..RunArgs::default() };
+    // The same `--tenant` check as `run`.
+    let tenants = pass_options(&config, &run_args)?.tenants;
+    let options = crate::sync::SyncOptions { dry_run: args.dry_run, tenants };
+    let services = Services::connect(config).await?;
+    let _lock = if options.dry_run {
+        None
+    } else {
+        let store = Arc::clone(&services.store);
+        Some(tokio::task::spawn_blocking(move || store.lock_pass()).await.context("lock task failed")??)
+    };
+    let printer = crate::sync::SyncPrinter::new(args.json);
+    let report = crate::sync::run_sync(&services, &options, &printer).await;
+    if !args.json {
+        let (closed, commented) = if options.dry_run {
+            (
+                format!("{} alerts would be closed", report.total(|t| t.would_close)),
+                format!("{} tickets would be commented", report.total(|t| t.would_comment)),
+            )
+        } else {
+            (
+                format!("{} alerts closed", report.total(|t| t.alerts_closed)),
+                format!("{} tickets commented", report.total(|t| t.tickets_commented)),
+            )
+        };
+        println!(
+            "sync: {closed}, {commented}, {} unmapped resolutions, {} failed; {:.1}s",
+            report.total(|t| t.unmapped),
+            report.total(|t| t.failed + u64::from(t.tenant_failed)),
+            report.elapsed.as_secs_f64()
+        );
+    }
+    Ok(if report.has_failures() { EXIT_PARTIAL } else { EXIT_OK })
 }
 
 /// `init`: writes the commented example config.
@@ -377,6 +423,9 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
             .map_err(|e| crate::chain(&e));
         checks.report(format!("tenant {}", tenant.name), result);
     }
+    if config.sync.enabled {
+        check_sync(&mut checks, &config, &clients).await;
+    }
     if checks.failed {
         if !args.json {
             eprintln!("some checks failed");
@@ -384,4 +433,41 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
         return Ok(EXIT_FAILURE);
     }
     Ok(EXIT_OK)
+}
+
+/// The permissions the two-way sync needs: comment on and transition the project's tickets, close
+/// each tenant's alerts.
+async fn check_sync(checks: &mut Checks, config: &Config, clients: &Clients) {
+    let mut needed = vec!["BROWSE_PROJECTS", "ADD_COMMENTS"];
+    if config.sync.transition_on_alert_closed.is_some() {
+        needed.push("TRANSITION_ISSUES");
+    }
+    let project = ProjectRef::key(config.jira.project.clone());
+    let result = match clients.jira.my_permissions(Some(&project), &needed).await {
+        Ok(granted) => {
+            let missing: Vec<&str> = needed.iter().copied().filter(|p| !granted.has(p)).collect();
+            if missing.is_empty() {
+                Ok(format!("{} in {}", needed.join(", "), config.jira.project))
+            } else {
+                Err(format!("missing in {}: {}", config.jira.project, missing.join(", ")))
+            }
+        }
+        Err(error) => Err(crate::chain(&error)),
+    };
+    checks.report("sync jira permissions", result);
+    // A close of an id no alert has: MCAS checks the token's right to close and closes nothing.
+    let nobody = [mcas_client::AlertId::new("000000000000000000000000")];
+    for tenant in &clients.tenants {
+        let result = tenant
+            .client
+            .close_benign(
+                &nobody,
+                "mcas2jira check: permission test, closes no alert",
+                mcas_client::BenignReason::Other,
+            )
+            .await
+            .map(|outcome| format!("may close alerts ({} closed by the test)", outcome.closed))
+            .map_err(|e| crate::chain(&e));
+        checks.report(format!("sync tenant {}", tenant.name), result);
+    }
 }

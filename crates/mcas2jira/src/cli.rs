@@ -51,6 +51,9 @@ pub enum Command {
     Watch(WatchArgs),
     /// Daily, weekly or monthly figures from the state store (and, with --jira, from Jira).
     Report(ReportArgs),
+    /// Two-way sync: close the alerts of resolved tickets, and comment on the tickets of alerts
+    /// closed in the portal.
+    Sync(SyncArgs),
 }
 
 /// Options of `run` (and of each pass of `watch`).
@@ -68,6 +71,21 @@ pub struct RunArgs {
     /// Reach back this far instead of from the checkpoint, e.g. `24h`, `7d`.
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
+}
+
+/// Options of `sync`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SyncArgs {
+    /// Show the alerts it would close and the tickets it would comment on; change nothing and
+    /// write nothing to the state store.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON object per event on stdout instead of human lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Only this tenant (by its `name`); may be given more than once.
+    #[arg(long, value_name = "NAME")]
+    pub tenant: Vec<String>,
 }
 
 /// Options of `check`.

@@ -13,6 +13,7 @@
 //! - [`events`]: what a pass reports, as human lines or JSON lines;
 //! - [`watch`]: `watch`, a pass every interval until a signal, for running as a service;
 //! - [`report`]: `report`, daily, weekly and monthly figures in five formats;
+//! - [`sync`]: the two-way sync between tickets and alerts;
 //! - [`cli`] and [`app`]: the command line and its commands;
 //! - [`demo`]: the whole pipeline against fake services on loopback, no accounts needed.
 //!
@@ -37,6 +38,7 @@ pub mod pipeline;
 pub mod report;
 pub mod services;
 pub mod state;
+pub mod sync;
 pub mod watch;
 
 /// An error and its sources on one line, `outer: inner: innermost`, the way `{:#}` shows an

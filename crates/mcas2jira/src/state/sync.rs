@@ -316,7 +316,7 @@ mod tests {
         assert_eq!(keys("other").len(), 3, "tenants are apart");
 
         let done = Mirrored { transitioned_at: Some(at(20)), ..commented };
-        store.record_mirrored("contoso", &[done.clone()]).unwrap();
+        store.record_mirrored("contoso", std::slice::from_ref(&done)).unwrap();
         assert_eq!(keys("contoso"), [("SEC-3".into(), None)]);
         let all = store.mirrored(Some("contoso")).unwrap();
         assert_eq!(all, [("contoso".to_owned(), closed), ("contoso".to_owned(), done)]);

@@ -1,0 +1,280 @@
+//! What a sync reports: one [`SyncEvent`] per ticket it acts on and per tenant, printed as human
+//! lines or, with `--json`, as one JSON object per line (an `"event"` key names the kind, as for
+//! the events of a pass).
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// One thing the sync did, or would do.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SyncEvent {
+    /// The ticket was resolved; its alert was closed.
+    AlertClosed {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// The Jira issue key.
+        key: String,
+        /// The ticket's resolution.
+        resolution: String,
+        /// `true_positive`, `benign` or `false_positive`.
+        close: String,
+        /// The close reason, for benign and false positive.
+        reason: Option<String>,
+    },
+    /// `--dry-run`: the alert that would be closed.
+    WouldCloseAlert {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// The Jira issue key.
+        key: String,
+        /// The ticket's resolution.
+        resolution: String,
+        /// `true_positive`, `benign` or `false_positive`.
+        close: String,
+        /// The close reason, for benign and false positive.
+        reason: Option<String>,
+    },
+    /// The alert was closed in the portal; its ticket got a comment.
+    TicketCommented {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// The Jira issue key.
+        key: String,
+        /// How the alert was closed (`benign`, `false_positive`, `true_positive`, ...).
+        alert_status: String,
+    },
+    /// `--dry-run`: the ticket that would get a comment (and the transition, if configured).
+    WouldComment {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// The Jira issue key.
+        key: String,
+        /// How the alert was closed.
+        alert_status: String,
+        /// The transition it would take.
+        transition: Option<String>,
+    },
+    /// The ticket of an alert closed in the portal took the configured transition.
+    TicketTransitioned {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// The Jira issue key.
+        key: String,
+        /// The transition's name.
+        transition: String,
+    },
+    /// The ticket is done with a resolution the `[sync.resolutions]` map does not name (or none):
+    /// its alert is left open.
+    UnmappedResolution {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// The Jira issue key.
+        key: String,
+        /// The ticket's resolution, if it has one.
+        resolution: Option<String>,
+    },
+    /// The ticket or the alert no longer exists: nothing is left to mirror.
+    SyncGone {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// The Jira issue key.
+        key: String,
+        /// `ticket` or `alert`.
+        missing: String,
+    },
+    /// Something could not be mirrored this time; it is tried again on the next sync.
+    SyncFailed {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: Option<String>,
+        /// The Jira issue key.
+        key: Option<String>,
+        /// Why, in one line.
+        reason: String,
+    },
+    /// A tenant's sync is over.
+    SyncSummary(SyncSummary),
+}
+
+/// The figures of one tenant's sync.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// Tenant name.
+    pub tenant: String,
+    /// Tickets compared with their alerts.
+    pub checked: u64,
+    /// Alerts closed because their ticket was resolved.
+    pub alerts_closed: u64,
+    /// Tickets commented on because their alert was closed in the portal.
+    pub tickets_commented: u64,
+    /// Tickets moved through the configured transition.
+    pub transitions: u64,
+    /// Pairs found closed on both sides, recorded so that they are not looked at again.
+    pub settled: u64,
+    /// Tickets resolved with a resolution the map does not name.
+    pub unmapped: u64,
+    /// Tickets or alerts that no longer exist.
+    pub gone: u64,
+    /// Alerts `--dry-run` would close.
+    pub would_close: u64,
+    /// Tickets `--dry-run` would comment on.
+    pub would_comment: u64,
+    /// Things that failed (tried again next time).
+    pub failed: u64,
+    /// Whether the tenant itself failed (its tickets or alerts could not be read).
+    pub tenant_failed: bool,
+}
+
+/// Where sync events go.
+pub trait SyncSink: Send + Sync {
+    /// Reports one event.
+    fn emit(&self, event: SyncEvent);
+}
+
+/// Prints sync events to stdout, as human lines or JSON lines.
+#[derive(Debug)]
+pub struct SyncPrinter {
+    json: bool,
+    out: Mutex<()>,
+}
+
+impl SyncPrinter {
+    /// A printer of JSON lines (`json`) or human lines.
+    #[must_use]
+    pub fn new(json: bool) -> Self {
+        Self { json, out: Mutex::new(()) }
+    }
+}
+
+impl SyncSink for SyncPrinter {
+    fn emit(&self, event: SyncEvent) {
+        let line = if self.json {
+            serde_json::to_string(&event).unwrap_or_else(|e| format!(r#"{{"event":"error","reason":"{e}"}}"#))
+        } else {
+            human(&event)
+        };
+        // A closed stdout must not abort the sync: the state store still records what was done.
+        let _guard = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{line}");
+        let _ = stdout.flush();
+    }
+}
+
+/// Collects sync events in memory.
+#[derive(Debug, Default)]
+pub struct SyncCollector(Mutex<Vec<SyncEvent>>);
+
+impl SyncCollector {
+    /// The events so far.
+    pub fn events(&self) -> Vec<SyncEvent> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl SyncSink for SyncCollector {
+    fn emit(&self, event: SyncEvent) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(event);
+    }
+}
+
+/// The one-line human form of a sync event.
+pub fn human(event: &SyncEvent) -> String {
+    fn close_text(close: &str, reason: Option<&String>) -> String {
+        match reason {
+            Some(reason) => format!("{close} ({reason})"),
+            None => close.to_owned(),
+        }
+    }
+    match event {
+        SyncEvent::AlertClosed { tenant, alert_id, key, resolution, close, reason } => format!(
+            "{tenant:<12} {key} resolved as {:?} -> alert {alert_id} closed as {}",
+            one_line(resolution),
+            close_text(close, reason.as_ref())
+        ),
+        SyncEvent::WouldCloseAlert { tenant, alert_id, key, resolution, close, reason } => format!(
+            "{tenant:<12} {key} resolved as {:?} -> would close alert {alert_id} as {}",
+            one_line(resolution),
+            close_text(close, reason.as_ref())
+        ),
+        SyncEvent::TicketCommented { tenant, alert_id, key, alert_status } => {
+            format!("{tenant:<12} alert {alert_id} closed as {alert_status} in the portal -> {key} commented")
+        }
+        SyncEvent::WouldComment { tenant, alert_id, key, alert_status, transition } => format!(
+            "{tenant:<12} alert {alert_id} closed as {alert_status} in the portal -> would comment on {key}{}",
+            transition
+                .as_ref()
+                .map(|t| format!(" and move it through {:?}", one_line(t)))
+                .unwrap_or_default()
+        ),
+        SyncEvent::TicketTransitioned { tenant, key, transition, .. } => {
+            format!("{tenant:<12} {key} moved through {:?}", one_line(transition))
+        }
+        SyncEvent::UnmappedResolution { tenant, alert_id, key, resolution } => match resolution {
+            Some(resolution) => format!(
+                "{tenant:<12} {key} resolved as {:?}, which [sync.resolutions] does not name: alert {alert_id} left open",
+                one_line(resolution)
+            ),
+            None => format!("{tenant:<12} {key} is done without a resolution: alert {alert_id} left open"),
+        },
+        SyncEvent::SyncGone { tenant, alert_id, key, missing } => {
+            format!(
+                "{tenant:<12} {key} / alert {alert_id}: the {missing} no longer exists; nothing to mirror"
+            )
+        }
+        SyncEvent::SyncFailed { tenant, alert_id, key, reason } => format!(
+            "{tenant:<12} {}{}failed: {}",
+            key.as_ref().map(|k| format!("{k} ")).unwrap_or_default(),
+            alert_id.as_ref().map(|a| format!("/ alert {a} ")).unwrap_or_default(),
+            one_line(reason)
+        ),
+        SyncEvent::SyncSummary(s) => {
+            let mut parts = vec![format!("{} checked", s.checked)];
+            for (n, what) in [
+                (s.alerts_closed, "alerts closed"),
+                (s.tickets_commented, "tickets commented"),
+                (s.transitions, "transitioned"),
+                (s.would_close, "alerts would be closed"),
+                (s.would_comment, "tickets would be commented"),
+                (s.settled, "closed on both sides"),
+                (s.unmapped, "unmapped resolutions"),
+                (s.gone, "gone"),
+                (s.failed, "failed"),
+            ] {
+                if n > 0 {
+                    parts.push(format!("{n} {what}"));
+                }
+            }
+            let status = if s.tenant_failed { " (tenant failed)" } else { "" };
+            format!("{:<12} sync: {}{status}", s.tenant, parts.join(", "))
+        }
+    }
+}
+
+/// `text` on one line, cut to 200 characters.
+fn one_line(text: &str) -> String {
+    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if out.chars().count() > 200 {
+        out = out.chars().take(199).collect();
+        out.push('…');
+    }
+    out
+}
