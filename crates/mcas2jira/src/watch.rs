@@ -216,6 +216,20 @@ pub async fn after_pass(services: &Services, _report: &PassReport) -> Result<()>
             tracing::debug!(pruned, "expired IP reputations removed");
         }
     }
+    if services.config.sync.enabled {
+        // The pass has let go of the lock; the sync writes the store too, so it takes it again.
+        let store = Arc::clone(&services.store);
+        let _lock =
+            tokio::task::spawn_blocking(move || store.lock_pass()).await.context("lock task failed")??;
+        let options = crate::sync::SyncOptions::default();
+        let report = crate::sync::run_sync(services, &options, &crate::sync::SyncLogSink).await;
+        tracing::info!(
+            closed = report.total(|t| t.alerts_closed),
+            commented = report.total(|t| t.tickets_commented),
+            failed = report.total(|t| t.failed + u64::from(t.tenant_failed)),
+            "sync done"
+        );
+    }
     Ok(())
 }
 

@@ -179,6 +179,22 @@ impl SyncSink for SyncPrinter {
     }
 }
 
+/// Logs sync events instead of printing them (`watch`, whose output is one line per pass):
+/// failures and unmapped resolutions as warnings, the rest as information.
+#[derive(Debug, Default)]
+pub struct SyncLogSink;
+
+impl SyncSink for SyncLogSink {
+    fn emit(&self, event: SyncEvent) {
+        match &event {
+            SyncEvent::SyncFailed { .. } | SyncEvent::UnmappedResolution { .. } => {
+                tracing::warn!("{}", human(&event));
+            }
+            _ => tracing::info!("{}", human(&event)),
+        }
+    }
+}
+
 /// Collects sync events in memory.
 #[derive(Debug, Default)]
 pub struct SyncCollector(Mutex<Vec<SyncEvent>>);

@@ -31,7 +31,7 @@ use jira_client::{Issue, IssueKey, IssueUpdate, SearchQuery, jql};
 use mcas_client::{Alert, AlertId, AlertQuery, ResolutionStatus};
 use serde_json::json;
 
-pub use events::{SyncCollector, SyncEvent, SyncPrinter, SyncSink, SyncSummary, human};
+pub use events::{SyncCollector, SyncEvent, SyncLogSink, SyncPrinter, SyncSink, SyncSummary, human};
 
 use crate::config::CloseAs;
 use crate::services::{Services, Tenant};
