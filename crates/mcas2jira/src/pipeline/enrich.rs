@@ -13,6 +13,7 @@ use alert_mapping::{Reputation, ReputationFacts};
 use futures_util::future::join_all;
 use jiff::Timestamp;
 use tokio::sync::{OnceCell, Semaphore};
+use tokio::task::JoinSet;
 
 use crate::state::StateStore;
 
@@ -35,6 +36,8 @@ pub struct Enricher {
     ttl: Duration,
     read_only: bool,
     cells: Mutex<HashMap<IpAddr, Arc<OnceCell<Reputation>>>>,
+    /// Cache writes under way (see [`Enricher::flush`]).
+    writes: Mutex<JoinSet<()>>,
     limit: Semaphore,
     /// Set once the daily quota is exhausted: the reason every later look-up gets.
     stopped: Mutex<Option<String>>,
@@ -66,6 +69,7 @@ impl Enricher {
             ttl,
             read_only: false,
             cells: Mutex::new(HashMap::new()),
+            writes: Mutex::new(JoinSet::new()),
             limit: Semaphore::new(concurrency.max(1)),
             stopped: Mutex::new(None),
             lookups: AtomicU64::new(0),
@@ -140,16 +144,32 @@ impl Enricher {
         .await;
         let fresh = fresh.into_inner().unwrap_or_else(|p| p.into_inner());
         if !fresh.is_empty() && !self.read_only {
+            // The cache write (a transaction, so a disk sync) is kept off the page's critical
+            // path: the answers are in hand, and this pass's later pages get theirs from the
+            // single-flight cells, not from the store. [`Enricher::flush`] waits for it.
             let store = Arc::clone(&self.store);
             let now = Timestamp::now();
-            let written = tokio::task::spawn_blocking(move || store.put_reputations(&fresh, now)).await;
-            match written {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!("could not cache IP reputations: {e}"),
-                Err(e) => tracing::warn!("could not cache IP reputations: {e}"),
-            }
+            let mut writes = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+            while writes.try_join_next().is_some() {}
+            writes.spawn_blocking(move || {
+                if let Err(e) = store.put_reputations(&fresh, now) {
+                    tracing::warn!("could not cache IP reputations: {e}");
+                }
+            });
         }
         answers.into_iter().collect()
+    }
+
+    /// Waits for the reputation cache writes still under way. A pass calls it before it ends;
+    /// dropping the enricher without it may drop a write not yet started (a cache miss later,
+    /// nothing worse).
+    pub async fn flush(&self) {
+        let mut writes = std::mem::take(&mut *self.writes.lock().unwrap_or_else(|p| p.into_inner()));
+        while let Some(written) = writes.join_next().await {
+            if let Err(e) = written {
+                tracing::warn!("could not cache IP reputations: {e}");
+            }
+        }
     }
 
     async fn cached(&self, ips: &[IpAddr]) -> HashMap<IpAddr, ReputationFacts> {

@@ -7,7 +7,13 @@
 //!    handled);
 //! 3. for each page (`page.rs`): alerts the state store knows are skipped; the others are looked
 //!    for in Jira by their `mcas-<id>` label in one search; the rest are enriched, mapped, created
-//!    and recorded, all in one state transaction that also moves the checkpoint.
+//!    and recorded, all in one state transaction that also moves the checkpoint. That write
+//!    syncs to disk while the next page is read and prepared; each write waits for the one
+//!    before, so pages are recorded in order, and a failed write stops the tenant at the next
+//!    page (whose tickets are then found by label on the next pass, like after a crash).
+//!
+//! Off the critical path as well: the IP reputation cache writes, waited for at the end of the
+//! pass ([`Enricher::flush`]).
 //!
 //! The checkpoint moves past a page only once every alert of it is either ticketed, skipped by a
 //! rule, or recorded as pending (retried on the next pass by id). A crash at any point leaves the
@@ -111,6 +117,7 @@ pub async fn run_pass(services: &Services, options: &PassOptions, sink: &dyn Eve
         .collect()
         .await;
     summaries.sort_by_key(|(index, _)| *index);
+    enricher.flush().await;
     PassReport {
         tenants: summaries.into_iter().map(|(_, s)| s).collect(),
         enrichment: enricher.stats(),
@@ -127,9 +134,14 @@ struct TenantRun<'a> {
     sink: &'a dyn EventSink,
     /// When the pass started: the upper bound of the walk and the time of the state writes.
     now: Timestamp,
-    /// Alerts handled (or failed) in this pass, so that one met twice (a retried alert that is
-    /// also in the walk's window) is handled once.
-    handled: HashSet<String>,
+    /// The alerts retried by id in this pass, so that one also in the walk's window is handled
+    /// once. Only these: the walk itself never yields an alert twice, so the set stays as small
+    /// as the retry queue however many alerts the walk reads.
+    retried: HashSet<String>,
+    /// The state write of the last page, still under way: the next page is prepared while it
+    /// syncs to disk. Writes stay in page order (each waits for the one before), so the
+    /// checkpoint never passes a page not yet recorded.
+    write: Option<tokio::task::JoinHandle<Result<(), String>>>,
     summary: TenantSummary,
 }
 
@@ -143,11 +155,14 @@ impl<'a> TenantRun<'a> {
         now: Timestamp,
     ) -> Self {
         let summary = TenantSummary { tenant: tenant.name.clone(), ..TenantSummary::default() };
-        Self { services, tenant, enricher, options, sink, now, handled: HashSet::new(), summary }
+        Self { services, tenant, enricher, options, sink, now, retried: HashSet::new(), write: None, summary }
     }
 
     async fn run(&mut self) {
-        if let Err(reason) = self.run_inner().await {
+        let outcome = self.run_inner().await;
+        // The last page's write, whatever happened after it.
+        let written = self.written().await;
+        if let Err(reason) = outcome.and(written) {
             self.summary.tenant_failed = true;
             tracing::error!(tenant = %self.tenant.name, "{reason}");
             self.sink.emit(Event::TenantFailed { tenant: self.tenant.name.clone(), reason });
@@ -311,6 +326,14 @@ impl<'a> TenantRun<'a> {
 
     async fn handle_page(&mut self, page: AlertsPage, moves_checkpoint: bool) -> Result<(), String> {
         self.handle_page_with(page, moves_checkpoint, Vec::new()).await
+    }
+
+    /// Waits for the state write under way, if any.
+    async fn written(&mut self) -> Result<(), String> {
+        match self.write.take() {
+            Some(write) => write.await.map_err(|e| format!("state store: {e}"))?,
+            None => Ok(()),
+        }
     }
 }
 

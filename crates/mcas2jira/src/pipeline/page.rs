@@ -33,9 +33,12 @@ impl TenantRun<'_> {
             .chain(page.malformed.iter().filter_map(|m| m.timestamp))
             .max();
 
+        // A retried alert is remembered, so that the walk, if its window holds the alert too,
+        // leaves it alone.
+        let retrying = !moves_checkpoint;
         for malformed in page.malformed {
             if let Some(id) = &malformed.id
-                && !self.handled.insert(id.clone())
+                && !self.first_meeting(id, retrying)
             {
                 continue;
             }
@@ -62,7 +65,7 @@ impl TenantRun<'_> {
         }
 
         let alerts: Vec<Alert> =
-            page.alerts.into_iter().filter(|a| self.handled.insert(a.id.as_str().to_owned())).collect();
+            page.alerts.into_iter().filter(|a| self.first_meeting(a.id.as_str(), retrying)).collect();
         self.summary.seen += alerts.len() as u64;
         let known = self.known(&alerts).await?;
         self.summary.known += known.len() as u64;
@@ -76,12 +79,22 @@ impl TenantRun<'_> {
         if self.options.dry_run || outcome.is_empty() {
             return Ok(());
         }
+        // One write at a time, in page order; this one syncs while the next page is prepared.
+        self.written().await?;
         let store = Arc::clone(&self.services.store);
         let tenant = self.tenant.name.clone();
-        tokio::task::spawn_blocking(move || store.apply_page(&tenant, &outcome))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("state store: could not record the page: {}", crate::chain(&e)))
+        self.write = Some(tokio::task::spawn_blocking(move || {
+            store
+                .apply_page(&tenant, &outcome)
+                .map_err(|e| format!("state store: could not record the page: {}", crate::chain(&e)))
+        }));
+        Ok(())
+    }
+
+    /// Whether this is the pass's first meeting with the alert: always for the walk (which never
+    /// repeats an alert) unless the alert was retried; retried alerts are remembered.
+    fn first_meeting(&mut self, id: &str, retrying: bool) -> bool {
+        if retrying { self.retried.insert(id.to_owned()) } else { !self.retried.contains(id) }
     }
 
     async fn known(&self, alerts: &[Alert]) -> Result<HashSet<String>, String> {
