@@ -296,7 +296,7 @@ impl<'a> TenantRun<'a> {
     /// Reports an alert MCAS would not give back by id, and keeps it pending.
     async fn still_pending(&mut self, pending: &Pending, error: &mcas_client::Error) -> Result<(), String> {
         let reason = format!("re-reading the alert failed: {}", crate::chain(error));
-        self.handled.insert(pending.alert_id.clone());
+        self.retried.insert(pending.alert_id.clone());
         self.summary.failed += 1;
         tracing::warn!(tenant = %self.tenant.name, alert = %pending.alert_id, "{reason}");
         self.sink.emit(Event::Failed {
