@@ -5,6 +5,8 @@
 //! next block (characters of a paragraph or code block, items of a list, rows of a table) as
 //! fits, and end with a visible note saying the text was cut.
 
+use std::fmt::{self, Write as _};
+
 use serde_json::Value;
 
 use super::{Block, Document, Inline};
@@ -38,10 +40,10 @@ impl Document {
     /// itself yields just the note.
     pub fn to_adf_limited(&self, max_len: usize) -> Value {
         let full = self.to_adf();
-        if utf16_len(&full.to_string()) <= max_len {
+        if json_utf16_len(&full) <= max_len {
             return full;
         }
-        self.cut_to_fit(max_len, |doc| utf16_len(&doc.to_adf().to_string())).to_adf()
+        self.cut_to_fit(max_len, |doc| json_utf16_len(&doc.to_adf())).to_adf()
     }
 
     /// The longest prefix of the document (whole blocks, then part of the next one) that fits
@@ -94,6 +96,75 @@ impl Document {
 
 fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
+}
+
+/// The length in UTF-16 units of `value` written as compact JSON (`value.to_string()`), counted
+/// without writing it: measuring every ticket's description that way cost more than building it.
+fn json_utf16_len(value: &Value) -> usize {
+    match value {
+        Value::Null => 4,
+        Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(number) => {
+            let mut counter = Utf8Counter(0);
+            // Numbers are ASCII, so bytes are UTF-16 units; writing to a counter cannot fail.
+            let _ = write!(counter, "{number}");
+            counter.0
+        }
+        Value::String(text) => json_string_utf16_len(text),
+        // Brackets, and a comma between items.
+        Value::Array(items) => {
+            2 + items.len().saturating_sub(1) + items.iter().map(json_utf16_len).sum::<usize>()
+        }
+        // Braces, a comma between entries, and a colon in each.
+        Value::Object(map) => {
+            2 + map.len().saturating_sub(1)
+                + map
+                    .iter()
+                    .map(|(key, value)| json_string_utf16_len(key) + 1 + json_utf16_len(value))
+                    .sum::<usize>()
+        }
+    }
+}
+
+/// The length in UTF-16 units of `text` as a JSON string with its quotes, escaped the way
+/// `serde_json` escapes: `\"`, `\\` and the short forms of backspace, form feed, newline,
+/// carriage return and tab take two units, other control characters six (`\u001f`), and
+/// everything else is written as it is.
+fn json_string_utf16_len(text: &str) -> usize {
+    2 + text.bytes().map(|byte| usize::from(JSON_UTF16_UNITS[usize::from(byte)])).sum::<usize>()
+}
+
+/// The UTF-16 units each byte of a string adds to its JSON form (see [`json_string_utf16_len`]).
+/// A table rather than a `match`, since this runs over every byte of every ticket.
+static JSON_UTF16_UNITS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = match byte as u8 {
+            b'"' | b'\\' | 0x08 | 0x0C | b'\n' | b'\r' | b'\t' => 2,
+            0x00..=0x1F => 6,
+            0x20..=0x7F => 1,
+            // UTF-8 continuation bytes add nothing: the lead byte counts the character.
+            0x80..=0xBF => 0,
+            // The lead byte of a two- or three-byte sequence: one UTF-16 unit.
+            0xC0..=0xEF => 1,
+            // The lead byte of a four-byte sequence: a surrogate pair.
+            0xF0..=0xFF => 2,
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// A `fmt::Write` that only counts bytes.
+struct Utf8Counter(usize);
+
+impl fmt::Write for Utf8Counter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
 }
 
 /// How finely a block can be cut: characters of text, list items or table rows.
@@ -158,4 +229,40 @@ fn truncate_inlines(content: &[Inline], n: usize) -> Vec<Inline> {
     }
     out.push(Inline::Text("…".to_owned()));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[track_caller]
+    fn check(value: Value) {
+        assert_eq!(json_utf16_len(&value), utf16_len(&value.to_string()), "{value}");
+    }
+
+    #[test]
+    fn json_length_is_counted_exactly() {
+        check(json!(null));
+        check(json!([true, false, 0, 1, 18_446_744_073_709_551_615_u64, -42, 1.5, 1e300]));
+        check(json!({}));
+        check(json!([]));
+        check(json!({ "a": [], "b": {}, "c": [[], [{}]] }));
+        check(json!("plain"));
+        check(json!("quote \" backslash \\ slash / del \u{7f}"));
+        check(json!("\u{0}\u{1}\u{8}\u{9}\u{a}\u{b}\u{c}\u{d}\u{1f} \u{80}\u{9f}"));
+        check(json!("é ü € 𝄞 🙂 \u{2028}\u{202e} 中文"));
+        check(json!({ "ké\n🙂": "v", "type": "doc", "content": [{ "type": "text", "text": "x" }] }));
+    }
+
+    #[test]
+    fn documents_are_measured_exactly() {
+        let doc = Document::new()
+            .heading(2, "Tab\there \"quoted\" \\ 🙂")
+            .table(super::super::Table::facts([("Key", "value\u{1}"), ("Ünïcode", "𝄞")]))
+            .bullet_list([vec![Inline::link("x", "https://example.com/a?b=\"c\"")]])
+            .code_block(Some("json"), "{\"a\": 1}\r\n");
+        check(doc.to_adf());
+    }
 }

@@ -4,6 +4,8 @@
 //! text loses (bidi controls, control characters), which links survive, and how blocks that a
 //! list item cannot hold are flattened.
 
+use std::borrow::Cow;
+
 use super::{Block, Inline};
 
 /// Whether `c` is a bidi embedding, override or isolate control ("Trojan Source" characters):
@@ -18,7 +20,15 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
 /// The Unicode line and paragraph separators count as line ends for Java regular expressions,
 /// which Jira's wiki renderer uses, so they must be newlines here for the line-start escaping
 /// of the wiki rendering to see them.
-pub(crate) fn clean_text(s: &str) -> String {
+///
+/// Most text needs none of this, so it is borrowed unchanged rather than copied.
+pub(crate) fn clean_text(s: &str) -> Cow<'_, str> {
+    // Only bytes below 0x20, DEL and non-ASCII characters can need cleaning; ASCII text with
+    // neither is returned as it is without decoding a single character.
+    let suspect = s.bytes().any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b >= 0x7F);
+    if !suspect || !s.chars().any(needs_cleaning) {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -35,7 +45,16 @@ pub(crate) fn clean_text(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// Whether [`clean_text`] changes or removes `c`.
+fn needs_cleaning(c: char) -> bool {
+    match c {
+        '\n' | '\t' => false,
+        '\r' | '\u{2028}' | '\u{2029}' => true,
+        c => c.is_control() || is_bidi_control(c),
+    }
 }
 
 /// The normalised URL when `href` is an absolute `http`/`https` URL with a host, or a `mailto`
@@ -50,36 +69,59 @@ pub(crate) fn safe_href(href: &str) -> Option<String> {
     allowed.then(|| url.to_string())
 }
 
+/// An inline after [`normalize_inlines`]: its text clean, borrowed from the document whenever
+/// cleaning changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Normal<'a> {
+    /// Plain text, never empty.
+    Text(Cow<'a, str>),
+    /// Bold text, never empty.
+    Strong(Cow<'a, str>),
+    /// Inline code, never empty.
+    Code(Cow<'a, str>),
+    /// A link whose target is a safe URL; the text is never blank.
+    Link {
+        /// The link text.
+        text: Cow<'a, str>,
+        /// The normalised URL.
+        href: String,
+    },
+    /// A line break.
+    HardBreak,
+}
+
 /// Cleans the text of every inline, turns unsafe links into plain text, drops empty text and
 /// merges adjacent plain text.
 ///
 /// Merging matters for the wiki rendering: line-start markup such as `h1.` must be recognised
 /// even when the caller split it over several text inlines.
-pub(crate) fn normalize_inlines(inlines: &[Inline]) -> Vec<Inline> {
-    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+pub(crate) fn normalize_inlines(inlines: &[Inline]) -> Vec<Normal<'_>> {
+    let mut out: Vec<Normal<'_>> = Vec::with_capacity(inlines.len());
     for inline in inlines {
         let item = match inline {
-            Inline::Text(text) => Inline::Text(clean_text(text)),
-            Inline::Strong(text) => Inline::Strong(clean_text(text)),
-            Inline::Code(text) => Inline::Code(clean_text(text)),
+            Inline::Text(text) => Normal::Text(clean_text(text)),
+            Inline::Strong(text) => Normal::Strong(clean_text(text)),
+            Inline::Code(text) => Normal::Code(clean_text(text)),
             Inline::Link { text, href } => {
                 let text = clean_text(text);
                 match safe_href(href) {
-                    Some(href) if text.trim().is_empty() => Inline::Link { text: href.clone(), href },
-                    Some(href) => Inline::Link { text, href },
-                    None if text.is_empty() => Inline::Text(clean_text(href)),
-                    None => Inline::Text(text),
+                    Some(href) if text.trim().is_empty() => {
+                        Normal::Link { text: Cow::Owned(href.clone()), href }
+                    }
+                    Some(href) => Normal::Link { text, href },
+                    None if text.is_empty() => Normal::Text(clean_text(href)),
+                    None => Normal::Text(text),
                 }
             }
-            Inline::HardBreak => Inline::HardBreak,
+            Inline::HardBreak => Normal::HardBreak,
         };
         match item {
-            Inline::Text(text) | Inline::Strong(text) | Inline::Code(text) if text.is_empty() => {}
-            Inline::Text(text) => {
-                if let Some(Inline::Text(previous)) = out.last_mut() {
-                    previous.push_str(&text);
+            Normal::Text(text) | Normal::Strong(text) | Normal::Code(text) if text.is_empty() => {}
+            Normal::Text(text) => {
+                if let Some(Normal::Text(previous)) = out.last_mut() {
+                    previous.to_mut().push_str(&text);
                 } else {
-                    out.push(Inline::Text(text));
+                    out.push(Normal::Text(text));
                 }
             }
             other => out.push(other),
@@ -92,18 +134,19 @@ pub(crate) fn normalize_inlines(inlines: &[Inline]) -> Vec<Inline> {
 /// paragraphs, code blocks and non-empty nested lists only.
 ///
 /// Headings become bold paragraphs, tables one paragraph per row (cells separated by ` | `),
-/// and rules are dropped, since a list item can hold none of them.
-pub(crate) fn list_item_blocks(item: &[Block]) -> Vec<Block> {
+/// and rules are dropped, since a list item can hold none of them. Blocks that need no change,
+/// the common case, are borrowed.
+pub(crate) fn list_item_blocks(item: &[Block]) -> Vec<Cow<'_, Block>> {
     let mut out = Vec::with_capacity(item.len() + 1);
     for block in item {
         match block {
-            Block::Paragraph(_) | Block::CodeBlock { .. } => out.push(block.clone()),
+            Block::Paragraph(_) | Block::CodeBlock { .. } => out.push(Cow::Borrowed(block)),
             Block::Heading { content, .. } => {
-                out.push(Block::Paragraph(content.iter().map(embolden).collect()));
+                out.push(Cow::Owned(Block::Paragraph(content.iter().map(embolden).collect())));
             }
             Block::BulletList(items) | Block::OrderedList(items) => {
                 if !items.is_empty() {
-                    out.push(block.clone());
+                    out.push(Cow::Borrowed(block));
                 }
             }
             Block::Table(table) => {
@@ -116,14 +159,14 @@ pub(crate) fn list_item_blocks(item: &[Block]) -> Vec<Block> {
                         }
                         inlines.extend(cell.iter().cloned());
                     }
-                    out.push(Block::Paragraph(inlines));
+                    out.push(Cow::Owned(Block::Paragraph(inlines)));
                 }
             }
             Block::Rule => {}
         }
     }
-    if !matches!(out.first(), Some(Block::Paragraph(_))) {
-        out.insert(0, Block::Paragraph(Vec::new()));
+    if !matches!(out.first().map(AsRef::as_ref), Some(Block::Paragraph(_))) {
+        out.insert(0, Cow::Owned(Block::Paragraph(Vec::new())));
     }
     out
 }

@@ -22,7 +22,7 @@
 
 use std::fmt::Write as _;
 
-use super::normalize::{clean_text, column_count, list_item_blocks, normalize_inlines};
+use super::normalize::{Normal, clean_text, column_count, list_item_blocks, normalize_inlines};
 use super::{Block, Inline, Table};
 
 /// A forced line break that does not end the current list item, table row or heading.
@@ -67,16 +67,17 @@ fn list_lines(lines: &mut Vec<String>, items: &[Vec<Block>], marker: &str) {
     for item in items {
         let mut pieces = Vec::new();
         let mut nested = Vec::new();
-        for block in list_item_blocks(item) {
-            match block {
+        let blocks = list_item_blocks(item);
+        for block in &blocks {
+            match block.as_ref() {
                 Block::Paragraph(content) => {
-                    let text = inlines(&content, Context::Nested);
+                    let text = inlines(content, Context::Nested);
                     if !text.trim().is_empty() {
                         pieces.push(text);
                     }
                 }
                 Block::CodeBlock { text, .. } => {
-                    for line in clean_text(&text).lines() {
+                    for line in clean_text(text).lines() {
                         let code = inlines(&[Inline::Code(line.to_owned())], Context::Nested);
                         if !code.trim().is_empty() {
                             pieces.push(code);
@@ -97,7 +98,7 @@ fn list_lines(lines: &mut Vec<String>, items: &[Vec<Block>], marker: &str) {
         };
         lines.push(format!("{marker} {text}"));
         for (sub, sub_marker) in nested {
-            list_lines(lines, &sub, &format!("{marker}{sub_marker}"));
+            list_lines(lines, sub, &format!("{marker}{sub_marker}"));
         }
     }
 }
@@ -161,11 +162,11 @@ fn inlines(content: &[Inline], context: Context) -> String {
     let mut writer = Writer { out: String::new(), context, line_start: context == Context::TopLevel };
     for inline in normalize_inlines(content) {
         match inline {
-            Inline::Text(text) => writer.text(&text),
-            Inline::Strong(text) => writer.wrapped("*", &text, "*"),
-            Inline::Code(text) => writer.wrapped("{{", &text, "}}"),
-            Inline::Link { text, href } => writer.link(&text, &href),
-            Inline::HardBreak => writer.line_break(),
+            Normal::Text(text) => writer.text(&text),
+            Normal::Strong(text) => writer.wrapped("*", &text, "*"),
+            Normal::Code(text) => writer.wrapped("{{", &text, "}}"),
+            Normal::Link { text, href } => writer.link(&text, &href),
+            Normal::HardBreak => writer.line_break(),
         }
     }
     writer.out
