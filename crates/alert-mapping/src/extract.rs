@@ -260,7 +260,22 @@ impl Names {
 
 /// Text as one clean line: unwanted characters removed, white space collapsed.
 pub(crate) fn one_line(text: &str) -> String {
+    if is_clean_line(text) {
+        // Most names and ids are like this; cleaning them would only copy them several times.
+        return text.to_owned();
+    }
     clean_text(text).replace('\n', " ")
+}
+
+/// Whether [`clean_text`] would leave `text` as it is and it is one line: printable ASCII
+/// words separated by single spaces, and no `__` that could belong to a placeholder.
+fn is_clean_line(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().all(|b| (b' '..=b'~').contains(b))
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !text.contains("  ")
+        && !text.contains("__")
 }
 
 fn name_of(data: &EntityData) -> String {
@@ -374,4 +389,30 @@ pub(crate) fn parse_severity_name(name: &str) -> Option<Severity> {
 /// A time as a ticket shows it: `2021-07-13 16:18:15 UTC`.
 pub(crate) fn format_time(time: Timestamp) -> String {
     time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{clean_text, one_line};
+
+    #[test]
+    fn one_line_takes_clean_text_as_it_is_and_cleans_the_rest() {
+        for text in [
+            "",
+            "alice@example.com",
+            "Impossible travel activity",
+            " leading",
+            "trailing ",
+            "two  spaces",
+            "tab\there",
+            "line\nbreak",
+            "del\u{7f}x",
+            "File __siteIcon__ matched",
+            "__init__.py",
+            "été",
+            "bidi \u{202E}x",
+        ] {
+            assert_eq!(one_line(text), clean_text(text).replace('\n', " "), "{text:?}");
+        }
+    }
 }
