@@ -128,30 +128,35 @@ pub trait EventSink: Send + Sync {
 #[derive(Debug)]
 pub struct Printer {
     json: bool,
-    out: Mutex<()>,
 }
 
 impl Printer {
     /// A printer of JSON lines (`json`) or human lines.
     pub fn new(json: bool) -> Self {
-        Self { json, out: Mutex::new(()) }
+        Self { json }
     }
 }
 
 impl EventSink for Printer {
     fn emit(&self, event: Event) {
-        let line = if self.json {
-            serde_json::to_string(&event).unwrap_or_else(|e| format!(r#"{{"event":"error","reason":"{e}"}}"#))
-        } else {
-            human(&event)
-        };
-        // One lock so that lines from concurrent tenants never interleave. A closed stdout (a
-        // pipe into `head`) must not abort the pass: the state store still records everything.
-        let _guard = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{line}");
-        let _ = stdout.flush();
+        print_event(self.json, &event, human);
     }
+}
+
+/// Prints one event on stdout: its JSON form (`json`) or its `human` line.
+///
+/// The line is written under stdout's lock in one call, so lines from concurrent tenants never
+/// interleave. A closed stdout (a pipe into `head`) must not abort the work: the state store still
+/// records everything, so write errors are ignored.
+pub fn print_event<E: Serialize>(json: bool, event: &E, human: impl FnOnce(&E) -> String) {
+    let line = if json {
+        serde_json::to_string(event).unwrap_or_else(|e| format!(r#"{{"event":"error","reason":"{e}"}}"#))
+    } else {
+        human(event)
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
 }
 
 /// Collects events in memory (tests, the demo's summary).

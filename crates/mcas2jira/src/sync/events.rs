@@ -2,7 +2,6 @@
 //! lines or, with `--json`, as one JSON object per line (an `"event"` key names the kind, as for
 //! the events of a pass).
 
-use std::io::Write;
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -153,29 +152,19 @@ pub trait SyncSink: Send + Sync {
 #[derive(Debug)]
 pub struct SyncPrinter {
     json: bool,
-    out: Mutex<()>,
 }
 
 impl SyncPrinter {
     /// A printer of JSON lines (`json`) or human lines.
     #[must_use]
     pub fn new(json: bool) -> Self {
-        Self { json, out: Mutex::new(()) }
+        Self { json }
     }
 }
 
 impl SyncSink for SyncPrinter {
     fn emit(&self, event: SyncEvent) {
-        let line = if self.json {
-            serde_json::to_string(&event).unwrap_or_else(|e| format!(r#"{{"event":"error","reason":"{e}"}}"#))
-        } else {
-            human(&event)
-        };
-        // A closed stdout must not abort the sync: the state store still records what was done.
-        let _guard = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{line}");
-        let _ = stdout.flush();
+        crate::events::print_event(self.json, &event, human);
     }
 }
 
