@@ -163,6 +163,27 @@ impl Knobs {
         }
     }
 
+    /// Runs the steps every API request of a fake shares: counting, latency and faults (a failure
+    /// answered by the service's own `fault_response`), then `authorize`, then `handle`, whose
+    /// answer is broken off when the fault says to lose it.
+    pub(crate) async fn serve(
+        &self,
+        route: &'static str,
+        fault_response: impl FnOnce(&FaultKind) -> Response,
+        authorize: impl FnOnce() -> Result<(), Response>,
+        handle: impl FnOnce() -> Response,
+    ) -> Response {
+        let admission = self.admit(route).await;
+        if let Admission::Fail(kind) = &admission {
+            return fault_response(kind);
+        }
+        if let Err(response) = authorize() {
+            return response;
+        }
+        let response = handle();
+        if matches!(admission, Admission::Lose) { lose(response) } else { response }
+    }
+
     fn take_fault(&self, route: &str) -> Option<FaultKind> {
         let mut faults = lock(&self.faults);
         let index = faults.iter().position(|f| f.route == route || f.route == ANY_ROUTE)?;

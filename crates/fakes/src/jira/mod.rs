@@ -21,7 +21,7 @@ pub use self::issues::{FakeComment, IssueSnapshot};
 use self::issues::{Problems, Selection, Store, validate_create};
 pub use self::jql::StatusCategory;
 use crate::hash::{base64, hash_bytes};
-use crate::server::{Admission, FaultKind, Knobs, Running, knob_methods, lock, lose};
+use crate::server::{FaultKind, Knobs, Running, knob_methods, lock};
 
 /// Route names of [`FakeJira`], for [`FakeJira::fail_next`] and [`Stats`](crate::Stats).
 pub mod route {
@@ -402,15 +402,7 @@ impl Shared {
         headers: &HeaderMap,
         handle: impl FnOnce() -> Response,
     ) -> Response {
-        let admission = self.knobs.admit(route).await;
-        if let Admission::Fail(kind) = &admission {
-            return fault_response(kind);
-        }
-        if let Err(response) = self.authorize(headers) {
-            return response;
-        }
-        let response = handle();
-        if matches!(admission, Admission::Lose) { lose(response) } else { response }
+        self.knobs.serve(route, fault_response, || self.authorize(headers), handle).await
     }
 
     fn create(&self, body: &[u8]) -> Response {

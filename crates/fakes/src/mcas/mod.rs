@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use self::store::{AlertStore, Filter, FilterError, Sort};
 use crate::scenario::BulkAlerts;
-use crate::server::{Admission, FaultKind, Knobs, Running, knob_methods, lock, lose};
+use crate::server::{FaultKind, Knobs, Running, knob_methods, lock};
 
 /// Route names of [`FakeMcas`], for [`FakeMcas::fail_next`] and [`Stats`](crate::Stats).
 pub mod route {
@@ -303,15 +303,7 @@ impl Shared {
         headers: &HeaderMap,
         handle: impl FnOnce() -> Response,
     ) -> Response {
-        let admission = self.knobs.admit(route).await;
-        if let Admission::Fail(kind) = &admission {
-            return fault_response(kind);
-        }
-        if let Err(response) = self.authorize(headers) {
-            return response;
-        }
-        let response = handle();
-        if matches!(admission, Admission::Lose) { lose(response) } else { response }
+        self.knobs.serve(route, fault_response, || self.authorize(headers), handle).await
     }
 
     fn list(&self, body: &[u8]) -> Response {
@@ -548,11 +540,8 @@ async fn token(
     Path(tenant_id): Path<String>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let admission = s.knobs.admit(route::TOKEN).await;
-    if let Admission::Fail(kind) = &admission {
-        return fault_response(kind);
-    }
-    let response = match form {
+    // The token endpoint takes no API token: its "authorization" is the client secret in the form.
+    let handle = || match form {
         Ok(Form(form)) => s.issue_token(&tenant_id, &form),
         Err(_) => entra_error(
             StatusCode::BAD_REQUEST,
@@ -561,7 +550,7 @@ async fn token(
             "The request body must contain the following parameter: 'grant_type'.",
         ),
     };
-    if matches!(admission, Admission::Lose) { lose(response) } else { response }
+    s.knobs.serve(route::TOKEN, fault_response, || Ok(()), handle).await
 }
 
 async fn list(State(s): AppState, headers: HeaderMap, body: Bytes) -> Response {
