@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_support::{ClientOptions, DEFAULT_MAX_BODY, HttpError, Idempotency, Pacer, RetryPolicy};
+use http_support::{ClientOptions, DEFAULT_MAX_BODY, HttpError, Idempotency, Pacer, Redirects, RetryPolicy};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
 use reqwest::{Method, RequestBuilder};
 use url::Url;
@@ -29,6 +29,9 @@ pub struct Client {
 struct Inner {
     base: Url,
     http: reqwest::Client,
+    // For the Entra token endpoint: the client secret travels in the form body, which reqwest
+    // carries along a 307/308 redirect to any host, so this client follows no redirect.
+    token_http: reqwest::Client,
     credentials: Credentials,
     retry: RetryPolicy,
     pacer: Option<Pacer>,
@@ -128,7 +131,7 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Bytes> {
         let inner = &*self.inner;
-        let context = TokenContext { http: &inner.http, retry: &inner.retry, max_body: inner.max_body };
+        let context = TokenContext { http: &inner.token_http, retry: &inner.retry, max_body: inner.max_body };
         let mut refreshed = false;
         loop {
             let authorization = inner.credentials.header(&context).await?;
@@ -184,7 +187,9 @@ impl Client {
 
 impl ClientBuilder {
     /// Uses the caller's `reqwest::Client` (to share its connection pool), instead of one built
-    /// with [`http_support::ClientOptions`] defaults.
+    /// with [`http_support::ClientOptions`] defaults. With [`Auth::entra`](crate::Auth::entra) it
+    /// also asks for tokens, so it should follow no redirects: reqwest would carry the token
+    /// request's form body, client secret included, along a 307 or 308 to any host.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -243,8 +248,8 @@ impl ClientBuilder {
             })?),
             None => None,
         };
-        let (http, timeout, user_agent) = match self.http {
-            Some(http) => (http, self.timeout, user_agent_value),
+        let (http, token_http, timeout, user_agent) = match self.http {
+            Some(http) => (http.clone(), http, self.timeout, user_agent_value),
             None => {
                 let agent = self.user_agent.unwrap_or_else(|| {
                     http_support::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
@@ -254,13 +259,18 @@ impl ClientBuilder {
                     options = options.timeout(timeout);
                 }
                 let http = options.build().map_err(|source| Error::HttpClient { source })?;
-                (http, None, None)
+                let token_http = options
+                    .redirects(Redirects::None)
+                    .build()
+                    .map_err(|source| Error::HttpClient { source })?;
+                (http, token_http, None, None)
             }
         };
         Ok(Client {
             inner: Arc::new(Inner {
                 base,
                 http,
+                token_http,
                 credentials,
                 retry: self.retry,
                 pacer: Pacer::per_minute(self.requests_per_minute),
