@@ -250,8 +250,8 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for a user agent that is not a valid header value or a base URL
-    /// that cannot be a base; [`Error::ClientSetup`] when the built-in HTTP client cannot be set
+    /// [`Error::InvalidInput`] for a user agent that is not a valid header value, a base URL
+    /// that cannot be a base, or one that is plain `http://` to a host other than loopback; [`Error::ClientSetup`] when the built-in HTTP client cannot be set
     /// up.
     pub fn build(self) -> Result<Client> {
         let mut base_url = match self.base_url {
@@ -261,6 +261,7 @@ impl ClientBuilder {
         if base_url.cannot_be_a_base() {
             return Err(Error::invalid("base_url", "not a base URL"));
         }
+        check_scheme(&base_url)?;
         if !base_url.path().ends_with('/') {
             let path = format!("{}/", base_url.path());
             base_url.set_path(&path);
@@ -296,5 +297,22 @@ impl ClientBuilder {
                 max_body: self.max_body,
             }),
         })
+    }
+}
+
+/// Refuses a base URL that would send the key in clear text: `https`, or `http` to a loopback
+/// host only (local mock servers and tests).
+fn check_scheme(url: &Url) -> Result<()> {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(Error::invalid("base_url", "plain http to a host that is not loopback; use https")),
+        other => Err(Error::invalid("base_url", format!("{other}:// is not allowed; use https"))),
     }
 }
