@@ -6,6 +6,7 @@ mod errors;
 mod filters;
 mod models;
 mod paging;
+mod props;
 mod support;
 
 #[test]
