@@ -25,7 +25,7 @@ pub(crate) fn reputation_text(found: &FoundIp, reputations: &HashMap<IpAddr, Rep
         Some(Reputation::Known(facts)) => facts.describe(),
         Some(Reputation::NotLookedUp { reason }) => format!("not looked up: {reason}"),
         Some(Reputation::Unavailable { reason }) => format!("unavailable: {reason}"),
-        None if !found.public => "not looked up: private address".to_owned(),
+        None if !found.public => "not looked up: not a public address".to_owned(),
         None => "not looked up".to_owned(),
     }
 }

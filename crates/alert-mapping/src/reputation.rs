@@ -19,7 +19,7 @@ pub enum Reputation {
     Known(ReputationFacts),
     /// The address was deliberately not looked up: it is not public, or enrichment is off.
     NotLookedUp {
-        /// Why, in a few words ("private address", "enrichment off").
+        /// Why, in a few words ("not a public address", "enrichment off").
         reason: String,
     },
     /// The lookup was attempted and failed: quota exhausted, service down...

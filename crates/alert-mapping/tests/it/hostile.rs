@@ -118,7 +118,7 @@ fn odd_addresses() {
             ],
             "description": "from 999.1.1.1, 1.2.3, 01.02.03.04, 256.1.1.1, 1.1.1.1.1, fe80::1%eth0 and 2606:4700:4700::1111",
         })),
-        &["2001:db8::1 — not looked up: private address", "2606:4700:4700::1111 — not looked up\n"],
+        &["2001:db8::1 — not looked up: not a public address", "2606:4700:4700::1111 — not looked up\n"],
         &[],
     );
     let listed: Vec<String> = facts.ips.iter().map(|f| f.ip.to_string()).collect();

@@ -221,7 +221,7 @@ fn reputation_texts() {
         ("8.8.8.8".parse().unwrap(), Reputation::not_looked_up("enrichment off")),
     ]);
     let text = adf_text(&draft_with(&default_mapper(), &private, &reputations).description.to_adf());
-    assert!(text.contains("10.1.1.1 — not looked up: private address\n"), "{text}");
+    assert!(text.contains("10.1.1.1 — not looked up: not a public address\n"), "{text}");
     assert!(
         text.contains("220.253.27.156 — score 0/100, ISP iiNET Limited, 0 reports from 0 users\n"),
         "{text}"
