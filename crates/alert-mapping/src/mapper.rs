@@ -484,6 +484,9 @@ fn as_label(text: &str) -> Option<String> {
 impl TicketDraft {
     /// The draft as a request for `jira-client`: in `project`, of the draft's issue type or else
     /// `default_issue_type`, with every field of the draft.
+    ///
+    /// Copies the description and every field value; use [`TicketDraft::into_new_issue`] when
+    /// the draft is not needed afterwards.
     #[must_use]
     pub fn to_new_issue(&self, project: ProjectRef, default_issue_type: &str) -> NewIssue {
         let issue_type = self.issue_type.as_deref().unwrap_or(default_issue_type);
@@ -496,6 +499,27 @@ impl TicketDraft {
         }
         for (id, value) in &self.fields {
             issue = issue.field(id.clone(), value.clone());
+        }
+        issue
+    }
+
+    /// The draft as a request for `jira-client`, like [`TicketDraft::to_new_issue`], moving the
+    /// description and field values instead of copying them.
+    #[must_use]
+    pub fn into_new_issue(self, project: ProjectRef, default_issue_type: &str) -> NewIssue {
+        let issue_type = match self.issue_type {
+            Some(issue_type) => NameOrId::name(issue_type),
+            None => NameOrId::name(default_issue_type),
+        };
+        let mut issue = NewIssue::new(project, issue_type, self.summary)
+            .description(self.description)
+            .labels(self.labels)
+            .components(self.components.into_iter().map(NameOrId::name));
+        if let Some(priority) = self.priority {
+            issue = issue.priority(NameOrId::name(priority));
+        }
+        for (id, value) in self.fields {
+            issue = issue.field(id, value);
         }
         issue
     }

@@ -216,10 +216,11 @@ impl TenantRun<'_> {
 
         let config = &self.services.config;
         let project = self.services.project();
-        let issues = drafts
-            .iter()
-            .map(|(_, draft)| draft.to_new_issue(project.clone(), &config.jira.issue_type))
-            .collect();
+        // The drafts are not needed once they are requests, so they are moved rather than copied.
+        let (indices, issues): (Vec<usize>, Vec<_>) = drafts
+            .into_iter()
+            .map(|(index, draft)| (index, draft.into_new_issue(project.clone(), &config.jira.issue_type)))
+            .unzip();
         let results = create_all(
             &self.services.clients.jira,
             issues,
@@ -227,8 +228,8 @@ impl TenantRun<'_> {
             config.pipeline.create_concurrency,
         )
         .await;
-        for ((index, _), result) in drafts.iter().zip(results) {
-            let alert = &to_create[*index];
+        for (index, result) in indices.into_iter().zip(results) {
+            let alert = &to_create[index];
             match result {
                 Ok(created) => {
                     let key = created.key.as_str().to_owned();
@@ -242,7 +243,7 @@ impl TenantRun<'_> {
                     });
                     outcome.tickets.push(record(
                         alert,
-                        &facts[*index],
+                        &facts[index],
                         &reputations,
                         key,
                         Origin::Created,
