@@ -143,15 +143,17 @@ fn strip_tags(input: &str) -> String {
 /// one space, and none follows a space or a line break already written. Keeping at most one
 /// trailing space also keeps the block-boundary check in [`strip_tags`] constant-time.
 fn push_text(out: &mut String, text: &str) {
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if !(out.is_empty() || out.ends_with([' ', '\n'])) {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
+    // Copied a word at a time rather than a character at a time.
+    let mut rest = text;
+    while let Some(space) = rest.find(char::is_whitespace) {
+        out.push_str(&rest[..space]);
+        if !(out.is_empty() || out.ends_with([' ', '\n'])) {
+            out.push(' ');
         }
+        let len = rest[space..].chars().next().map_or(1, char::len_utf8);
+        rest = &rest[space + len..];
     }
+    out.push_str(rest);
 }
 
 /// Parses `<name attrs>` or `</name>` at the start of `s`; `None` if this is not a tag.
@@ -366,7 +368,12 @@ pub(crate) fn clean_text(raw: &str) -> String {
                 line_out.push(' ');
             }
             let word_start = line_out.len();
-            line_out.extend(word.chars().filter(|&c| !is_unwanted_char(c)));
+            // Printable ASCII, nearly every word, has nothing to remove.
+            if word.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+                line_out.push_str(word);
+            } else {
+                line_out.extend(word.chars().filter(|&c| !is_unwanted_char(c)));
+            }
             if line_out.len() == word_start {
                 // The word was made only of unwanted characters: drop its separator too.
                 line_out.truncate(before);

@@ -442,7 +442,8 @@ fn shape_value(
             Ok(Value::Array(labels))
         }
         FieldShape::RichText => {
-            let text = render::cut_chars(&items.join("\n"), LONG_TEXT_MAX_CHARS, "(cut)");
+            let joined = items.join("\n");
+            let text = render::cut_chars(&joined, LONG_TEXT_MAX_CHARS, "(cut)");
             from_text(shape, &text)
         }
         FieldShape::DateTime => from_text(shape, &facts.time.to_string()),

@@ -3,7 +3,9 @@
 //! The document is built from the rich-text model of `jira-client`, which renders it for either
 //! deployment and treats every string as untrusted; this module only decides what goes where.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use jira_client::richtext::{Document, Inline, Table};
@@ -37,16 +39,22 @@ pub(crate) fn reputation_lines(facts: &Facts, reputations: &HashMap<IpAddr, Repu
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&format!("{}: {}", found.ip, reputation_text(found, reputations)));
+        // Writing to a `String` cannot fail.
+        let _ = write!(out, "{}: {}", found.ip, reputation_text(found, reputations));
     }
     out
 }
 
-/// Cuts `text` to at most `max` characters, on a character boundary, marking the cut.
-pub(crate) fn cut_chars(text: &str, max: usize, note: &str) -> String {
+/// Cuts `text` to at most `max` characters, on a character boundary, marking the cut. Text that
+/// fits, nearly always, is borrowed.
+pub(crate) fn cut_chars<'a>(text: &'a str, max: usize, note: &str) -> Cow<'a, str> {
+    // A character is at least one byte: text of at most `max` bytes fits without counting.
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
     match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((end, _)) => format!("{}… {note}", &text[..end]),
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}… {note}", &text[..end])),
     }
 }
 

@@ -4,6 +4,8 @@
 //! [`Reputation`] per address. The mapping never looks anything up itself, and a missing or failed
 //! lookup never stops a ticket: the ticket says why the reputation is not there.
 
+use std::fmt::{self, Write as _};
+
 use abuseipdb_client::{CheckResult, UsageType};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -116,43 +118,56 @@ impl ReputationFacts {
     /// Unknown parts are left out.
     #[must_use]
     pub fn describe(&self) -> String {
-        let mut parts: Vec<String> = Vec::with_capacity(8);
-        parts.push(match self.score {
-            Some(score) => format!("score {score}/100"),
-            None => "score unknown".to_owned(),
-        });
+        // Written into one string: every ticket describes each of its IPs twice (the description
+        // and the reputation field), and a `String` per part showed in the mapping's profile.
+        let mut out = String::with_capacity(128);
+        let mut part = |args: fmt::Arguments<'_>| {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            // Writing to a `String` cannot fail.
+            let _ = out.write_fmt(args);
+        };
+        match self.score {
+            Some(score) => part(format_args!("score {score}/100")),
+            None => part(format_args!("score unknown")),
+        }
         match (&self.country_name, &self.country_code) {
-            (Some(name), Some(code)) => parts.push(format!("{name} ({code})")),
-            (Some(only), None) | (None, Some(only)) => parts.push(only.clone()),
+            (Some(name), Some(code)) => part(format_args!("{name} ({code})")),
+            (Some(only), None) | (None, Some(only)) => part(format_args!("{only}")),
             (None, None) => {}
         }
         if let Some(usage) = &self.usage_type {
-            parts.push(usage.to_string());
+            part(format_args!("{usage}"));
         }
         match (&self.isp, &self.domain) {
-            (Some(isp), Some(domain)) => parts.push(format!("ISP {isp} ({domain})")),
-            (Some(isp), None) => parts.push(format!("ISP {isp}")),
-            (None, Some(domain)) => parts.push(format!("domain {domain}")),
+            (Some(isp), Some(domain)) => part(format_args!("ISP {isp} ({domain})")),
+            (Some(isp), None) => part(format_args!("ISP {isp}")),
+            (None, Some(domain)) => part(format_args!("domain {domain}")),
             (None, None) => {}
         }
         if let Some(reports) = self.total_reports {
             let plural = |n: u64| if n == 1 { "" } else { "s" };
-            parts.push(match self.distinct_users {
+            match self.distinct_users {
                 Some(users) => {
-                    format!("{reports} report{} from {users} user{}", plural(reports), plural(users))
+                    part(format_args!(
+                        "{reports} report{} from {users} user{}",
+                        plural(reports),
+                        plural(users)
+                    ));
                 }
-                None => format!("{reports} report{}", plural(reports)),
-            });
+                None => part(format_args!("{reports} report{}", plural(reports))),
+            }
         }
         if let Some(tor) = self.is_tor {
-            parts.push(format!("Tor: {}", if tor { "yes" } else { "no" }));
+            part(format_args!("Tor: {}", if tor { "yes" } else { "no" }));
         }
         if self.is_whitelisted == Some(true) {
-            parts.push("whitelisted".to_owned());
+            part(format_args!("whitelisted"));
         }
         if let Some(at) = self.last_reported_at {
-            parts.push(format!("last reported {}", crate::extract::format_time(at)));
+            part(format_args!("last reported {}", crate::extract::format_time(at)));
         }
-        parts.join(", ")
+        out
     }
 }

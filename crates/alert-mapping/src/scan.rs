@@ -81,7 +81,12 @@ pub(crate) fn find_ips(text: &str) -> Vec<IpAddr> {
     // IPv6 first, remembering where they were, so that the IPv4 tail of `2001:db8::1.2.3.4` is
     // not read again as a separate IPv4 address.
     let mut v6_spans: Vec<(usize, usize)> = Vec::new();
+    // An IPv6 address has at least two colons; most text has none, and needs no IPv6 pass.
+    let two_colons = bytes.iter().filter(|&&b| b == b':').nth(1).is_some();
     for (start, end) in runs(bytes, |b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+        if !two_colons {
+            break;
+        }
         if bytes[start..end].iter().filter(|&&b| b == b':').count() < 2 || !standalone(bytes, start, end) {
             continue;
         }
