@@ -147,7 +147,7 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
     let mut entities = Vec::with_capacity(alert.entities.len());
 
     for entity in &alert.entities {
-        entities.push(entity_fact(entity));
+        let fact = entity_fact(entity);
         match entity {
             Entity::User(data) => {
                 users.add(data.id.as_text().filter(|id| !id.trim().is_empty()).or(data.label.as_deref()));
@@ -169,23 +169,24 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
                     ips.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity: true });
                 }
             }
-            Entity::Service(data) => {
-                services.add(Some(&name_of(data)));
+            Entity::Service(_) => {
+                services.add(Some(&fact.name));
             }
             Entity::Country(data) => {
                 countries.add(data.id.as_text().or(data.label.as_deref()));
             }
-            Entity::Device(data) => {
-                devices.add(Some(&name_of(data)));
+            Entity::Device(_) => {
+                devices.add(Some(&fact.name));
             }
-            Entity::File(data) => {
-                files.add(Some(&name_of(data)));
+            Entity::File(_) => {
+                files.add(Some(&fact.name));
             }
             Entity::PolicyRule(data) if entity_policy.is_none() => {
                 entity_policy = data.label.as_deref().map(one_line).filter(|l| !l.is_empty());
             }
             _ => {}
         }
+        entities.push(fact);
     }
 
     // The text second, bounded.

@@ -20,8 +20,14 @@
 /// Input without any tag is treated as plain text: its own line breaks are kept.
 #[must_use]
 pub fn html_to_text(input: &str) -> String {
-    let raw = if looks_like_html(input) { strip_tags(input) } else { decode_entities_in(input) };
-    clean_text(&raw)
+    if looks_like_html(input) {
+        clean_text(&strip_tags(input))
+    } else if input.contains('&') {
+        clean_text(&decode_entities_in(input))
+    } else {
+        // No entity to decode: cleaned as it is, without a copy first.
+        clean_text(input)
+    }
 }
 
 /// Whether the input contains something that looks like a tag, a comment or a doctype.

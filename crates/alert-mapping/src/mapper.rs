@@ -463,7 +463,13 @@ fn shape_value(
 
 /// Text as one line of at most `max` characters, cut with "…".
 fn cut_line(text: &str, max: usize) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut line = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
     match line.char_indices().nth(max.saturating_sub(1)) {
         Some((end, _)) if line.chars().count() > max => format!("{}…", line[..end].trim_end()),
         _ => line,
