@@ -23,9 +23,12 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
 ///
 /// Most text needs none of this, so it is borrowed unchanged rather than copied.
 pub(crate) fn clean_text(s: &str) -> Cow<'_, str> {
-    // Only bytes below 0x20, DEL and non-ASCII characters can need cleaning; ASCII text with
-    // neither is returned as it is without decoding a single character.
-    let suspect = s.bytes().any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b >= 0x7F);
+    // Only control bytes, DEL, and characters whose UTF-8 starts with 0xC2 (the C1 controls
+    // U+0080..U+009F) or 0xE2 (U+2028, U+2029 and the bidi controls, all in U+2000..U+2FFF) can
+    // need cleaning; text without any (accented letters and dashes included) is returned as it
+    // is without decoding a single character.
+    let suspect =
+        s.bytes().any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || matches!(b, 0x7F | 0xC2 | 0xE2));
     if !suspect || !s.chars().any(needs_cleaning) {
         return Cow::Borrowed(s);
     }
