@@ -195,3 +195,28 @@ pub(crate) fn language_hint(language: Option<&str>) -> Option<&str> {
         && language.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '-' | '_' | '.'));
     plain.then_some(language)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{clean_text, needs_cleaning};
+
+    /// The fast check of `clean_text` must never skip a character that needs cleaning.
+    #[test]
+    fn text_is_cleaned_whatever_its_bytes() {
+        for text in [
+            "plain ascii",
+            "été — “quoted” 中文 🙂",
+            "line\u{2028}separator",
+            "para\u{2029}graph",
+            "bidi \u{202E}evil\u{202C} and \u{2066}isolate\u{2069}",
+            "c1 \u{85} next line, \u{9F} and \u{80}",
+            "cr\r\nlf\rdel\u{7F}nul\u{0}",
+            "keep\ttabs\nand newlines",
+        ] {
+            let cleaned = clean_text(text);
+            assert!(!cleaned.chars().any(needs_cleaning), "{text:?} -> {cleaned:?}");
+            let expected_same = !text.chars().any(needs_cleaning);
+            assert_eq!(cleaned == text, expected_same, "{text:?} -> {cleaned:?}");
+        }
+    }
+}
