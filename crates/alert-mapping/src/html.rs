@@ -361,7 +361,8 @@ fn is_placeholder(word: &str) -> bool {
 /// one empty line between paragraphs.
 pub(crate) fn clean_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut line_out = String::new();
+    // Reused for every line, and sized once for the longest it can be.
+    let mut line_out = String::with_capacity(raw.len());
     let mut blank_lines = 0usize;
     for line in raw.split('\n') {
         line_out.clear();
