@@ -91,6 +91,7 @@ impl Clients {
             .map(|abuse| {
                 abuseipdb_client::Client::builder(abuse.key.clone())
                     .base_url(abuse.url.clone())
+                    .timeout(abuse.timeout)
                     .build()
                     .context("abuseipdb: cannot set up its client")
             })

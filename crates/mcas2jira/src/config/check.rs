@@ -262,7 +262,11 @@ fn check_abuseipdb(raw: RawAbuseIpdb, resolver: &mut Resolver<'_>) -> Result<Abu
         url.set_path(&path);
     }
     let cache_ttl = duration("abuseipdb.cache_ttl", raw.cache_ttl.as_deref(), "24h")?;
-    Ok(AbuseIpdbConfig { key, max_age_days, url, cache_ttl })
+    let timeout = duration("abuseipdb.timeout", raw.timeout.as_deref(), "30s")?;
+    if timeout.is_zero() {
+        return Err(ConfigError::invalid("abuseipdb.timeout", "must be longer than 0s"));
+    }
+    Ok(AbuseIpdbConfig { key, max_age_days, url, cache_ttl, timeout })
 }
 
 fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {

@@ -227,6 +227,9 @@ pub struct AbuseIpdbConfig {
     pub url: Url,
     /// How long a reputation stays in the state store's cache (default 24 hours).
     pub cache_ttl: Duration,
+    /// How long one look-up may take before it is abandoned (retried, then "unavailable"; default
+    /// 30 seconds; extension).
+    pub timeout: Duration,
 }
 
 /// `[fetch]`.

@@ -113,6 +113,7 @@ pub(crate) struct RawAbuseIpdb {
     pub(crate) max_age_days: Option<u16>,
     pub(crate) url: Option<String>,
     pub(crate) cache_ttl: Option<String>,
+    pub(crate) timeout: Option<String>,
 }
 
 #[derive(Deserialize, Default)]

@@ -157,6 +157,7 @@ fn defaults() {
     let abuseipdb = parse(&text).unwrap().0.abuseipdb.unwrap();
     assert_eq!(abuseipdb.max_age_days, 90);
     assert_eq!(abuseipdb.cache_ttl, Duration::from_secs(86_400));
+    assert_eq!(abuseipdb.timeout, Duration::from_secs(30));
     // The final slash is added so that endpoints join onto the base.
     assert_eq!(abuseipdb.url.as_str(), "http://127.0.0.1:9000/api/v2/");
 }

@@ -141,6 +141,22 @@ fn abuseipdb_answers_lost() -> Outcome {
     c.finish()
 }
 
+fn abuseipdb_timeouts() -> Outcome {
+    // Real timeouts: every look-up of the first round hangs past the configured 1 s timeout; the
+    // look-ups are retried (they are idempotent) and those still hanging end "unavailable". The
+    // tickets are made all the same.
+    let mut c = Ctx::new("AbuseIPDB timeouts (1 s timeout, 3 s delays)", Harness::start(one_tenant(6)));
+    c.h.edit_config(|text| *text = text.replace("[abuseipdb]\n", "[abuseipdb]\ntimeout = \"1s\"\n"));
+    c.h.abuseipdb.as_ref().unwrap().fail_next(
+        abuseipdb_route::CHECK,
+        8,
+        FaultKind::Delay(Duration::from_secs(3)),
+    );
+    c.faults(8);
+    c.run(&[0]);
+    c.finish()
+}
+
 fn abuseipdb_quota() -> Outcome {
     let mut c = Ctx::new("AbuseIPDB quota exhausted", Harness::start(one_tenant(6).abuseipdb_quota(1)));
     c.faults(1);
@@ -287,6 +303,7 @@ fn fault_suite() {
         mcas_page_error_mid_stream,
         mcas_throttled,
         abuseipdb_answers_lost,
+        abuseipdb_timeouts,
         abuseipdb_quota,
         abuseipdb_503,
         || {
