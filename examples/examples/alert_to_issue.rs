@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use abuseipdb_client::CheckResult;
 use alert_mapping::{
-    Mapped, Mapper, MappingConfig, Reputation, RuleSpec, Rules, SeverityPriorities, TenantContext,
+    FieldValue, Mapped, Mapper, MappingConfig, Reputation, RuleSpec, Rules, SeverityPriorities, TenantContext,
 };
 use jira_client::{Deployment, FieldShape, ProjectRef};
 use mcas_client::Alert;
@@ -117,7 +117,11 @@ fn run() -> Result<(), Box<dyn Error>> {
     println!("priority  {}", cloud.priority.as_deref().unwrap_or("(project default)"));
     println!("labels    {}", cloud.labels.join(", "));
     for (id, value) in &cloud.fields {
-        println!("field     {id} = {value}");
+        match value {
+            FieldValue::Json(value) => println!("field     {id} = {value}"),
+            FieldValue::RichText(doc) => println!("field     {id} = {}", doc.to_adf()),
+            _ => println!("field     {id} = {value:?}"),
+        }
     }
     for (deployment, draft) in &drafts {
         match deployment {

@@ -55,7 +55,8 @@ pub use extract::{EntityFact, Facts, FoundIp, MAX_FROM_TEXT, TenantContext, extr
 pub use html::html_to_text;
 pub use labels::{MAX_LABEL_CHARS, alert_label};
 pub use mapper::{
-    Mapped, Mapper, MappingConfig, SeverityPriorities, TicketAttribute, TicketDraft, UnknownAttribute,
+    FieldValue, Mapped, Mapper, MappingConfig, SeverityPriorities, TicketAttribute, TicketDraft,
+    UnknownAttribute,
 };
 pub use reputation::{Reputation, ReputationFacts};
 pub use rules::{MatchSpec, RuleAction, RuleMatch, RuleSpec, Rules};

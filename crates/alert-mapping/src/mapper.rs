@@ -9,7 +9,7 @@ use jira_client::richtext::Document;
 use jira_client::{Deployment, FieldShape, NameOrId, NewIssue, ProjectRef, sanitize_summary};
 use mcas_client::Severity;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::extract::{Facts, format_time, severity_name};
@@ -262,10 +262,34 @@ pub struct TicketDraft {
     pub components: Vec<String>,
     /// The issue type's name; `None` when neither the config nor a rule names one.
     pub issue_type: Option<String>,
-    /// Values of the configured fields, by field id, shaped for the field and the deployment.
-    pub fields: Map<String, Value>,
+    /// Values of the configured fields, by field id (each id once, in the config's order),
+    /// shaped for the field and the deployment.
+    pub fields: Vec<(String, FieldValue)>,
     /// The rule that matched, counted from 1.
     pub rule: Option<usize>,
+}
+
+/// The value of a configured field in a [`TicketDraft`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FieldValue {
+    /// JSON of the field's shape, sent as it is.
+    Json(Value),
+    /// Rich text, for a multi-line text field: `jira-client` renders it when the request is
+    /// built, as ADF for Jira Cloud or wiki markup for Server/Data Center, cut to Jira's size
+    /// limit like the description.
+    RichText(Document),
+}
+
+impl FieldValue {
+    /// The JSON value, when the value is JSON rather than rich text.
+    #[must_use]
+    pub fn as_json(&self) -> Option<&Value> {
+        match self {
+            FieldValue::Json(value) => Some(value),
+            FieldValue::RichText(_) => None,
+        }
+    }
 }
 
 /// Turns facts and reputations into ticket drafts; built once from the config.
@@ -350,19 +374,24 @@ impl Mapper {
         let issue_type = action.and_then(|a| a.issue_type.clone()).or_else(|| self.issue_type.clone());
         let components = action.map(|a| a.components.clone()).unwrap_or_default();
 
-        let mut fields = Map::new();
+        // What the ticket says of each IP's reputation, worked out once for the description and
+        // the reputation field.
+        let reputation = render::reputation_texts(facts, reputations);
+        let mut fields: Vec<(String, FieldValue)> = Vec::with_capacity(self.fields.len());
         for (attribute, field_id, shape) in &self.fields {
-            let value = self.field_value(*attribute, shape, facts, reputations).map_err(|reason| {
+            let value = self.field_value(*attribute, shape, facts, &reputation).map_err(|reason| {
                 Error::FieldValue { attribute: *attribute, field_id: field_id.clone(), reason }
             })?;
+            // Two attributes mapped to one field: the later one wins, as a map would have it.
+            fields.retain(|(id, _)| id != field_id);
             if let Some(value) = value {
-                fields.insert(field_id.clone(), value);
+                fields.push((field_id.clone(), value));
             }
         }
 
         Ok(Mapped::Ticket(TicketDraft {
             summary: sanitize_summary(&self.template.render(facts)),
-            description: render::description(facts, reputations),
+            description: render::description(facts, &reputation),
             priority,
             labels,
             components,
@@ -379,13 +408,13 @@ impl Mapper {
         attribute: TicketAttribute,
         shape: &FieldShape,
         facts: &Facts,
-        reputations: &HashMap<IpAddr, Reputation>,
-    ) -> Result<Option<Value>, String> {
+        reputation: &[String],
+    ) -> Result<Option<FieldValue>, String> {
         let items: Vec<String> = match attribute {
             TicketAttribute::AlertUrl => vec![facts.url.clone()],
             TicketAttribute::AffectedUser => facts.users.clone(),
             TicketAttribute::Ips => facts.ips.iter().map(|f| f.ip.to_string()).collect(),
-            TicketAttribute::IpReputation => vec![render::reputation_lines(facts, reputations)],
+            TicketAttribute::IpReputation => vec![render::reputation_lines(facts, reputation)],
             TicketAttribute::AlertSummary => vec![facts.summary_sentence.clone()],
             TicketAttribute::AlertDescription => vec![facts.description_text.clone()],
             TicketAttribute::Severity => vec![severity_name(facts.severity)],
@@ -398,7 +427,14 @@ impl Mapper {
         if items.is_empty() {
             return Ok(None);
         }
-        shape_value(attribute, shape, &items, facts, self.deployment).map(Some)
+        if matches!(shape, FieldShape::RichText) {
+            // Kept as a document, rendered with the request like the description.
+            let joined = items.join("\n");
+            let text = render::cut_chars(&joined, LONG_TEXT_MAX_CHARS, "(cut)");
+            return Ok(Some(FieldValue::RichText(Document::new().text_paragraph(&text))));
+        }
+        shape_value(attribute, shape, &items, facts, self.deployment)
+            .map(|value| Some(FieldValue::Json(value)))
     }
 }
 
@@ -489,6 +525,12 @@ fn as_label(text: &str) -> Option<String> {
 }
 
 impl TicketDraft {
+    /// The value of the field `id`, if the draft sets it.
+    #[must_use]
+    pub fn field(&self, id: &str) -> Option<&FieldValue> {
+        self.fields.iter().find(|(field, _)| field == id).map(|(_, value)| value)
+    }
+
     /// The draft as a request for `jira-client`: in `project`, of the draft's issue type or else
     /// `default_issue_type`, with every field of the draft.
     ///
@@ -505,7 +547,10 @@ impl TicketDraft {
             issue = issue.priority(NameOrId::name(priority.as_str()));
         }
         for (id, value) in &self.fields {
-            issue = issue.field(id.clone(), value.clone());
+            issue = match value {
+                FieldValue::Json(value) => issue.field(id.clone(), value.clone()),
+                FieldValue::RichText(doc) => issue.field_document(id.clone(), doc.clone()),
+            };
         }
         issue
     }
@@ -526,7 +571,10 @@ impl TicketDraft {
             issue = issue.priority(NameOrId::name(priority));
         }
         for (id, value) in self.fields {
-            issue = issue.field(id, value);
+            issue = match value {
+                FieldValue::Json(value) => issue.field(id, value),
+                FieldValue::RichText(doc) => issue.field_document(id, doc),
+            };
         }
         issue
     }

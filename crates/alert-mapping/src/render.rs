@@ -22,7 +22,7 @@ const MAX_LISTED: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 24_000;
 
 /// What a ticket says about the reputation of one of the alert's IPs.
-pub(crate) fn reputation_text(found: &FoundIp, reputations: &HashMap<IpAddr, Reputation>) -> String {
+fn reputation_text(found: &FoundIp, reputations: &HashMap<IpAddr, Reputation>) -> String {
     match reputations.get(&found.ip) {
         Some(Reputation::Known(facts)) => facts.describe(),
         Some(Reputation::NotLookedUp { reason }) => format!("not looked up: {reason}"),
@@ -32,15 +32,21 @@ pub(crate) fn reputation_text(found: &FoundIp, reputations: &HashMap<IpAddr, Rep
     }
 }
 
-/// One line per IP: `203.0.113.7: score 100/100, ...`.
-pub(crate) fn reputation_lines(facts: &Facts, reputations: &HashMap<IpAddr, Reputation>) -> String {
+/// What the ticket says about the reputation of each of the alert's IPs, in the order of
+/// `facts.ips`.
+pub(crate) fn reputation_texts(facts: &Facts, reputations: &HashMap<IpAddr, Reputation>) -> Vec<String> {
+    facts.ips.iter().map(|found| reputation_text(found, reputations)).collect()
+}
+
+/// One line per IP: `203.0.113.7: score 100/100, ...`, from [`reputation_texts`].
+pub(crate) fn reputation_lines(facts: &Facts, reputation: &[String]) -> String {
     let mut out = String::new();
-    for found in &facts.ips {
+    for (found, text) in facts.ips.iter().zip(reputation) {
         if !out.is_empty() {
             out.push('\n');
         }
         // Writing to a `String` cannot fail.
-        let _ = write!(out, "{}: {}", found.ip, reputation_text(found, reputations));
+        let _ = write!(out, "{}: {text}", found.ip);
     }
     out
 }
@@ -77,8 +83,9 @@ fn more(count: usize) -> Option<Vec<Inline>> {
     (count > MAX_LISTED).then(|| vec![Inline::text(format!("… and {} more", count - MAX_LISTED))])
 }
 
-/// Builds the description document of an alert's ticket.
-pub(crate) fn description(facts: &Facts, reputations: &HashMap<IpAddr, Reputation>) -> Document {
+/// Builds the description document of an alert's ticket; `reputation` is from
+/// [`reputation_texts`].
+pub(crate) fn description(facts: &Facts, reputation: &[String]) -> Document {
     let link = if facts.url.is_empty() {
         vec![Inline::text("not available")]
     } else {
@@ -98,9 +105,9 @@ pub(crate) fn description(facts: &Facts, reputations: &HashMap<IpAddr, Reputatio
     }
     let users = facts.users.iter().take(MAX_LISTED).map(|u| vec![Inline::text(u.clone())]);
     table = table.fact("Affected users", lines_cell(users.chain(more(facts.users.len())), "none found"));
-    let ips = facts.ips.iter().take(MAX_LISTED).map(|found| {
+    let ips = facts.ips.iter().zip(reputation).take(MAX_LISTED).map(|(found, text)| {
         let mut line = vec![Inline::code(found.ip.to_string()), Inline::text(" — ")];
-        line.push(Inline::text(reputation_text(found, reputations)));
+        line.push(Inline::text(text.clone()));
         if !found.from_entity {
             line.push(Inline::text(" (found in the text)"));
         }

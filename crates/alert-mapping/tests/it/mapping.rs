@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use alert_mapping::{
-    Error, Facts, Mapped, Mapper, MappingConfig, Reputation, RuleSpec, Rules, SeverityPriorities,
-    TicketAttribute,
+    Error, Facts, FieldValue, Mapped, Mapper, MappingConfig, Reputation, RuleSpec, Rules, SeverityPriorities,
+    TicketAttribute, TicketDraft,
 };
 use jira_client::richtext::DESCRIPTION_MAX_LEN;
 use jira_client::{Deployment, FieldShape, ProjectRef};
@@ -273,7 +273,13 @@ fn check_field_of(
     let mapper =
         Mapper::new(MappingConfig::new(deployment).field(attribute, "customfield_1", shape.clone())).unwrap();
     let draft = draft_with(&mapper, facts, &travel_reputations());
-    assert_eq!(draft.fields.get("customfield_1"), expected.as_ref(), "{attribute} as {shape:?}");
+    assert_eq!(sent_field(&draft, "customfield_1", deployment), expected, "{attribute} as {shape:?}");
+}
+
+/// The value Jira is sent for the field `id` of the draft's ticket on `deployment`.
+fn sent_field(draft: &TicketDraft, id: &str, deployment: Deployment) -> Option<Value> {
+    let body = draft.to_new_issue(ProjectRef::key("SEC"), "Task").to_request_body(deployment).unwrap();
+    body["fields"].get(id).cloned()
 }
 
 #[test]
@@ -309,7 +315,8 @@ fn field_values() {
     let one_line = |reputations: &HashMap<IpAddr, Reputation>| {
         let mapper =
             Mapper::new(MappingConfig::new(Cloud).field(A::IpReputation, "customfield_1", S::Text)).unwrap();
-        draft_with(&mapper, &travel(), reputations).fields["customfield_1"].as_str().unwrap().to_owned()
+        let draft = draft_with(&mapper, &travel(), reputations);
+        draft.field("customfield_1").and_then(FieldValue::as_json).unwrap().as_str().unwrap().to_owned()
     };
     let cut = one_line(&travel_reputations());
     assert!(cut.starts_with("1.2.3.4: score 100/100, China (CN), "), "{cut}");
@@ -322,7 +329,9 @@ fn field_values() {
     // Rich text on Server/Data Center is wiki markup (escaped by jira-client), one IP a line.
     let mapper =
         Mapper::new(MappingConfig::new(Server).field(A::IpReputation, "customfield_1", S::RichText)).unwrap();
-    let wiki = draft_with(&mapper, &travel(), &travel_reputations()).fields["customfield_1"].clone();
+    let draft = draft_with(&mapper, &travel(), &travel_reputations());
+    assert!(matches!(draft.field("customfield_1"), Some(FieldValue::RichText(_))));
+    let wiki = sent_field(&draft, "customfield_1", Server).unwrap();
     let wiki = wiki.as_str().unwrap();
     assert!(wiki.starts_with("1.2.3.4: score 100/100"), "{wiki}");
     assert!(
@@ -335,15 +344,16 @@ fn field_values() {
         Mapper::new(MappingConfig::new(Cloud).field(A::AlertDescription, "customfield_2", S::RichText))
             .unwrap();
     let draft = draft_with(&mapper, &travel(), &HashMap::new());
-    assert_valid_adf(&draft.fields["customfield_2"]);
-    assert!(adf_text(&draft.fields["customfield_2"]).contains("within 96 minutes.\nIf these"));
+    let adf = sent_field(&draft, "customfield_2", Cloud).unwrap();
+    assert_valid_adf(&adf);
+    assert!(adf_text(&adf).contains("within 96 minutes.\nIf these"));
 
     // A single-line text field takes at most 255 characters.
     let long = facts_of(&json!({"_id": "l", "timestamp": 0, "description": "word ".repeat(200)}));
     let mapper =
         Mapper::new(MappingConfig::new(Cloud).field(A::AlertDescription, "customfield_3", S::Text)).unwrap();
-    let value = draft_with(&mapper, &long, &HashMap::new()).fields["customfield_3"].clone();
-    let value = value.as_str().unwrap();
+    let draft = draft_with(&mapper, &long, &HashMap::new());
+    let value = draft.field("customfield_3").and_then(FieldValue::as_json).unwrap().as_str().unwrap();
     assert!(value.chars().count() <= 255 && value.ends_with("word…"), "{value}");
 }
 
