@@ -4,12 +4,13 @@
 //! for what the entities leave out. Everything here is tolerant: a missing field is an empty
 //! value, never an error.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::net::IpAddr;
 
 use abuseipdb_client::is_worth_lookup;
 use jiff::Timestamp;
-use mcas_client::{Alert, AlertId, Entity, EntityData, Severity};
+use mcas_client::{Alert, AlertId, Entity, EntityData, EntityId, Severity};
 use url::Url;
 
 use crate::html::{clean_text, html_to_text};
@@ -133,12 +134,12 @@ impl Facts {
 #[must_use]
 pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
     let description_text = alert.description.as_deref().map(html_to_text).unwrap_or_default();
-    let title = one_line(&html_to_text(&alert.title));
+    let title = html_to_text(&alert.title);
+    let title = if is_clean_line(&title) { title } else { one_line(&title) };
     let title = if title.is_empty() { "(untitled alert)".to_owned() } else { title };
 
     let mut users = Names::default();
-    let mut ips: Vec<FoundIp> = Vec::new();
-    let mut seen_ips: HashSet<IpAddr> = HashSet::new();
+    let mut ips = Ips::default();
     let mut services = Names::default();
     let mut countries = Names::default();
     let mut devices = Names::default();
@@ -163,10 +164,8 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
             Entity::Ip(data) => {
                 let ip =
                     data.id.as_text().and_then(parse_ip).or_else(|| data.label.as_deref().and_then(parse_ip));
-                if let Some(ip) = ip
-                    && seen_ips.insert(ip)
-                {
-                    ips.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity: true });
+                if let Some(ip) = ip {
+                    ips.add(ip, true);
                 }
             }
             Entity::Service(_) => {
@@ -204,8 +203,7 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         if from_text >= MAX_FROM_TEXT {
             break;
         }
-        if seen_ips.insert(ip) {
-            ips.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity: false });
+        if ips.add(ip, false) {
             from_text += 1;
         }
     }
@@ -231,7 +229,7 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         alert_type: alert_type(alert),
         threat_score: alert.threat_score.filter(|s| s.is_finite()),
         users: users.items,
-        ips,
+        ips: ips.items,
         services: services.items,
         countries: countries.items,
         devices: devices.items,
@@ -241,31 +239,83 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
 }
 
 /// A list of names without duplicates (compared case-insensitively) or empty entries.
+///
+/// An alert names a handful of users or apps, so a new name is compared with the ones before it;
+/// only a long list (a hostile alert with thousands of entities) gets a set of lowercased names.
 #[derive(Default)]
 struct Names {
     items: Vec<String>,
-    seen: HashSet<String>,
+    /// The lowercased items, once there are more than [`Names::LINEAR`].
+    seen: Option<HashSet<String>>,
 }
 
 impl Names {
+    /// Up to this many names are compared one by one.
+    const LINEAR: usize = 16;
+
     /// Adds a name; whether it was new.
     fn add(&mut self, name: Option<&str>) -> bool {
-        let Some(name) = name.map(one_line).filter(|n| !n.is_empty()) else { return false };
-        let new = self.seen.insert(name.to_lowercase());
+        let Some(name) = name.map(one_line_cow).filter(|n| !n.is_empty()) else { return false };
+        let new = match &mut self.seen {
+            Some(seen) => seen.insert(name.to_lowercase()),
+            None => !self.items.iter().any(|item| same_name(item, &name)),
+        };
         if new {
-            self.items.push(name);
+            self.items.push(name.into_owned());
+            if self.seen.is_none() && self.items.len() > Self::LINEAR {
+                self.seen = Some(self.items.iter().map(|item| item.to_lowercase()).collect());
+            }
         }
         new
     }
 }
 
+/// The IP addresses found so far, without duplicates; like [`Names`], compared one by one while
+/// there are few.
+#[derive(Default)]
+struct Ips {
+    items: Vec<FoundIp>,
+    seen: Option<HashSet<IpAddr>>,
+}
+
+impl Ips {
+    /// Adds an address; whether it was new.
+    fn add(&mut self, ip: IpAddr, from_entity: bool) -> bool {
+        let new = match &mut self.seen {
+            Some(seen) => seen.insert(ip),
+            None => !self.items.iter().any(|found| found.ip == ip),
+        };
+        if new {
+            self.items.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity });
+            if self.seen.is_none() && self.items.len() > Names::LINEAR {
+                self.seen = Some(self.items.iter().map(|found| found.ip).collect());
+            }
+        }
+        new
+    }
+}
+
+/// Whether two names are the same but for case: their `to_lowercase` forms are equal, as in
+/// the set of a long list. ASCII, nearly every name, is compared without lowercasing copies.
+fn same_name(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.to_lowercase() == b.to_lowercase()
+}
+
 /// Text as one clean line: unwanted characters removed, white space collapsed.
 pub(crate) fn one_line(text: &str) -> String {
+    one_line_cow(text).into_owned()
+}
+
+/// [`one_line`], borrowing text that is clean already (most names and ids are): cleaning them
+/// would only copy them.
+fn one_line_cow(text: &str) -> Cow<'_, str> {
     if is_clean_line(text) {
-        // Most names and ids are like this; cleaning them would only copy them several times.
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
-    clean_text(text).replace('\n', " ")
+    Cow::Owned(clean_text(text).replace('\n', " "))
 }
 
 /// Whether [`clean_text`] would leave `text` as it is and it is one line: printable ASCII
@@ -280,11 +330,18 @@ fn is_clean_line(text: &str) -> bool {
 }
 
 fn name_of(data: &EntityData) -> String {
-    data.label
-        .as_deref()
-        .map(one_line)
-        .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| one_line(&data.id.to_string()))
+    match data.label.as_deref().map(one_line_cow).filter(|l| !l.is_empty()) {
+        Some(label) => label.into_owned(),
+        None => id_line(&data.id).into_owned(),
+    }
+}
+
+/// An entity's id as one clean line.
+fn id_line(id: &EntityId) -> Cow<'_, str> {
+    match id.as_text() {
+        Some(text) => one_line_cow(text),
+        None => Cow::Owned(id.to_string()),
+    }
 }
 
 fn entity_fact(entity: &Entity) -> EntityFact {
@@ -294,25 +351,35 @@ fn entity_fact(entity: &Entity) -> EntityFact {
         return EntityFact { kind: one_line(entity.kind()), name, detail: None };
     };
     let name = name_of(data);
-    let mut details: Vec<String> = Vec::new();
+    // The details, written into one string: "e-mail, principal name" or "id ...", then the role.
+    let mut detail = String::new();
+    let mut first_extra: Option<Cow<'_, str>> = None;
     for extra in [data.em.as_deref(), data.pa.as_deref()].into_iter().flatten() {
-        let extra = one_line(extra);
-        if !extra.is_empty() && !extra.eq_ignore_ascii_case(&name) && !details.contains(&extra) {
-            details.push(extra);
+        let extra = one_line_cow(extra);
+        if extra.is_empty() || extra.eq_ignore_ascii_case(&name) || first_extra.as_ref() == Some(&extra) {
+            continue;
+        }
+        if !detail.is_empty() {
+            detail.push_str(", ");
+        }
+        detail.push_str(&extra);
+        first_extra.get_or_insert(extra);
+    }
+    if detail.is_empty() {
+        let id = id_line(&data.id);
+        if !id.is_empty() && *id != *name {
+            detail.push_str("id ");
+            detail.push_str(&id);
         }
     }
-    let id = one_line(&data.id.to_string());
-    if details.is_empty() && !id.is_empty() && id != name {
-        details.push(format!("id {id}"));
+    if let Some(role) = data.entity_role.as_deref().map(one_line_cow).filter(|r| !r.is_empty()) {
+        if !detail.is_empty() {
+            detail.push_str(", ");
+        }
+        detail.push_str("role ");
+        detail.push_str(&role);
     }
-    if let Some(role) = data.entity_role.as_deref().map(one_line).filter(|r| !r.is_empty()) {
-        details.push(format!("role {role}"));
-    }
-    EntityFact {
-        kind: entity.kind().to_owned(),
-        name,
-        detail: if details.is_empty() { None } else { Some(details.join(", ")) },
-    }
+    EntityFact { kind: entity.kind().to_owned(), name, detail: (!detail.is_empty()).then_some(detail) }
 }
 
 /// The alert's link: its own `URL` if that is a web URL, else one built from the portal URL.
@@ -394,7 +461,48 @@ pub(crate) fn format_time(time: Timestamp) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{clean_text, one_line};
+    use std::net::IpAddr;
+
+    use super::{Ips, Names, clean_text, one_line};
+
+    #[test]
+    fn names_drop_duplicates_before_and_after_the_switch_to_a_set() {
+        let mut names = Names::default();
+        // Past the linear limit, so that the set takes over half-way.
+        let many: Vec<String> = (0..40).map(|i| format!("User{i}@Example.com")).collect();
+        for name in &many {
+            assert!(names.add(Some(name)));
+        }
+        for name in &many {
+            assert!(!names.add(Some(&name.to_uppercase())), "{name}");
+            assert!(!names.add(Some(&name.to_lowercase())), "{name}");
+        }
+        assert!(!names.add(Some(" user3@example.com ")), "cleaned before comparing");
+        assert!(!names.add(Some("")) && !names.add(None));
+        assert_eq!(names.items, many);
+
+        // Non-ASCII compares as `to_lowercase` does, on either side of the switch.
+        for mut names in [Names::default(), Names { items: Vec::new(), seen: Some(Default::default()) }] {
+            assert!(names.add(Some("Éloïse")));
+            assert!(!names.add(Some("ÉLOÏSE")));
+            assert!(names.add(Some("Eloise")));
+            assert_eq!(names.items, ["Éloïse", "Eloise"]);
+        }
+    }
+
+    #[test]
+    fn ips_drop_duplicates_before_and_after_the_switch_to_a_set() {
+        let mut ips = Ips::default();
+        let many: Vec<IpAddr> = (0..40u8).map(|i| IpAddr::from([45, 33, 32, i])).collect();
+        for ip in &many {
+            assert!(ips.add(*ip, true));
+        }
+        for ip in &many {
+            assert!(!ips.add(*ip, false));
+        }
+        assert_eq!(ips.items.iter().map(|found| found.ip).collect::<Vec<_>>(), many);
+        assert!(ips.items.iter().all(|found| found.from_entity && found.public));
+    }
 
     #[test]
     fn one_line_takes_clean_text_as_it_is_and_cleans_the_rest() {
