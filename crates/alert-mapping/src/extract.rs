@@ -456,7 +456,27 @@ pub(crate) fn parse_severity_name(name: &str) -> Option<Severity> {
 
 /// A time as a ticket shows it: `2021-07-13 16:18:15 UTC`.
 pub(crate) fn format_time(time: Timestamp) -> String {
-    time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+    let at = jiff::tz::Offset::UTC.to_datetime(time);
+    let Ok(year) = u16::try_from(at.year()) else {
+        // Years before 0: rare enough for the general formatter.
+        return time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string();
+    };
+    // Written digit by digit: `strftime` parses its format every time, for every ticket.
+    let mut out = String::with_capacity(23);
+    let mut digits = |value: u16, width: u32, after: char| {
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (value / 10u16.pow(place) % 10) as u8));
+        }
+        out.push(after);
+    };
+    digits(year, 4, '-');
+    digits(u16::from(at.month().unsigned_abs()), 2, '-');
+    digits(u16::from(at.day().unsigned_abs()), 2, ' ');
+    digits(u16::from(at.hour().unsigned_abs()), 2, ':');
+    digits(u16::from(at.minute().unsigned_abs()), 2, ':');
+    digits(u16::from(at.second().unsigned_abs()), 2, ' ');
+    out.push_str("UTC");
+    out
 }
 
 #[cfg(test)]
@@ -464,6 +484,26 @@ mod tests {
     use std::net::IpAddr;
 
     use super::{Ips, Names, clean_text, one_line};
+
+    #[test]
+    fn times_are_written_like_strftime() {
+        for text in [
+            "2021-07-13T16:18:15.126Z",
+            "1970-01-01T00:00:00Z",
+            "0999-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+            "-000001-06-01T12:00:00Z",
+            "9999-12-30T21:59:59.999Z",
+            "2024-02-29T09:05:07Z",
+        ] {
+            let time: jiff::Timestamp = text.parse().unwrap();
+            assert_eq!(
+                super::format_time(time),
+                time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn names_drop_duplicates_before_and_after_the_switch_to_a_set() {

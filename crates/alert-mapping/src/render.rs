@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use jira_client::richtext::{Document, Inline, Table};
+use jira_client::richtext::{Block, Document, Inline, Table};
 
 use crate::extract::{Facts, FoundIp, format_time, severity_name};
 use crate::reputation::Reputation;
@@ -46,7 +46,9 @@ pub(crate) fn reputation_lines(facts: &Facts, reputation: &[String]) -> String {
             out.push('\n');
         }
         // Writing to a `String` cannot fail.
-        let _ = write!(out, "{}: {text}", found.ip);
+        out.push_str(&ip_text(found.ip));
+        out.push_str(": ");
+        out.push_str(text);
     }
     out
 }
@@ -64,14 +66,19 @@ pub(crate) fn cut_chars<'a>(text: &'a str, max: usize, note: &str) -> Cow<'a, st
     }
 }
 
-/// Cells listing items one per line, or a placeholder when there are none.
-fn lines_cell(items: impl IntoIterator<Item = Vec<Inline>>, none: &str) -> Vec<Inline> {
-    let mut cell = Vec::new();
-    for item in items {
+/// A cell listing items one per line, or a placeholder when there are none; `push` appends the
+/// inlines of one item.
+fn lines_cell<T>(items: &[T], none: &str, mut push: impl FnMut(&mut Vec<Inline>, &T)) -> Vec<Inline> {
+    let mut cell = Vec::with_capacity(2 * items.len().min(MAX_LISTED) + 1);
+    for item in items.iter().take(MAX_LISTED) {
         if !cell.is_empty() {
             cell.push(Inline::HardBreak);
         }
-        cell.extend(item);
+        push(&mut cell, item);
+    }
+    if let Some(more) = more(items.len()) {
+        cell.push(Inline::HardBreak);
+        cell.push(more);
     }
     if cell.is_empty() {
         cell.push(Inline::text(none));
@@ -79,19 +86,23 @@ fn lines_cell(items: impl IntoIterator<Item = Vec<Inline>>, none: &str) -> Vec<I
     cell
 }
 
-fn more(count: usize) -> Option<Vec<Inline>> {
-    (count > MAX_LISTED).then(|| vec![Inline::text(format!("… and {} more", count - MAX_LISTED))])
+/// "… and N more" when a list is longer than what is shown of it.
+fn more(count: usize) -> Option<Inline> {
+    (count > MAX_LISTED).then(|| Inline::text(format!("… and {} more", count - MAX_LISTED)))
 }
 
 /// Builds the description document of an alert's ticket; `reputation` is from
 /// [`reputation_texts`].
+///
+/// Built for few allocations, since every ticket's is made and dropped: each cell's text is one
+/// string where the renderings would show the same thing for several.
 pub(crate) fn description(facts: &Facts, reputation: &[String]) -> Document {
     let link = if facts.url.is_empty() {
         vec![Inline::text("not available")]
     } else {
         vec![Inline::link("Open the alert in Defender for Cloud Apps", facts.url.clone())]
     };
-    let mut table = Table::default()
+    let mut table = Table { header: Vec::new(), rows: Vec::with_capacity(12) }
         .fact("Tenant", vec![Inline::text(facts.tenant.clone())])
         .fact("Severity", vec![Inline::text(severity_name(facts.severity))])
         .fact("Time (UTC)", vec![Inline::text(format_time(facts.time))])
@@ -103,48 +114,82 @@ pub(crate) fn description(facts: &Facts, reputation: &[String]) -> Document {
     if let Some(score) = facts.threat_score {
         table = table.fact("Threat score", vec![Inline::text(format!("{score}"))]);
     }
-    let users = facts.users.iter().take(MAX_LISTED).map(|u| vec![Inline::text(u.clone())]);
-    table = table.fact("Affected users", lines_cell(users.chain(more(facts.users.len())), "none found"));
-    let ips = facts.ips.iter().zip(reputation).take(MAX_LISTED).map(|(found, text)| {
-        let mut line = vec![Inline::code(found.ip.to_string()), Inline::text(" — ")];
-        line.push(Inline::text(text.clone()));
-        if !found.from_entity {
-            line.push(Inline::text(" (found in the text)"));
-        }
-        line
+    let users = lines_cell(&facts.users, "none found", |cell, user| cell.push(Inline::text(user.clone())));
+    table = table.fact("Affected users", users);
+    let ips: Vec<(&FoundIp, &String)> = facts.ips.iter().zip(reputation).collect();
+    let ips = lines_cell(&ips, "none found", |cell, (found, text)| {
+        cell.push(Inline::code(ip_text(found.ip)));
+        let origin = if found.from_entity { "" } else { " (found in the text)" };
+        cell.push(Inline::text(concat(&[" — ", text, origin])));
     });
-    table = table.fact("IP addresses", lines_cell(ips.chain(more(facts.ips.len())), "none found"));
+    table = table.fact("IP addresses", ips);
     for (key, values) in
         [("Apps", &facts.services), ("Countries", &facts.countries), ("Devices", &facts.devices)]
     {
         if !values.is_empty() {
-            let listed = values.iter().take(MAX_LISTED).cloned().collect::<Vec<_>>().join(", ");
-            let extra = values.len().saturating_sub(MAX_LISTED);
-            let text = if extra > 0 { format!("{listed} … and {extra} more") } else { listed };
+            let mut text = String::new();
+            for value in values.iter().take(MAX_LISTED) {
+                if !text.is_empty() {
+                    text.push_str(", ");
+                }
+                text.push_str(value);
+            }
+            if let Some(extra) = values.len().checked_sub(MAX_LISTED).filter(|&n| n > 0) {
+                // Writing to a `String` cannot fail.
+                let _ = write!(text, " … and {extra} more");
+            }
             table = table.fact(key, vec![Inline::text(text)]);
         }
     }
 
-    let mut doc = Document::new().table(table).heading(3, "Description");
-    doc = if facts.description_text.is_empty() {
-        doc.paragraph(vec![Inline::text("(no description)")])
+    let mut blocks = Vec::with_capacity(5);
+    blocks.push(Block::Table(table));
+    blocks.push(heading("Description"));
+    // One text with its line breaks: both renderings break the line at each newline.
+    let text = if facts.description_text.is_empty() {
+        Cow::Borrowed("(no description)")
     } else {
-        doc.text_paragraph(&cut_chars(&facts.description_text, MAX_DESCRIPTION_CHARS, "(description cut)"))
+        cut_chars(&facts.description_text, MAX_DESCRIPTION_CHARS, "(description cut)")
     };
+    blocks.push(Block::Paragraph(vec![Inline::text(text.into_owned())]));
     if !facts.entities.is_empty() {
-        let items = facts.entities.iter().take(MAX_LISTED).map(|entity| {
-            let mut item = Vec::with_capacity(3);
-            item.push(Inline::strong(entity.kind.clone()));
-            item.push(Inline::text(concat(&[": ", &entity.name])));
-            if let Some(detail) = &entity.detail {
-                item.push(Inline::text(concat(&[" (", detail, ")"])));
-            }
-            item
-        });
-        let items: Vec<Vec<Inline>> = items.chain(more(facts.entities.len())).collect();
-        doc = doc.heading(3, "Entities").bullet_list(items);
+        let mut items: Vec<Vec<Block>> = Vec::with_capacity(facts.entities.len().min(MAX_LISTED) + 1);
+        for entity in facts.entities.iter().take(MAX_LISTED) {
+            let rest = match &entity.detail {
+                Some(detail) => concat(&[": ", &entity.name, " (", detail, ")"]),
+                None => concat(&[": ", &entity.name]),
+            };
+            items.push(vec![Block::Paragraph(vec![Inline::strong(entity.kind.clone()), Inline::text(rest)])]);
+        }
+        items.extend(more(facts.entities.len()).map(|more| vec![Block::Paragraph(vec![more])]));
+        blocks.push(heading("Entities"));
+        blocks.push(Block::BulletList(items));
     }
-    doc
+    Document::from(blocks)
+}
+
+/// A level-3 heading.
+fn heading(text: &str) -> Block {
+    Block::Heading { level: 3, content: vec![Inline::text(text)] }
+}
+
+/// An address as text; IPv4, nearly every address, without the formatting machinery.
+fn ip_text(ip: IpAddr) -> String {
+    let IpAddr::V4(v4) = ip else { return ip.to_string() };
+    let mut out = String::with_capacity(15);
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if octet >= 100 {
+            out.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            out.push(char::from(b'0' + octet / 10 % 10));
+        }
+        out.push(char::from(b'0' + octet % 10));
+    }
+    out
 }
 
 /// The parts as one string, allocated once: cheaper than `format!` for plain strings.
@@ -152,4 +197,29 @@ fn concat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     parts.iter().for_each(|p| out.push_str(p));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    #[test]
+    fn ip_text_is_the_display_form() {
+        for ip in [
+            "0.0.0.0",
+            "1.2.3.4",
+            "10.20.30.40",
+            "100.101.199.255",
+            "255.255.255.255",
+            "2001:db8::1",
+            "::ffff:1.2.3.4",
+        ] {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert_eq!(super::ip_text(ip), ip.to_string());
+        }
+        for octet in 0..=255u8 {
+            let ip = IpAddr::from([octet, 0, 9, octet]);
+            assert_eq!(super::ip_text(ip), ip.to_string());
+        }
+    }
 }
