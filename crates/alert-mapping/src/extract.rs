@@ -322,11 +322,18 @@ fn one_line_cow(text: &str) -> Cow<'_, str> {
 /// words separated by single spaces, and no `__` that could belong to a placeholder.
 fn is_clean_line(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().all(|b| (b' '..=b'~').contains(b))
-        && bytes.first() != Some(&b' ')
-        && bytes.last() != Some(&b' ')
-        && !text.contains("  ")
-        && !text.contains("__")
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    // One pass: printable ASCII, and no space or underscore twice in a row.
+    let mut previous = 0u8;
+    for &byte in bytes {
+        if !(b' '..=b'~').contains(&byte) || (byte == previous && matches!(byte, b' ' | b'_')) {
+            return false;
+        }
+        previous = byte;
+    }
+    true
 }
 
 fn name_of(data: &EntityData) -> String {

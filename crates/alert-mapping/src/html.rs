@@ -90,7 +90,8 @@ fn strip_tags(input: &str) -> String {
     // The href of the `<a>` being read, with the output length where its text starts.
     let mut link: Option<(String, usize)> = None;
     let mut rest = input;
-    while let Some(pos) = rest.find(['<', '&']) {
+    // Searched byte by byte: ASCII bytes never occur inside a multi-byte character.
+    while let Some(pos) = rest.bytes().position(|b| b == b'<' || b == b'&') {
         push_text(&mut out, &rest[..pos]);
         rest = &rest[pos..];
         if rest.starts_with('&') {
@@ -151,15 +152,31 @@ fn strip_tags(input: &str) -> String {
 fn push_text(out: &mut String, text: &str) {
     // Copied a word at a time rather than a character at a time.
     let mut rest = text;
-    while let Some(space) = rest.find(char::is_whitespace) {
+    while let Some((space, len)) = find_space(rest) {
         out.push_str(&rest[..space]);
         if !(out.is_empty() || out.ends_with([' ', '\n'])) {
             out.push(' ');
         }
-        let len = rest[space..].chars().next().map_or(1, char::len_utf8);
         rest = &rest[space + len..];
     }
     out.push_str(rest);
+}
+
+/// Whether the byte is ASCII white space as `char::is_whitespace` has it (tab to carriage
+/// return, and space).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// The first white-space character of `text` (as `char::is_whitespace` has it): its position and
+/// length. Searched byte by byte up to the first non-ASCII byte, character by character after.
+fn find_space(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let ascii = bytes.iter().position(|&b| is_ascii_space(b) || !b.is_ascii()).unwrap_or(bytes.len());
+    if ascii == bytes.len() || bytes[ascii].is_ascii() {
+        return (ascii < bytes.len()).then_some((ascii, 1));
+    }
+    text[ascii..].char_indices().find(|(_, c)| c.is_whitespace()).map(|(i, c)| (ascii + i, c.len_utf8()))
 }
 
 /// Parses `<name attrs>` or `</name>` at the start of `s`; `None` if this is not a tag.
@@ -366,7 +383,13 @@ pub(crate) fn clean_text(raw: &str) -> String {
     let mut blank_lines = 0usize;
     for line in raw.split('\n') {
         line_out.clear();
-        for word in line.split(char::is_whitespace) {
+        // Split at white space as `char::is_whitespace` has it; bytes suffice for ASCII lines.
+        let words: &mut dyn Iterator<Item = &str> = if line.is_ascii() {
+            &mut line.split(|c: char| is_ascii_space(c as u8))
+        } else {
+            &mut line.split(char::is_whitespace)
+        };
+        for word in words {
             if word.is_empty() || is_placeholder(word) {
                 continue;
             }
@@ -404,7 +427,27 @@ pub(crate) fn clean_text(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::html_to_text;
+    use proptest::prelude::*;
+
+    use super::{clean_text, find_space, html_to_text};
+
+    proptest! {
+        /// The byte-level searches find what the character-level ones would.
+        #[test]
+        fn white_space_is_found_as_char_is_whitespace_has_it(
+            text in "[a-z_ \t\n\u{0b}\u{0c}\r\u{85}\u{a0}\u{2003}\u{2028}\u{3000}\u{7}é]{0,40}"
+        ) {
+            let expected = text.char_indices().find(|(_, c)| c.is_whitespace()).map(|(i, c)| (i, c.len_utf8()));
+            prop_assert_eq!(find_space(&text), expected);
+            let by_chars: Vec<&str> = text.split(char::is_whitespace).collect();
+            let cleaned = clean_text(&text);
+            // Every word of the cleaned text is one of the words split at `char::is_whitespace`,
+            // less unwanted characters.
+            for word in cleaned.split([' ', '\n']) {
+                prop_assert!(by_chars.iter().any(|w| w.replace('\u{7}', "").replace('\u{85}', "") == word), "{word:?} in {text:?}");
+            }
+        }
+    }
 
     #[track_caller]
     fn check(html: &str, expected: &str) {
