@@ -78,9 +78,15 @@ const BLOCKS: &[&str] = &[
     "ul",
 ];
 
+/// Whether a tag name is one of `names` (lowercase), in any case.
+fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|known| known.eq_ignore_ascii_case(name))
+}
+
 /// One parsed tag.
 struct Tag<'a> {
-    name: String,
+    /// The name as written; compared without regard to case.
+    name: &'a str,
     closing: bool,
     attrs: &'a str,
 }
@@ -111,20 +117,20 @@ fn strip_tags(input: &str) -> String {
             continue;
         };
         rest = &rest[used..];
-        if !tag.closing && SKIPPED_CONTENT.contains(&tag.name.as_str()) {
-            rest = skip_element(rest, &tag.name);
+        if !tag.closing && is_one_of(tag.name, SKIPPED_CONTENT) {
+            rest = skip_element(rest, tag.name);
             continue;
         }
-        if tag.name == "br" {
+        if tag.name.eq_ignore_ascii_case("br") {
             out.push('\n');
-        } else if BLOCKS.contains(&tag.name.as_str()) {
+        } else if is_one_of(tag.name, BLOCKS) {
             // A block boundary ends the line once; only `<br>` makes empty lines.
             if !out.trim_end_matches(' ').ends_with('\n') {
                 out.push('\n');
             }
-        } else if tag.name == "td" || tag.name == "th" {
+        } else if tag.name.eq_ignore_ascii_case("td") || tag.name.eq_ignore_ascii_case("th") {
             out.push(' ');
-        } else if tag.name == "a" {
+        } else if tag.name.eq_ignore_ascii_case("a") {
             if tag.closing {
                 if let Some((href, start)) = link.take() {
                     let text = out.get(start..).unwrap_or_default().trim();
@@ -193,7 +199,7 @@ fn parse_tag(s: &str) -> Option<(Tag<'_>, usize)> {
     let name_len = body
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '!' || c == '?' || c == '-'))
         .unwrap_or(body.len());
-    let name = body[..name_len].to_ascii_lowercase();
+    let name = &body[..name_len];
     // Find the closing `>`, skipping quoted attribute values that may contain one.
     let mut quote: Option<char> = None;
     for (i, c) in body.char_indices().skip(name_len) {
@@ -378,51 +384,69 @@ fn is_placeholder(word: &str) -> bool {
 /// one empty line between paragraphs.
 pub(crate) fn clean_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    // Reused for every line, and sized once for the longest it can be.
-    let mut line_out = String::with_capacity(raw.len());
     let mut blank_lines = 0usize;
     for line in raw.split('\n') {
-        line_out.clear();
-        // Split at white space as `char::is_whitespace` has it; bytes suffice for ASCII lines.
-        let words: &mut dyn Iterator<Item = &str> = if line.is_ascii() {
-            &mut line.split(|c: char| is_ascii_space(c as u8))
-        } else {
-            &mut line.split(char::is_whitespace)
-        };
-        for word in words {
-            if word.is_empty() || is_placeholder(word) {
-                continue;
-            }
-            let before = line_out.len();
-            if before > 0 {
-                line_out.push(' ');
-            }
-            let word_start = line_out.len();
-            // Printable ASCII, nearly every word, has nothing to remove.
-            if word.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-                line_out.push_str(word);
-            } else {
-                line_out.extend(word.chars().filter(|&c| !is_unwanted_char(c)));
-            }
-            if line_out.len() == word_start {
-                // The word was made only of unwanted characters: drop its separator too.
-                line_out.truncate(before);
-            }
-        }
-        if line_out.is_empty() {
-            blank_lines += 1;
-            continue;
-        }
+        // The line is written straight after its separator, and taken back if nothing of it
+        // is left.
+        let line_start = out.len();
         if !out.is_empty() {
             out.push('\n');
             if blank_lines > 0 {
                 out.push('\n');
             }
         }
-        blank_lines = 0;
-        out.push_str(&line_out);
+        let text_start = out.len();
+        for word in Words(line) {
+            if is_placeholder(word) {
+                continue;
+            }
+            let before = out.len();
+            if before > text_start {
+                out.push(' ');
+            }
+            let word_start = out.len();
+            // Printable ASCII, nearly every word, has nothing to remove.
+            if word.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+                out.push_str(word);
+            } else {
+                out.extend(word.chars().filter(|&c| !is_unwanted_char(c)));
+            }
+            if out.len() == word_start {
+                // The word was made only of unwanted characters: drop its separator too.
+                out.truncate(before);
+            }
+        }
+        if out.len() == text_start {
+            out.truncate(line_start);
+            blank_lines += 1;
+        } else {
+            blank_lines = 0;
+        }
     }
     out
+}
+
+/// The words of a line: the non-empty runs between white space (as `char::is_whitespace` has
+/// it).
+struct Words<'a>(&'a str);
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        while !self.0.is_empty() {
+            match find_space(self.0) {
+                Some((0, len)) => self.0 = &self.0[len..],
+                Some((at, len)) => {
+                    let word = &self.0[..at];
+                    self.0 = &self.0[at + len..];
+                    return Some(word);
+                }
+                None => return Some(std::mem::take(&mut self.0)),
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
