@@ -99,6 +99,10 @@ pub(crate) fn find_ips(text: &str) -> Vec<IpAddr> {
         }
     }
     for (start, end) in runs(bytes, |b| b.is_ascii_digit() || b == b'.') {
+        // An address has three dots; most runs are plain numbers.
+        if bytes[start..end].iter().filter(|&&b| b == b'.').count() < 3 {
+            continue;
+        }
         // The spans are in order and disjoint: only the last one starting at or before this run
         // can contain it.
         let inside_v6 =
@@ -110,9 +114,22 @@ pub(crate) fn find_ips(text: &str) -> Vec<IpAddr> {
             found.push((start, IpAddr::V4(v4)));
         }
     }
-    found.sort_by_key(|&(pos, _)| pos);
-    let mut seen = HashSet::with_capacity(found.len());
-    found.into_iter().map(|(_, ip)| ip).filter(|ip| seen.insert(*ip)).collect()
+    if !v6_spans.is_empty() {
+        found.sort_by_key(|&(pos, _)| pos);
+    }
+    let mut out: Vec<IpAddr> = Vec::with_capacity(found.len());
+    if found.len() <= 16 {
+        // A few addresses, as in nearly every text: compared one by one.
+        for (_, ip) in found {
+            if !out.contains(&ip) {
+                out.push(ip);
+            }
+        }
+    } else {
+        let mut seen = HashSet::with_capacity(found.len());
+        out.extend(found.into_iter().map(|(_, ip)| ip).filter(|ip| seen.insert(*ip)));
+    }
+    out
 }
 
 fn is_local_part_byte(b: u8) -> bool {
