@@ -176,6 +176,12 @@ pub enum SecretProblem {
         /// The first non-empty line of its standard error, cut to 200 characters.
         stderr: String,
     },
+    /// The command did not finish (or left its output open) within the time allowed, and was
+    /// killed.
+    CommandTimedOut {
+        /// The time allowed.
+        after: std::time::Duration,
+    },
     /// The command succeeded but printed nothing.
     CommandEmpty,
     /// The command's output is not UTF-8.
@@ -201,6 +207,9 @@ impl fmt::Display for SecretProblem {
             }
             Self::CommandFailed { status, stderr } => {
                 write!(f, "command failed ({status}): {stderr}")
+            }
+            Self::CommandTimedOut { after } => {
+                write!(f, "command did not finish within {after:?}; it was stopped")
             }
             Self::CommandEmpty => f.write_str("command printed nothing"),
             Self::CommandNotUnicode => f.write_str("command output is not UTF-8"),

@@ -151,7 +151,7 @@ impl Config {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        let mut resolver = Resolver { base_dir, env, warnings: Vec::new() };
+        let mut resolver = Resolver::new(base_dir, env);
         let config = check::check(raw, path, &mut resolver)
             .map_err(|err| err.with_line(|key| document.line_of(key)))?;
         Ok((config, resolver.warnings))

@@ -6,8 +6,11 @@
 //! error, never by its standard output, which may hold part of a secret.
 
 use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer};
@@ -70,15 +73,29 @@ impl SecretKeys {
 /// the real environment needs `unsafe` since the 2024 edition).
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
+/// How long a `*_command` may run before it is stopped: a secret manager that hangs must not
+/// hang a cron job or `watch` with it.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most a `*_command` may print; a secret is far shorter.
+const MAX_COMMAND_OUTPUT: u64 = 1 << 20;
+
 /// Turns [`SecretKeys`] into secrets, collecting warnings on the way.
 pub(crate) struct Resolver<'a> {
     /// The directory of the config file: relative `*_file` paths and commands start there.
     pub(crate) base_dir: &'a Path,
     pub(crate) env: EnvLookup<'a>,
     pub(crate) warnings: Vec<Warning>,
+    /// How long a `*_command` may run ([`COMMAND_TIMEOUT`]).
+    pub(crate) command_timeout: Duration,
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
+    /// A resolver for a config in `base_dir`, with the default command timeout.
+    pub(crate) fn new(base_dir: &'a Path, env: EnvLookup<'a>) -> Self {
+        Self { base_dir, env, warnings: Vec::new(), command_timeout: COMMAND_TIMEOUT }
+    }
+
     /// The secret, `None` when none of its keys is given.
     ///
     /// # Errors
@@ -146,21 +163,63 @@ impl Resolver<'_> {
         Ok(SecretString::from(secret))
     }
 
+    /// Runs the command with `sh -c` in the config's directory, stdin closed, and takes its
+    /// standard output. A command still running (or whose output is still open) after
+    /// [`Resolver::command_timeout`] is killed and reported.
     fn read_command(&self, key: &str, command: &str) -> Result<SecretString, ConfigError> {
-        let output = Command::new("sh")
+        let mut child = Command::new("sh")
             .arg("-c")
             .arg(command)
             .current_dir(self.base_dir)
             .stdin(Stdio::null())
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|err| ConfigError::Secret {
                 key: key.to_owned(),
                 line: None,
                 problem: SecretProblem::CommandNotStarted,
                 source: Some(err),
             })?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
+        // Both pipes are read at once by threads, so that a command filling one of them while
+        // nobody reads it cannot block; they report on channels that can be waited on with a
+        // deadline.
+        let read = |pipe: Option<Box<dyn Read + Send>>| {
+            let (sender, receiver) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(pipe) = pipe {
+                    let _ = pipe.take(MAX_COMMAND_OUTPUT).read_to_end(&mut bytes);
+                }
+                let _ = sender.send(bytes);
+            });
+            receiver
+        };
+        let stdout = read(child.stdout.take().map(|pipe| Box::new(pipe) as Box<dyn Read + Send>));
+        let stderr = read(child.stderr.take().map(|pipe| Box::new(pipe) as Box<dyn Read + Send>));
+
+        let deadline = Instant::now() + self.command_timeout;
+        let timed_out =
+            || ConfigError::secret(key, SecretProblem::CommandTimedOut { after: self.command_timeout });
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+                // Still running, or its status cannot be read: stop it.
+                Ok(None) | Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(timed_out());
+                }
+            }
+        };
+        // A process the command left in the background may hold the output open.
+        let left = |now: Instant| deadline.saturating_duration_since(now);
+        let stdout = stdout.recv_timeout(left(Instant::now())).map_err(|_| timed_out())?;
+        let stderr = stderr.recv_timeout(left(Instant::now())).unwrap_or_default();
+
+        if !status.success() {
+            let stderr = String::from_utf8_lossy(&stderr);
             let first_line = stderr
                 .lines()
                 .map(str::trim)
@@ -171,10 +230,10 @@ impl Resolver<'_> {
                 .collect();
             return Err(ConfigError::secret(
                 key,
-                SecretProblem::CommandFailed { status: output.status, stderr: first_line },
+                SecretProblem::CommandFailed { status, stderr: first_line },
             ));
         }
-        let text = String::from_utf8(output.stdout)
+        let text = String::from_utf8(stdout)
             .map_err(|_| ConfigError::secret(key, SecretProblem::CommandNotUnicode))?;
         let secret = text.trim();
         if secret.is_empty() {
@@ -220,7 +279,7 @@ mod tests {
 
     fn resolve(dir: &Path, env: &HashMap<&str, &str>, keys: SecretKeys) -> Result<String, String> {
         let lookup = |name: &str| env.get(name).map(OsString::from);
-        let mut resolver = Resolver { base_dir: dir, env: &lookup, warnings: Vec::new() };
+        let mut resolver = Resolver::new(dir, &lookup);
         resolver.require(keys).map(|secret| secret.expose_secret().to_owned()).map_err(|err| err.to_string())
     }
 
@@ -265,7 +324,7 @@ mod tests {
         let lookup = |_: &str| None;
         for (mode, warned) in [(0o644, true), (0o600, false)] {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-            let mut resolver = Resolver { base_dir: dir.path(), env: &lookup, warnings: Vec::new() };
+            let mut resolver = Resolver::new(dir.path(), &lookup);
             let keys = SecretKeys { file: Some(path.clone()), ..keys("abuseipdb") };
             resolver.require(keys).unwrap();
             assert_eq!(resolver.warnings.len(), usize::from(warned), "{mode:o}");
@@ -303,10 +362,36 @@ mod tests {
     }
 
     #[test]
+    fn a_command_that_hangs_is_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let lookup = |_: &str| None;
+        let keys = |command: &str| SecretKeys { command: Some(command.to_owned()), ..keys("jira.auth") };
+        for command in [
+            // Never ends.
+            "echo early-part; exec sleep 30",
+            // Ends, but leaves a process holding its output open.
+            "(sleep 30; echo late) & echo early-part",
+        ] {
+            let mut resolver = Resolver::new(dir.path(), &lookup);
+            resolver.command_timeout = Duration::from_millis(300);
+            let err = resolver.require(keys(command)).expect_err("an error").to_string();
+            assert_eq!(
+                err, "jira.auth.token_command: command did not finish within 300ms; it was stopped",
+                "{command}"
+            );
+            assert!(!err.contains("early-part"));
+        }
+        // A quick command is not affected by a short timeout.
+        let mut resolver = Resolver::new(dir.path(), &lookup);
+        resolver.command_timeout = Duration::from_secs(5);
+        assert_eq!(resolver.require(keys("echo quick")).unwrap().expose_secret(), "quick");
+    }
+
+    #[test]
     fn inline_is_accepted_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         let lookup = |_: &str| None;
-        let mut resolver = Resolver { base_dir: dir.path(), env: &lookup, warnings: Vec::new() };
+        let mut resolver = Resolver::new(dir.path(), &lookup);
         let keys = SecretKeys {
             inline: Some(InlineSecret(SecretString::from("inline-secret"))),
             ..keys("jira.auth")
