@@ -2,6 +2,7 @@
 //! sanitiser, JQL quoting, and cutting documents to Jira's size limit.
 
 mod adf;
+mod adf_text;
 mod jql;
 mod limit;
 mod props;
