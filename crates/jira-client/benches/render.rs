@@ -2,7 +2,7 @@
 //! I/O:
 //!
 //! - **description**: the description as ADF JSON text, cut to Jira's limit
-//!   (`to_adf_limited(DESCRIPTION_MAX_LEN)` written as JSON text);
+//!   (`to_adf_json_limited(DESCRIPTION_MAX_LEN)`);
 //! - **request**: the whole create body as the bytes sent (`to_request_body(Cloud)`, then
 //!   serialised as reqwest's `.json()` does);
 //! - **cut**: the description path for two huge documents that must be cut to the limit (a
@@ -111,7 +111,7 @@ fn huge_documents() -> Vec<Document> {
 /// The description as ADF JSON text, cut to Jira's limit.
 #[inline(never)]
 fn render_description(doc: &Document) -> String {
-    serde_json::to_string(&doc.to_adf_limited(DESCRIPTION_MAX_LEN)).expect("serialisable")
+    doc.to_adf_json_limited(DESCRIPTION_MAX_LEN)
 }
 
 /// The create body as the bytes sent to Jira Cloud.
@@ -125,7 +125,7 @@ fn render_request(issue: &NewIssue) -> Vec<u8> {
 /// that the function differs from `render_description` and is not merged with it.
 #[inline(never)]
 fn render_cut(doc: &Document) -> usize {
-    serde_json::to_string(&doc.to_adf_limited(DESCRIPTION_MAX_LEN)).expect("serialisable").len()
+    doc.to_adf_json_limited(DESCRIPTION_MAX_LEN).len()
 }
 
 fn bench(c: &mut Criterion) {

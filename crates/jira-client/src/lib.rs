@@ -50,6 +50,7 @@ mod error;
 mod fields;
 mod ids;
 mod issues;
+mod json_text;
 mod lenient;
 mod metadata;
 mod models;

@@ -5,17 +5,15 @@
 //! next block (characters of a paragraph or code block, items of a list, rows of a table) as
 //! fits, and end with a visible note saying the text was cut.
 
-use std::fmt::{self, Write as _};
-
 use serde_json::Value;
 
-use super::{Block, Document, Inline};
+use super::{Block, Document, Inline, adf};
 
 /// Jira's limit for a rich-text field such as the description or a comment.
 pub const DESCRIPTION_MAX_LEN: usize = 32_767;
 
 /// The note that ends a document cut by [`Document::to_wiki_limited`] or
-/// [`Document::to_adf_limited`].
+/// [`Document::to_adf_json_limited`].
 pub const CUT_NOTE: &str = "(description cut to fit Jira's limit)";
 
 impl Document {
@@ -35,15 +33,52 @@ impl Document {
     /// Renders ADF whose compact JSON is at most `max_len` UTF-16 code units, cutting the
     /// document and appending [`CUT_NOTE`] when the whole does not fit.
     ///
-    /// The JSON is measured rather than the text because that is the larger of the two, so a
-    /// document that fits here fits however Jira counts. A `max_len` too small for the note
-    /// itself yields just the note.
+    /// This is [`Document::to_adf_json_limited`] parsed; use that when the JSON text is what is
+    /// wanted.
     pub fn to_adf_limited(&self, max_len: usize) -> Value {
-        let full = self.to_adf();
-        if json_utf16_len(&full) <= max_len {
-            return full;
+        crate::json_text::parse(&self.to_adf_json_limited(max_len))
+    }
+
+    /// Renders ADF as compact JSON text (see [`Document::to_adf_json`]) of at most `max_len`
+    /// UTF-16 code units, cutting the document and appending [`CUT_NOTE`] when the whole does
+    /// not fit.
+    ///
+    /// Use [`DESCRIPTION_MAX_LEN`] for a description or comment. The JSON is measured rather
+    /// than the text because that is the larger of the two, so a document that fits here fits
+    /// however Jira counts. A `max_len` too small for the note itself yields just the note.
+    ///
+    /// ```
+    /// use jira_client::richtext::{CUT_NOTE, Document};
+    ///
+    /// let doc = Document::new().text_paragraph(&"All work and no play. ".repeat(100));
+    /// let json = doc.to_adf_json_limited(1_000);
+    /// assert!(json.encode_utf16().count() <= 1_000);
+    /// assert!(json.contains(CUT_NOTE));
+    /// ```
+    pub fn to_adf_json_limited(&self, max_len: usize) -> String {
+        let mut out = String::new();
+        self.write_adf_limited(max_len, &mut out);
+        out
+    }
+
+    /// Appends [`Document::to_adf_json_limited`] to `out`, so that a request body can be written
+    /// in one buffer.
+    pub(crate) fn write_adf_limited(&self, max_len: usize, out: &mut String) {
+        let start = out.len();
+        out.reserve(adf::estimated_len(&self.blocks));
+        adf::write(&self.blocks, out);
+        if utf16_len(&out[start..]) <= max_len {
+            return;
         }
-        self.cut_to_fit(max_len, |doc| json_utf16_len(&doc.to_adf())).to_adf()
+        out.truncate(start);
+        // Every candidate is written into the same scratch buffer, only to be measured.
+        let mut scratch = String::new();
+        let cut = self.cut_to_fit(max_len, |doc| {
+            scratch.clear();
+            adf::write(&doc.blocks, &mut scratch);
+            utf16_len(&scratch)
+        });
+        adf::write(&cut.blocks, out);
     }
 
     /// The longest prefix of the document (whole blocks, then part of the next one) that fits
@@ -51,12 +86,12 @@ impl Document {
     ///
     /// Both searches are binary searches that only ever keep a candidate that was measured to
     /// fit, so the result fits even where the measure is not strictly monotonic.
-    fn cut_to_fit(&self, max_len: usize, measure: impl Fn(&Document) -> usize) -> Document {
+    fn cut_to_fit(&self, max_len: usize, mut measure: impl FnMut(&Document) -> usize) -> Document {
         let with_note = |mut blocks: Vec<Block>| {
             blocks.push(Block::Paragraph(vec![Inline::Strong(CUT_NOTE.to_owned())]));
             Document { blocks }
         };
-        let fits = |blocks: Vec<Block>| measure(&with_note(blocks)) <= max_len;
+        let mut fits = |blocks: Vec<Block>| measure(&with_note(blocks)) <= max_len;
 
         let (mut low, mut high) = (0, self.blocks.len());
         while low < high {
@@ -94,77 +129,28 @@ impl Document {
     }
 }
 
+/// The length of `s` in UTF-16 code units, as Jira (Java) counts it: one per character, two
+/// for a character outside the Basic Multilingual Plane.
+///
+/// Counted over the bytes, since this runs over every byte of every ticket: every byte but a
+/// UTF-8 continuation byte (`0b10xx_xxxx`) starts a character, and a lead byte from `0xF0` starts
+/// one of four bytes, a surrogate pair in UTF-16. The counts are kept in 32 lanes of a `u8`
+/// each, which the compiler turns into vector instructions, and summed before they can overflow.
 fn utf16_len(s: &str) -> usize {
-    s.encode_utf16().count()
-}
-
-/// The length in UTF-16 units of `value` written as compact JSON (`value.to_string()`), counted
-/// without writing it: measuring every ticket's description that way cost more than building it.
-fn json_utf16_len(value: &Value) -> usize {
-    match value {
-        Value::Null => 4,
-        Value::Bool(true) => 4,
-        Value::Bool(false) => 5,
-        Value::Number(number) => {
-            let mut counter = Utf8Counter(0);
-            // Numbers are ASCII, so bytes are UTF-16 units; writing to a counter cannot fail.
-            let _ = write!(counter, "{number}");
-            counter.0
+    let units = |byte: u8| u8::from(byte & 0xC0 != 0x80) + u8::from(byte >= 0xF0);
+    let (chunks, tail) = s.as_bytes().as_chunks::<32>();
+    let mut total: usize = tail.iter().map(|&byte| usize::from(units(byte))).sum();
+    // A lane gains at most 2 per chunk: 127 chunks cannot overflow it.
+    for block in chunks.chunks(127) {
+        let mut lanes = [0u8; 32];
+        for chunk in block {
+            for (lane, &byte) in lanes.iter_mut().zip(chunk) {
+                *lane += units(byte);
+            }
         }
-        Value::String(text) => json_string_utf16_len(text),
-        // Brackets, and a comma between items.
-        Value::Array(items) => {
-            2 + items.len().saturating_sub(1) + items.iter().map(json_utf16_len).sum::<usize>()
-        }
-        // Braces, a comma between entries, and a colon in each.
-        Value::Object(map) => {
-            2 + map.len().saturating_sub(1)
-                + map
-                    .iter()
-                    .map(|(key, value)| json_string_utf16_len(key) + 1 + json_utf16_len(value))
-                    .sum::<usize>()
-        }
+        total += lanes.iter().map(|&n| usize::from(n)).sum::<usize>();
     }
-}
-
-/// The length in UTF-16 units of `text` as a JSON string with its quotes, escaped the way
-/// `serde_json` escapes: `\"`, `\\` and the short forms of backspace, form feed, newline,
-/// carriage return and tab take two units, other control characters six (`\u001f`), and
-/// everything else is written as it is.
-fn json_string_utf16_len(text: &str) -> usize {
-    2 + text.bytes().map(|byte| usize::from(JSON_UTF16_UNITS[usize::from(byte)])).sum::<usize>()
-}
-
-/// The UTF-16 units each byte of a string adds to its JSON form (see [`json_string_utf16_len`]).
-/// A table rather than a `match`, since this runs over every byte of every ticket.
-static JSON_UTF16_UNITS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = match byte as u8 {
-            b'"' | b'\\' | 0x08 | 0x0C | b'\n' | b'\r' | b'\t' => 2,
-            0x00..=0x1F => 6,
-            0x20..=0x7F => 1,
-            // UTF-8 continuation bytes add nothing: the lead byte counts the character.
-            0x80..=0xBF => 0,
-            // The lead byte of a two- or three-byte sequence: one UTF-16 unit.
-            0xC0..=0xEF => 1,
-            // The lead byte of a four-byte sequence: a surrogate pair.
-            0xF0..=0xFF => 2,
-        };
-        byte += 1;
-    }
-    table
-};
-
-/// A `fmt::Write` that only counts bytes.
-struct Utf8Counter(usize);
-
-impl fmt::Write for Utf8Counter {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0 += s.len();
-        Ok(())
-    }
+    total
 }
 
 /// How finely a block can be cut: characters of text, list items or table rows.
@@ -233,36 +219,14 @@ fn truncate_inlines(content: &[Inline], n: usize) -> Vec<Inline> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
-    #[track_caller]
-    fn check(value: Value) {
-        assert_eq!(json_utf16_len(&value), utf16_len(&value.to_string()), "{value}");
-    }
-
     #[test]
-    fn json_length_is_counted_exactly() {
-        check(json!(null));
-        check(json!([true, false, 0, 1, 18_446_744_073_709_551_615_u64, -42, 1.5, 1e300]));
-        check(json!({}));
-        check(json!([]));
-        check(json!({ "a": [], "b": {}, "c": [[], [{}]] }));
-        check(json!("plain"));
-        check(json!("quote \" backslash \\ slash / del \u{7f}"));
-        check(json!("\u{0}\u{1}\u{8}\u{9}\u{a}\u{b}\u{c}\u{d}\u{1f} \u{80}\u{9f}"));
-        check(json!("é ü € 𝄞 🙂 \u{2028}\u{202e} 中文"));
-        check(json!({ "ké\n🙂": "v", "type": "doc", "content": [{ "type": "text", "text": "x" }] }));
-    }
-
-    #[test]
-    fn documents_are_measured_exactly() {
-        let doc = Document::new()
-            .heading(2, "Tab\there \"quoted\" \\ 🙂")
-            .table(super::super::Table::facts([("Key", "value\u{1}"), ("Ünïcode", "𝄞")]))
-            .bullet_list([vec![Inline::link("x", "https://example.com/a?b=\"c\"")]])
-            .code_block(Some("json"), "{\"a\": 1}\r\n");
-        check(doc.to_adf());
+    fn utf16_length_is_counted_exactly() {
+        for text in
+            ["", "plain", "é ü € 中文", "𝄞 🙂 and \u{10FFFF}", "\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}"]
+        {
+            assert_eq!(utf16_len(text), text.encode_utf16().count(), "{text:?}");
+        }
     }
 }

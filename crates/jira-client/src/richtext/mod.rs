@@ -1,8 +1,9 @@
 //! One rich-text model for issue descriptions and comments, rendered for either deployment.
 //!
-//! Jira Cloud takes rich text as Atlassian Document Format ([`Document::to_adf`]); Jira
-//! Server/Data Center takes wiki markup ([`Document::to_wiki`]). Callers build a [`Document`]
-//! once and the client renders whichever the deployment wants.
+//! Jira Cloud takes rich text as Atlassian Document Format ([`Document::to_adf`], or as the JSON
+//! text sent, [`Document::to_adf_json`]); Jira Server/Data Center takes wiki markup
+//! ([`Document::to_wiki`]). Callers build a [`Document`] once and the client renders whichever
+//! the deployment wants.
 //!
 //! Every string in the model is treated as untrusted: alert titles, user names and descriptions
 //! come from outside and must never turn into markup, macros, mentions or links. Both renderings
@@ -32,7 +33,7 @@ mod normalize;
 mod wiki;
 
 pub use limit::{CUT_NOTE, DESCRIPTION_MAX_LEN};
-pub(crate) use normalize::is_bidi_control;
+pub(crate) use normalize::{SCAN_BLOCK, any_byte, is_bidi_control};
 
 /// A rich-text document: a sequence of blocks.
 ///
@@ -238,8 +239,31 @@ impl Document {
     ///
     /// The result is always valid against the ADF JSON schema: empty text is dropped, tables
     /// and list items get the paragraphs the schema requires, unsafe links become plain text.
+    ///
+    /// This is [`Document::to_adf_json`] parsed; use that when the JSON text is what is wanted.
     pub fn to_adf(&self) -> serde_json::Value {
-        adf::render(&self.blocks)
+        crate::json_text::parse(&self.to_adf_json())
+    }
+
+    /// Renders the document as Atlassian Document Format (version 1) in compact JSON text, as
+    /// Jira Cloud is sent it.
+    ///
+    /// The text is what `serde_json` writes for [`Document::to_adf`] (keys in sorted order, no
+    /// spaces), written directly without building the `Value`.
+    ///
+    /// ```
+    /// use jira_client::richtext::Document;
+    ///
+    /// let json = Document::new().text_paragraph("Hello").to_adf_json();
+    /// assert_eq!(
+    ///     json,
+    ///     r#"{"content":[{"content":[{"text":"Hello","type":"text"}],"type":"paragraph"}],"type":"doc","version":1}"#
+    /// );
+    /// ```
+    pub fn to_adf_json(&self) -> String {
+        let mut out = String::with_capacity(adf::estimated_len(&self.blocks));
+        adf::write(&self.blocks, &mut out);
+        out
     }
 
     /// Renders the document as Jira wiki markup, for Jira Server/Data Center.

@@ -3,7 +3,7 @@
 //! The expected strings were produced by the renderer that built a `serde_json::Value` tree
 //! (`to_adf().to_string()` before the text writer replaced it), so the writer is checked
 //! against that renderer's output rather than against itself: keys sorted, nothing but
-//! serde_json's escapes.
+//! serde_json's escapes. `to_adf` must be the same document.
 
 use jira_client::richtext::{Block, Document, Inline, Table};
 use serde_json::Value;
@@ -12,7 +12,7 @@ use crate::assert_valid_adf;
 
 #[track_caller]
 fn check(doc: Document, expected: &str) {
-    assert_eq!(doc.to_adf().to_string(), expected);
+    assert_eq!(doc.to_adf_json(), expected);
     let parsed: Value = serde_json::from_str(expected).unwrap();
     assert_valid_adf(&parsed);
     assert_eq!(doc.to_adf(), parsed);
@@ -20,7 +20,7 @@ fn check(doc: Document, expected: &str) {
 
 #[track_caller]
 fn check_limited(doc: Document, max_len: usize, expected: &str) {
-    assert_eq!(doc.to_adf_limited(max_len).to_string(), expected);
+    assert_eq!(doc.to_adf_json_limited(max_len), expected);
     let parsed: Value = serde_json::from_str(expected).unwrap();
     assert_valid_adf(&parsed);
     assert_eq!(doc.to_adf_limited(max_len), parsed);
@@ -302,4 +302,19 @@ fn cut_documents() {
             r#""type":"doc","version":1}"#,
         ),
     );
+}
+
+/// Deeper than serde_json's recursion limit (128 levels, 4 per nested list): `to_adf` parses the
+/// text without it, as it built such a document before.
+#[test]
+fn deeply_nested_lists() {
+    let mut block = Block::Paragraph(vec![Inline::text("deep")]);
+    for _ in 0..40 {
+        block = Block::BulletList(vec![vec![block]]);
+    }
+    let doc = Document::from(vec![block]);
+    let json = doc.to_adf_json();
+    assert_eq!(json.matches(r#""type":"bulletList""#).count(), 40);
+    assert_eq!(doc.to_adf().to_string(), json);
+    assert_eq!(doc.to_adf_limited(1_000_000).to_string(), json);
 }
