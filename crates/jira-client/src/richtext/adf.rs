@@ -85,11 +85,11 @@ fn block(out: &mut String, items: &mut Items, block: &Block) {
             paragraph(out, content);
         }
         Block::Heading { level, content } => {
-            let content = normalize_inlines(content);
+            let mut content = normalize_inlines(content).peekable();
             // An empty heading is valid ADF, but the wiki rendering cannot express one; both
             // renderings drop it so that they show the same document. Every normalised inline
             // writes at least one node, so no inline means no content.
-            if content.is_empty() {
+            if content.peek().is_none() {
                 return;
             }
             items.next(out);
@@ -210,7 +210,7 @@ fn code_block(out: &mut String, language: Option<&str>, text: &str) {
 }
 
 /// Inline nodes: text split at newlines into text nodes and hard breaks, with marks.
-fn inlines<'a>(out: &mut String, content: impl IntoIterator<Item = Normal<'a>>) {
+fn inlines<'a>(out: &mut String, content: impl Iterator<Item = Normal<'a>>) {
     let mut items = Items::default();
     for inline in content {
         match inline {

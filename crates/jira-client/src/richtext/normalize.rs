@@ -82,7 +82,8 @@ pub(crate) fn safe_href(href: &str) -> Option<String> {
         "mailto" => !url.path().is_empty(),
         _ => false,
     };
-    allowed.then(|| url.to_string())
+    // The URL's own string, moved rather than copied.
+    allowed.then(|| url.into())
 }
 
 /// An inline after [`normalize_inlines`]: its text clean, borrowed from the document whenever
@@ -111,39 +112,71 @@ pub(crate) enum Normal<'a> {
 ///
 /// Merging matters for the wiki rendering: line-start markup such as `h1.` must be recognised
 /// even when the caller split it over several text inlines.
-pub(crate) fn normalize_inlines(inlines: &[Inline]) -> Vec<Normal<'_>> {
-    let mut out: Vec<Normal<'_>> = Vec::with_capacity(inlines.len());
-    for inline in inlines {
-        let item = match inline {
-            Inline::Text(text) => Normal::Text(clean_text(text)),
-            Inline::Strong(text) => Normal::Strong(clean_text(text)),
-            Inline::Code(text) => Normal::Code(clean_text(text)),
-            Inline::Link { text, href } => {
-                let text = clean_text(text);
-                match safe_href(href) {
-                    Some(href) if text.trim().is_empty() => {
-                        Normal::Link { text: Cow::Owned(href.clone()), href }
-                    }
-                    Some(href) => Normal::Link { text, href },
-                    None if text.is_empty() => Normal::Text(clean_text(href)),
-                    None => Normal::Text(text),
-                }
-            }
-            Inline::HardBreak => Normal::HardBreak,
+///
+/// An iterator rather than a `Vec`: the renderings go through the inlines once, and a `Vec` per
+/// paragraph and table cell was an allocation for nothing.
+pub(crate) fn normalize_inlines(inlines: &[Inline]) -> Normalized<'_> {
+    Normalized { inlines: inlines.iter(), pending: None }
+}
+
+/// The iterator of [`normalize_inlines`].
+pub(crate) struct Normalized<'a> {
+    inlines: std::slice::Iter<'a, Inline>,
+    /// An inline taken while looking for more text to merge, to be given next.
+    pending: Option<Normal<'a>>,
+}
+
+impl<'a> Iterator for Normalized<'a> {
+    type Item = Normal<'a>;
+
+    fn next(&mut self) -> Option<Normal<'a>> {
+        let item = match self.pending.take() {
+            Some(item) => item,
+            None => self.next_non_empty()?,
         };
-        match item {
-            Normal::Text(text) | Normal::Strong(text) | Normal::Code(text) if text.is_empty() => {}
-            Normal::Text(text) => {
-                if let Some(Normal::Text(previous)) = out.last_mut() {
-                    previous.to_mut().push_str(&text);
-                } else {
-                    out.push(Normal::Text(text));
+        let Normal::Text(mut text) = item else { return Some(item) };
+        loop {
+            match self.next_non_empty() {
+                Some(Normal::Text(more)) => text.to_mut().push_str(&more),
+                other => {
+                    self.pending = other;
+                    return Some(Normal::Text(text));
                 }
             }
-            other => out.push(other),
         }
     }
-    out
+}
+
+impl<'a> Normalized<'a> {
+    /// The next inline, normalised, that is not empty text.
+    fn next_non_empty(&mut self) -> Option<Normal<'a>> {
+        loop {
+            let item = normalize(self.inlines.next()?);
+            match &item {
+                Normal::Text(text) | Normal::Strong(text) | Normal::Code(text) if text.is_empty() => {}
+                _ => return Some(item),
+            }
+        }
+    }
+}
+
+/// One inline with its text cleaned and an unsafe link turned into plain text.
+fn normalize(inline: &Inline) -> Normal<'_> {
+    match inline {
+        Inline::Text(text) => Normal::Text(clean_text(text)),
+        Inline::Strong(text) => Normal::Strong(clean_text(text)),
+        Inline::Code(text) => Normal::Code(clean_text(text)),
+        Inline::Link { text, href } => {
+            let text = clean_text(text);
+            match safe_href(href) {
+                Some(href) if text.trim().is_empty() => Normal::Link { text: Cow::Owned(href.clone()), href },
+                Some(href) => Normal::Link { text, href },
+                None if text.is_empty() => Normal::Text(clean_text(href)),
+                None => Normal::Text(text),
+            }
+        }
+        Inline::HardBreak => Normal::HardBreak,
+    }
 }
 
 /// The blocks of a list item in a shape both formats accept: a paragraph first, then
