@@ -3,8 +3,7 @@
 //!
 //! - **description**: the description as ADF JSON text, cut to Jira's limit
 //!   (`to_adf_json_limited(DESCRIPTION_MAX_LEN)`);
-//! - **request**: the whole create body as the bytes sent (`to_request_body(Cloud)`, then
-//!   serialised as reqwest's `.json()` does);
+//! - **request**: the whole create body as the text sent (`to_request_json(Cloud)`);
 //! - **cut**: the description path for two huge documents that must be cut to the limit (a
 //!   100,000-character code block, and 100 paragraphs of 1,000 characters), the slow path.
 //!
@@ -114,11 +113,10 @@ fn render_description(doc: &Document) -> String {
     doc.to_adf_json_limited(DESCRIPTION_MAX_LEN)
 }
 
-/// The create body as the bytes sent to Jira Cloud.
+/// The create body as the text sent to Jira Cloud.
 #[inline(never)]
-fn render_request(issue: &NewIssue) -> Vec<u8> {
-    let body = issue.to_request_body(Deployment::Cloud).expect("valid ticket");
-    serde_json::to_vec(&body).expect("serialisable")
+fn render_request(issue: &NewIssue) -> String {
+    issue.to_request_json(Deployment::Cloud).expect("valid ticket")
 }
 
 /// The description of a huge document as ADF JSON text, cut to Jira's limit; its length, so

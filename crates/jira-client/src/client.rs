@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http_support::{ClientOptions, DEFAULT_MAX_BODY, HttpError, Idempotency, RetryPolicy};
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -248,6 +248,9 @@ pub(crate) enum Body<'a> {
     Empty,
     /// A JSON document.
     Json(&'a serde_json::Value),
+    /// JSON already written as text, sent as it is (`Content-Type: application/json`). `Bytes`,
+    /// so that every attempt sends the same buffer without copying it.
+    JsonText(bytes::Bytes),
     /// A multipart form, sent with `X-Atlassian-Token: no-check`; the function is called once per
     /// attempt, since a form is consumed by sending it.
     Multipart(&'a (dyn Fn() -> reqwest::multipart::Form + Send + Sync)),
@@ -386,6 +389,9 @@ fn add_body(request: RequestBuilder, body: &Body<'_>) -> RequestBuilder {
     match body {
         Body::Empty => request,
         Body::Json(value) => request.json(value),
+        Body::JsonText(text) => {
+            request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(text.clone())
+        }
         // Jira refuses multipart requests without this header, its guard against cross-site
         // form posts; attachments are the only multipart requests.
         Body::Multipart(form) => request.header("X-Atlassian-Token", "no-check").multipart(form()),

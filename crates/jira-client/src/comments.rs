@@ -1,13 +1,15 @@
 //! Comments on issues.
 
+use bytes::Bytes;
 use http_support::Idempotency;
 use jiff::Timestamp;
 use reqwest::Method;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::client::Body;
-use crate::issues::render_document;
+use crate::issues::write_document;
+use crate::json_text::Object;
 use crate::richtext::Document;
 use crate::{Client, CommentId, IssueKey, Result, User, lenient};
 
@@ -65,8 +67,12 @@ impl Client {
     /// decoding errors of any call.
     pub async fn add_comment(&self, key: &IssueKey, body: &Document) -> Result<Comment> {
         let url = self.api_url(&["issue", key.as_str(), "comment"])?;
-        let body = json!({ "body": render_document(body, self.deployment()) });
-        self.send_json(Idempotency::NonIdempotent, Method::POST, &url, Body::Json(&body), "add comment").await
+        let mut text = String::new();
+        let mut object = Object::start(&mut text);
+        write_document(object.key("body"), body, self.deployment());
+        object.end();
+        let body = Body::JsonText(Bytes::from(text));
+        self.send_json(Idempotency::NonIdempotent, Method::POST, &url, body, "add comment").await
     }
 
     /// Lists every comment of an issue, oldest first (`GET /issue/{key}/comment`, page by page).

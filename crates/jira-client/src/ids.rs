@@ -7,6 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::Error;
+use crate::json_text::{Object, write_str};
 
 /// An issue key such as `SEC-42`: a project key, a dash, and the issue's number.
 ///
@@ -172,11 +173,15 @@ impl ProjectRef {
         }
     }
 
-    pub(crate) fn to_json(&self) -> serde_json::Value {
-        match self {
-            Self::Key(key) => serde_json::json!({ "key": key }),
-            Self::Id(id) => serde_json::json!({ "id": id }),
-        }
+    /// Writes `{"key": ...}` or `{"id": ...}`, as Jira's create body takes a project.
+    pub(crate) fn write_json(&self, out: &mut String) {
+        let (field, value) = match self {
+            Self::Key(key) => ("key", key),
+            Self::Id(id) => ("id", id),
+        };
+        let mut object = Object::start(out);
+        write_str(object.key(field), value);
+        object.end();
     }
 }
 
@@ -224,11 +229,16 @@ impl NameOrId {
         }
     }
 
-    pub(crate) fn to_json(&self) -> serde_json::Value {
-        match self {
-            Self::Name(name) => serde_json::json!({ "name": name }),
-            Self::Id(id) => serde_json::json!({ "id": id }),
-        }
+    /// Writes `{"name": ...}` or `{"id": ...}`, as Jira takes an issue type, a priority or a
+    /// component.
+    pub(crate) fn write_json(&self, out: &mut String) {
+        let (field, value) = match self {
+            Self::Name(name) => ("name", name),
+            Self::Id(id) => ("id", id),
+        };
+        let mut object = Object::start(out);
+        write_str(object.key(field), value);
+        object.end();
     }
 }
 

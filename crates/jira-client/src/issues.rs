@@ -3,16 +3,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use http_support::{HttpError, Idempotency};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::client::Body;
 use crate::error::details_or_default;
+use crate::json_text::{Object, parse, write_array, write_str, write_value};
 use crate::richtext::{DESCRIPTION_MAX_LEN, Document};
 use crate::{
     Client, Deployment, Error, ErrorDetails, Issue, IssueId, IssueKey, NameOrId, ProjectRef, Result,
+    TransitionId,
 };
 use crate::{lenient, sanitize_summary};
 
@@ -30,22 +33,41 @@ enum FieldValue {
 }
 
 impl FieldValue {
-    fn render(&self, deployment: Deployment) -> Value {
+    fn write(&self, out: &mut String, deployment: Deployment) {
         match self {
-            FieldValue::Json(value) => value.clone(),
-            FieldValue::Rich(doc) => render_document(doc, deployment),
+            FieldValue::Json(value) => write_value(out, value),
+            FieldValue::Rich(doc) => write_document(out, doc, deployment),
         }
     }
 }
 
-/// Rich text as the deployment wants it: an ADF document on Cloud, wiki markup on Server/DC.
-/// Cut to Jira's size limit for rich-text fields so that a huge alert cannot make the request
-/// fail.
-pub(crate) fn render_document(doc: &Document, deployment: Deployment) -> Value {
+/// Writes rich text as the deployment wants it: an ADF document on Cloud, a string of wiki
+/// markup on Server/DC. Cut to Jira's size limit for rich-text fields so that a huge alert
+/// cannot make the request fail.
+pub(crate) fn write_document(out: &mut String, doc: &Document, deployment: Deployment) {
     match deployment {
-        Deployment::Cloud => doc.to_adf_limited(DESCRIPTION_MAX_LEN),
-        Deployment::Server => Value::String(doc.to_wiki_limited(DESCRIPTION_MAX_LEN)),
+        Deployment::Cloud => doc.write_adf_limited(DESCRIPTION_MAX_LEN, out),
+        Deployment::Server => write_str(out, &doc.to_wiki_limited(DESCRIPTION_MAX_LEN)),
     }
+}
+
+/// The fields set by id, written as members of `fields`.
+///
+/// They used to be inserted into a map after the typed fields, so a field set by id replaces a
+/// typed field of the same key (the caller leaves that one out, see [`set_by_id`]) and a field
+/// set twice keeps its last value: only the last of each id is written, so that the object never
+/// holds a key twice.
+fn write_fields_by_id(fields: &mut Object<'_>, by_id: &[(String, FieldValue)], deployment: Deployment) {
+    for (i, (id, value)) in by_id.iter().enumerate() {
+        if by_id[i + 1..].iter().all(|(later, _)| later != id) {
+            value.write(fields.key(id), deployment);
+        }
+    }
+}
+
+/// Whether a field set by id replaces the typed field `key`.
+fn set_by_id(by_id: &[(String, FieldValue)], key: &str) -> bool {
+    by_id.iter().any(|(id, _)| id == key)
 }
 
 /// An issue to create.
@@ -61,6 +83,8 @@ pub(crate) fn render_document(doc: &Document, deployment: Deployment) -> Value {
 ///     .field("customfield_10109", serde_json::json!("https://portal.example/alert/1"));
 /// let body = issue.to_request_body(jira_client::Deployment::Cloud).unwrap();
 /// assert_eq!(body["fields"]["labels"][0], "mcas");
+/// let text = issue.to_request_json(jira_client::Deployment::Cloud).unwrap();
+/// assert!(text.starts_with(r#"{"fields":{"project":{"key":"SEC"},"issuetype":{"name":"Task"}"#));
 /// ```
 #[derive(Debug, Clone)]
 pub struct NewIssue {
@@ -144,41 +168,73 @@ impl NewIssue {
     }
 
     /// The JSON body Jira is sent for this issue on `deployment` (`{"fields": {...}}`), for
-    /// showing what would be created.
+    /// showing what would be created: [`NewIssue::to_request_json`] parsed, so that the two
+    /// never disagree.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] when a label is invalid.
     pub fn to_request_body(&self, deployment: Deployment) -> Result<Value> {
-        let summary = sanitize_summary(&self.summary);
+        Ok(parse(&self.to_request_json(deployment)?))
+    }
+
+    /// The JSON body Jira is sent for this issue on `deployment`, `{"fields": {...}}`, as the
+    /// compact JSON text that is sent.
+    ///
+    /// Written directly, without building a `serde_json::Value`: the description and rich-text
+    /// fields as ADF text (see [`Document::to_adf_json_limited`]) or wiki markup, other fields
+    /// as their JSON. A field set by id ([`NewIssue::field`], [`NewIssue::field_document`])
+    /// replaces a typed setter's field of the same key, and a field set twice keeps its last
+    /// value: no key is written twice.
+    ///
+    /// ```
+    /// use jira_client::{Deployment, NameOrId, NewIssue, ProjectRef};
+    /// let issue = NewIssue::new(ProjectRef::key("SEC"), NameOrId::name("Task"), "Impossible\ntravel")
+    ///     .labels(["mcas"])
+    ///     .field("summary", serde_json::json!("Set by id"));
+    /// assert_eq!(
+    ///     issue.to_request_json(Deployment::Cloud).unwrap(),
+    ///     r#"{"fields":{"project":{"key":"SEC"},"issuetype":{"name":"Task"},"labels":["mcas"],"summary":"Set by id"}}"#
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when a label is invalid.
+    pub fn to_request_json(&self, deployment: Deployment) -> Result<String> {
         for label in &self.labels {
             check_label(label)?;
         }
-        let mut fields = Map::new();
-        fields.insert("project".into(), self.project.to_json());
-        fields.insert("issuetype".into(), self.issue_type.to_json());
-        fields.insert("summary".into(), Value::String(summary));
-        if let Some(description) = &self.description {
-            fields.insert("description".into(), render_document(description, deployment));
+        let by_id = self.fields.as_slice();
+        let typed = |key: &str| !set_by_id(by_id, key);
+        let mut out = String::with_capacity(512);
+        out.push_str(r#"{"fields":"#);
+        let mut fields = Object::start(&mut out);
+        if typed("project") {
+            self.project.write_json(fields.key("project"));
         }
-        if let Some(priority) = &self.priority {
-            fields.insert("priority".into(), priority.to_json());
+        if typed("issuetype") {
+            self.issue_type.write_json(fields.key("issuetype"));
         }
-        if !self.labels.is_empty() {
-            let labels = self.labels.iter().map(|label| Value::String(label.clone())).collect();
-            fields.insert("labels".into(), Value::Array(labels));
+        if typed("summary") {
+            write_str(fields.key("summary"), &sanitize_summary(&self.summary));
         }
-        if !self.components.is_empty() {
-            let components: Vec<Value> = self.components.iter().map(NameOrId::to_json).collect();
-            fields.insert("components".into(), Value::Array(components));
+        if let Some(description) = self.description.as_ref().filter(|_| typed("description")) {
+            write_document(fields.key("description"), description, deployment);
         }
-        for (id, value) in &self.fields {
-            fields.insert(id.clone(), value.render(deployment));
+        if let Some(priority) = self.priority.as_ref().filter(|_| typed("priority")) {
+            priority.write_json(fields.key("priority"));
         }
-        // Built as a map rather than with `json!`, which would serialise `fields` all over again
-        // (a fifth of the work of a ticket with a long description).
-        let mut body = Map::new();
-        body.insert("fields".into(), Value::Object(fields));
-        Ok(Value::Object(body))
+        if !self.labels.is_empty() && typed("labels") {
+            write_array(fields.key("labels"), &self.labels, |out, label| write_str(out, label));
+        }
+        if !self.components.is_empty() && typed("components") {
+            write_array(fields.key("components"), &self.components, |out, component| {
+                component.write_json(out)
+            });
+        }
+        write_fields_by_id(&mut fields, by_id, deployment);
+        fields.end();
+        out.push('}');
+        Ok(out)
     }
 }
 
@@ -203,6 +259,10 @@ fn check_label(label: &str) -> Result<()> {
 /// let update = IssueUpdate::default().add_label("triaged").remove_label("new");
 /// let body = update.to_request_body(jira_client::Deployment::Server).unwrap();
 /// assert_eq!(body["update"]["labels"][0]["add"], "triaged");
+/// assert_eq!(
+///     update.to_request_json(jira_client::Deployment::Server).unwrap(),
+///     r#"{"update":{"labels":[{"add":"triaged"},{"remove":"new"}]}}"#
+/// );
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct IssueUpdate {
@@ -283,50 +343,84 @@ impl IssueUpdate {
             && self.comment.is_none()
     }
 
-    /// The JSON body (`{"fields": {...}, "update": {...}}`) sent for this update.
+    /// The JSON body (`{"fields": {...}, "update": {...}}`) sent for this update:
+    /// [`IssueUpdate::to_request_json`] parsed.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for an invalid label.
     pub fn to_request_body(&self, deployment: Deployment) -> Result<Value> {
-        let mut fields = Map::new();
-        if let Some(summary) = &self.summary {
-            let summary = sanitize_summary(summary);
-            fields.insert("summary".into(), Value::String(summary));
-        }
-        if let Some(description) = &self.description {
-            fields.insert("description".into(), render_document(description, deployment));
-        }
-        if let Some(priority) = &self.priority {
-            fields.insert("priority".into(), priority.to_json());
-        }
-        for (id, value) in &self.fields {
-            fields.insert(id.clone(), value.render(deployment));
-        }
-        let mut update = Map::new();
-        let mut label_ops = Vec::new();
-        for label in &self.add_labels {
+        Ok(parse(&self.to_request_json(deployment)?))
+    }
+
+    /// The JSON body sent for this update, `{"fields": {...}, "update": {...}}` (either left out
+    /// when empty), as compact JSON text. As for [`NewIssue::to_request_json`], a field set by
+    /// id replaces a typed setter's field of the same key, and no key is written twice.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid label.
+    pub fn to_request_json(&self, deployment: Deployment) -> Result<String> {
+        self.write_request(deployment, None)
+    }
+
+    /// The body, with `"transition": {"id": ...}` when moving the issue through a transition.
+    pub(crate) fn write_request(
+        &self,
+        deployment: Deployment,
+        transition: Option<&TransitionId>,
+    ) -> Result<String> {
+        for label in self.add_labels.iter().chain(&self.remove_labels) {
             check_label(label)?;
-            label_ops.push(json!({ "add": label }));
         }
-        for label in &self.remove_labels {
-            check_label(label)?;
-            label_ops.push(json!({ "remove": label }));
+        let by_id = self.fields.as_slice();
+        let typed = |key: &str| !set_by_id(by_id, key);
+        let mut out = String::with_capacity(256);
+        let mut body = Object::start(&mut out);
+        let has_fields = self.summary.is_some()
+            || self.description.is_some()
+            || self.priority.is_some()
+            || !self.fields.is_empty();
+        if has_fields {
+            let mut fields = Object::start(body.key("fields"));
+            if let Some(summary) = self.summary.as_ref().filter(|_| typed("summary")) {
+                write_str(fields.key("summary"), &sanitize_summary(summary));
+            }
+            if let Some(description) = self.description.as_ref().filter(|_| typed("description")) {
+                write_document(fields.key("description"), description, deployment);
+            }
+            if let Some(priority) = self.priority.as_ref().filter(|_| typed("priority")) {
+                priority.write_json(fields.key("priority"));
+            }
+            write_fields_by_id(&mut fields, by_id, deployment);
+            fields.end();
         }
-        if !label_ops.is_empty() {
-            update.insert("labels".into(), Value::Array(label_ops));
+        if let Some(transition) = transition {
+            let mut id = Object::start(body.key("transition"));
+            write_str(id.key("id"), transition.as_str());
+            id.end();
         }
-        if let Some(comment) = &self.comment {
-            let body = render_document(comment, deployment);
-            update.insert("comment".into(), json!([{ "add": { "body": body } }]));
+        let label_ops: Vec<(&str, &String)> = (self.add_labels.iter().map(|label| ("add", label)))
+            .chain(self.remove_labels.iter().map(|label| ("remove", label)))
+            .collect();
+        if !label_ops.is_empty() || self.comment.is_some() {
+            let mut update = Object::start(body.key("update"));
+            if !label_ops.is_empty() {
+                write_array(update.key("labels"), &label_ops, |out, (op, label)| {
+                    let mut op_object = Object::start(out);
+                    write_str(op_object.key(op), label);
+                    op_object.end();
+                });
+            }
+            if let Some(comment) = &self.comment {
+                // `[{"add": {"body": ...}}]`
+                let out = update.key("comment");
+                out.push_str(r#"[{"add":{"body":"#);
+                write_document(out, comment, deployment);
+                out.push_str("}}]");
+            }
+            update.end();
         }
-        let mut body = Map::new();
-        if !fields.is_empty() {
-            body.insert("fields".into(), Value::Object(fields));
-        }
-        if !update.is_empty() {
-            body.insert("update".into(), Value::Object(update));
-        }
-        Ok(Value::Object(body))
+        body.end();
+        Ok(out)
     }
 }
 
@@ -430,6 +524,21 @@ fn map_bulk_answer(answer: BulkAnswer, len: usize) -> Vec<Result<CreatedIssue, B
         .collect()
 }
 
+/// The bulk create body, `{"issueUpdates": [...]}`, from the issues' own bodies.
+fn bulk_body(bodies: &[String]) -> Bytes {
+    const START: &str = r#"{"issueUpdates":["#;
+    let mut body = String::with_capacity(START.len() + bodies.iter().map(|b| b.len() + 1).sum::<usize>() + 2);
+    body.push_str(START);
+    for (i, issue) in bodies.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(issue);
+    }
+    body.push_str("]}");
+    Bytes::from(body)
+}
+
 impl Client {
     /// Creates an issue (`POST /issue`). Not retried once the request may have reached Jira.
     ///
@@ -449,9 +558,9 @@ impl Client {
     /// field errors when it refuses the issue; the transport and status errors of any call. When
     /// [`Error::outcome_unknown`] is true the issue may have been created.
     pub async fn create_issue(&self, issue: &NewIssue) -> Result<CreatedIssue> {
-        let body = issue.to_request_body(self.deployment())?;
+        let body = Bytes::from(issue.to_request_json(self.deployment())?);
         let url = self.api_url(&["issue"])?;
-        self.send_json(Idempotency::NonIdempotent, Method::POST, &url, Body::Json(&body), "create issue")
+        self.send_json(Idempotency::NonIdempotent, Method::POST, &url, Body::JsonText(body), "create issue")
             .await
     }
 
@@ -481,7 +590,7 @@ impl Client {
     pub async fn create_issues(&self, issues: &[NewIssue]) -> Result<Vec<Result<CreatedIssue, BulkFailure>>> {
         let deployment = self.deployment();
         let bodies =
-            issues.iter().map(|issue| issue.to_request_body(deployment)).collect::<Result<Vec<_>>>()?;
+            issues.iter().map(|issue| issue.to_request_json(deployment)).collect::<Result<Vec<_>>>()?;
         let url = self.api_url(&["issue", "bulk"])?;
         let mut results = Vec::with_capacity(issues.len());
         let mut chunks = bodies.chunks(BULK_CREATE_LIMIT);
@@ -505,10 +614,11 @@ impl Client {
     async fn create_chunk(
         &self,
         url: &url::Url,
-        chunk: &[Value],
+        chunk: &[String],
     ) -> Result<Vec<Result<CreatedIssue, BulkFailure>>> {
-        let body = json!({ "issueUpdates": chunk });
-        let outcome = self.send_raw(Idempotency::NonIdempotent, Method::POST, url, Body::Json(&body)).await?;
+        let body = bulk_body(chunk);
+        let outcome =
+            self.send_raw(Idempotency::NonIdempotent, Method::POST, url, Body::JsonText(body)).await?;
         match outcome {
             Ok(response) => {
                 let answer: BulkAnswer = self.read_json(response, "bulk create").await?;
@@ -566,18 +676,20 @@ impl Client {
         if update.is_empty() {
             return Err(Error::InvalidInput("the issue update changes nothing".into()));
         }
-        let body = update.to_request_body(self.deployment())?;
+        let body = Bytes::from(update.to_request_json(self.deployment())?);
         let url = self.api_url(&["issue", key.as_str()])?;
         // Setting fields converges, but a comment would be added twice.
         let idempotency =
             if update.comment.is_some() { Idempotency::NonIdempotent } else { Idempotency::Idempotent };
-        self.send(idempotency, Method::PUT, &url, Body::Json(&body)).await?;
+        self.send(idempotency, Method::PUT, &url, Body::JsonText(body)).await?;
         Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn answer(json: Value) -> BulkAnswer {
@@ -629,6 +741,42 @@ mod tests {
         let failure = mapped[0].as_ref().unwrap_err();
         assert!(!failure.maybe_created());
         assert_eq!(failure.to_string(), "jira refused the issue (HTTP 400 Bad Request): summary: bad");
+    }
+
+    #[test]
+    fn a_field_set_by_id_replaces_the_typed_one_and_no_key_is_written_twice() {
+        let issue = NewIssue::new(ProjectRef::key("SEC"), NameOrId::name("Task"), "typed")
+            .priority(NameOrId::name("High"))
+            .labels(["a"])
+            .field("summary", json!("by id"))
+            .field("customfield_1", json!(1))
+            .field("priority", json!({ "id": "1" }))
+            .field("customfield_1", json!(2));
+        assert_eq!(
+            issue.to_request_json(Deployment::Server).unwrap(),
+            concat!(
+                r#"{"fields":{"project":{"key":"SEC"},"issuetype":{"name":"Task"},"labels":["a"],"#,
+                r#""summary":"by id","priority":{"id":"1"},"customfield_1":2}}"#
+            )
+        );
+
+        let update = IssueUpdate::default()
+            .summary("typed")
+            .field("summary", json!("by id"))
+            .add_label("x")
+            .remove_label("y")
+            .comment(Document::new().text_paragraph("c"));
+        assert_eq!(
+            update.to_request_json(Deployment::Server).unwrap(),
+            concat!(
+                r#"{"fields":{"summary":"by id"},"#,
+                r#""update":{"labels":[{"add":"x"},{"remove":"y"}],"comment":[{"add":{"body":"c"}}]}}"#
+            )
+        );
+        let transition = TransitionId::new("31");
+        let body = IssueUpdate::default().write_request(Deployment::Cloud, Some(&transition)).unwrap();
+        assert_eq!(body, r#"{"transition":{"id":"31"}}"#);
+        assert_eq!(IssueUpdate::default().to_request_json(Deployment::Cloud).unwrap(), "{}");
     }
 
     #[track_caller]

@@ -6,6 +6,8 @@
 //! same bytes `serde_json` writes for the equivalent `Value` (its escapes, no spaces), and
 //! [`parse`] turns the text back into a `Value` where a caller wants one.
 
+use std::fmt::Write as _;
+
 use serde::Deserialize as _;
 use serde_json::Value;
 
@@ -62,6 +64,56 @@ fn escape(out: &mut String, text: &str, start: &mut usize, at: usize) {
     *start = at + 1;
 }
 
+/// Writes `value` as compact JSON, as `serde_json` serialises it (`Value`'s `Display` is that
+/// serialiser, writing straight into the string).
+pub(crate) fn write_value(out: &mut String, value: &Value) {
+    // Writing to a `String` cannot fail.
+    let _ = write!(out, "{value}");
+}
+
+/// A JSON object being written into a string: each [`Object::key`] writes the comma before every
+/// member but the first, the key and the colon, and the caller writes the value.
+pub(crate) struct Object<'a> {
+    out: &'a mut String,
+    any: bool,
+}
+
+impl<'a> Object<'a> {
+    /// Writes the opening brace.
+    pub(crate) fn start(out: &'a mut String) -> Self {
+        out.push('{');
+        Self { out, any: false }
+    }
+
+    /// Starts the member `key`; its value is to be written into the returned string.
+    pub(crate) fn key(&mut self, key: &str) -> &mut String {
+        if self.any {
+            self.out.push(',');
+        }
+        self.any = true;
+        write_str(self.out, key);
+        self.out.push(':');
+        self.out
+    }
+
+    /// Writes the closing brace.
+    pub(crate) fn end(self) {
+        self.out.push('}');
+    }
+}
+
+/// Writes `items` as a JSON array, each with `write`.
+pub(crate) fn write_array<T>(out: &mut String, items: &[T], mut write: impl FnMut(&mut String, &T)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(out, item);
+    }
+    out.push(']');
+}
+
 /// Parses JSON text that one of the writers here produced.
 ///
 /// Without serde_json's recursion limit: a document nested more than 128 levels deep (about 30
@@ -105,9 +157,17 @@ mod tests {
     }
 
     #[test]
-    fn text_parses_back() {
+    fn values_objects_and_arrays() {
         let value = json!({ "b": [1, -2, 2.5, 1e300, null, true], "a": { "k\"": "v\u{1}" }, "c": "" });
-        assert_eq!(parse(&value.to_string()), value);
+        let mut out = String::new();
+        let mut object = Object::start(&mut out);
+        write_value(object.key("value"), &value);
+        write_array(object.key("list\n"), &["x", "y\""], |out, item| write_str(out, item));
+        write_array(object.key("empty"), &[] as &[&str], |out, item| write_str(out, item));
+        object.end();
+        let expected = json!({ "value": value, "list\n": ["x", "y\""], "empty": [] });
+        assert_eq!(parse(&out), expected);
+        assert_eq!(out, format!(r#"{{"value":{value},"list\n":["x","y\""],"empty":[]}}"#));
     }
 
     #[test]

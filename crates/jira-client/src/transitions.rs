@@ -1,9 +1,9 @@
 //! Workflow transitions: listing those available to an issue, and performing one.
 
+use bytes::Bytes;
 use http_support::Idempotency;
 use reqwest::Method;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::client::Body;
 use crate::{Client, IssueKey, IssueUpdate, Result, Status, TransitionId, lenient};
@@ -77,11 +77,8 @@ impl Client {
     /// transport and status errors of any call.
     pub async fn transition(&self, key: &IssueKey, id: &TransitionId, with: &IssueUpdate) -> Result<()> {
         let url = self.api_url(&["issue", key.as_str(), "transitions"])?;
-        let mut body = with.to_request_body(self.deployment())?;
-        if let Value::Object(map) = &mut body {
-            map.insert("transition".into(), json!({ "id": id }));
-        }
-        self.send(Idempotency::NonIdempotent, Method::POST, &url, Body::Json(&body)).await?;
+        let body = Bytes::from(with.write_request(self.deployment(), Some(id))?);
+        self.send(Idempotency::NonIdempotent, Method::POST, &url, Body::JsonText(body)).await?;
         Ok(())
     }
 }

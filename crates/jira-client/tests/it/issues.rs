@@ -54,6 +54,7 @@ async fn create_on_cloud_sends_adf_and_a_sanitized_summary() {
     Mock::given(method("POST"))
         .and(path("/rest/api/3/issue"))
         .and(header("authorization", BASIC))
+        .and(header("content-type", "application/json"))
         .and(body_json(expected))
         .respond_with(json(201, created(42)))
         .expect(1)
@@ -137,6 +138,50 @@ fn bulk_body(drafts: &[NewIssue]) -> Value {
     let updates: Vec<Value> =
         drafts.iter().map(|d| d.to_request_body(jira_client::Deployment::Cloud).unwrap()).collect();
     json!({ "issueUpdates": updates })
+}
+
+/// The bulk body as Jira receives it, spelled out rather than built from `to_request_body`
+/// (which is now the same text parsed): each issue's fields, in one `issueUpdates` array.
+#[tokio::test]
+async fn bulk_create_sends_one_document_with_every_issue() {
+    let server = MockServer::start().await;
+    let issue = |summary: &str| {
+        json!({
+            "fields": {
+                "project": { "key": "SEC" },
+                "issuetype": { "name": "Task" },
+                "summary": summary,
+                "description": {
+                    "type": "doc",
+                    "version": 1,
+                    "content": [{ "type": "paragraph", "content": [
+                        { "type": "text", "text": "Sign-ins from two countries within an hour." }
+                    ] }]
+                },
+                "priority": { "name": "High" },
+                "labels": ["mcas", "mcas-5f0c1e2d3a4b5c6d7e8f9a0b"],
+                "components": [{ "id": "10500" }],
+                "customfield_10109": "https://contoso.portal.cloudappsecurity.com/#/alerts/1"
+            }
+        })
+    };
+    let expected = json!({ "issueUpdates": [issue("alert \"a\""), issue("alert b")] });
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue/bulk"))
+        .and(header("authorization", BASIC))
+        .and(header("content-type", "application/json"))
+        .and(body_json(&expected))
+        .respond_with(json(201, json!({ "issues": [created(1), created(2)], "errors": [] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let results =
+        support::cloud(&server).create_issues(&[draft("alert \"a\""), draft("alert b")]).await.unwrap();
+    assert_eq!(results.len(), 2);
+    let requests = server.received_requests().await.unwrap();
+    let received: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(received, expected);
 }
 
 #[tokio::test]
@@ -292,6 +337,7 @@ async fn update_adds_and_removes_labels_and_comments() {
     Mock::given(method("PUT"))
         .and(path("/jira/rest/api/2/issue/SOC-101"))
         .and(header("authorization", BEARER))
+        .and(header("content-type", "application/json"))
         .and(body_json(expected))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
@@ -316,6 +362,7 @@ async fn comments_are_adf_on_cloud_and_wiki_on_server() {
     Mock::given(method("POST"))
         .and(path("/rest/api/3/issue/SEC-1/comment"))
         .and(header("authorization", BASIC))
+        .and(header("content-type", "application/json"))
         .and(body_json(json!({ "body": note.to_adf() })))
         .respond_with(json(201, fixture("comment_cloud.json")))
         .expect(1)
