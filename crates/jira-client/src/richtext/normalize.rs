@@ -23,13 +23,7 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
 ///
 /// Most text needs none of this, so it is borrowed unchanged rather than copied.
 pub(crate) fn clean_text(s: &str) -> Cow<'_, str> {
-    // Only control bytes, DEL, and characters whose UTF-8 starts with 0xC2 (the C1 controls
-    // U+0080..U+009F) or 0xE2 (U+2028, U+2029 and the bidi controls, all in U+2000..U+2FFF) can
-    // need cleaning; text without any (accented letters and dashes included) is returned as it
-    // is without decoding a single character.
-    let suspect =
-        any_byte(s.as_bytes(), |b| (b < 0x20 && b != b'\n' && b != b'\t') || matches!(b, 0x7F | 0xC2 | 0xE2));
-    if !suspect || !s.chars().any(needs_cleaning) {
+    if !needs_any_cleaning(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -49,6 +43,25 @@ pub(crate) fn clean_text(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether [`clean_text`] has anything to do in `s`.
+///
+/// Only control bytes, DEL, and characters whose UTF-8 starts with 0xC2 (the C1 controls
+/// U+0080..U+009F) or 0xE2 (U+2028, U+2029 and the bidi controls, all in U+2000..U+2FFF) can
+/// need cleaning, and each of those bytes starts a character. The bytes are scanned for them a
+/// block at a time, and only the characters they start are decoded: accented letters cost
+/// nothing, and a dash or an ellipsis (also 0xE2) one look, where decoding the whole text once
+/// one was found cost as much as all the rest of the rendering.
+fn needs_any_cleaning(s: &str) -> bool {
+    let suspect = |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') || matches!(b, 0x7F | 0xC2 | 0xE2);
+    s.as_bytes().chunks(SCAN_BLOCK).enumerate().any(|(n, block)| {
+        any_byte(block, suspect)
+            && block.iter().enumerate().any(|(i, &b)| {
+                // A suspect byte is ASCII or a lead byte, so it starts a character.
+                suspect(b) && s[n * SCAN_BLOCK + i..].chars().next().is_some_and(needs_cleaning)
+            })
+    })
 }
 
 /// Whether any byte of `bytes` is one `pred` holds for.
@@ -258,6 +271,10 @@ mod tests {
             "c1 \u{85} next line, \u{9F} and \u{80}",
             "cr\r\nlf\rdel\u{7F}nul\u{0}",
             "keep\ttabs\nand newlines",
+            &"— dash … ellipsis ".repeat(10),
+            &format!("{}\u{2028}", "— ".repeat(40)),
+            &format!("{}\u{202E}x", "é".repeat(100)),
+            &format!("{}\u{1}", "a".repeat(127)),
         ] {
             let cleaned = clean_text(text);
             assert!(!cleaned.chars().any(needs_cleaning), "{text:?} -> {cleaned:?}");
