@@ -172,6 +172,17 @@ fn inline_len(inline: &Inline) -> usize {
     }
 }
 
+/// The first `n` characters of `text` (all of it when it has fewer), found without pushing
+/// them one by one: the cut search takes thousands of characters per candidate.
+fn first_chars(text: &str, n: usize) -> &str {
+    let mut chars = text.chars();
+    match n.checked_sub(1).map(|last| chars.nth(last)) {
+        Some(Some(_)) => &text[..text.len() - chars.as_str().len()],
+        Some(None) => text,
+        None => "",
+    }
+}
+
 /// The first `n` units of `block`, with an ellipsis where text was cut.
 fn truncate(block: &Block, n: usize) -> Block {
     match block {
@@ -179,10 +190,9 @@ fn truncate(block: &Block, n: usize) -> Block {
         Block::Heading { level, content } => {
             Block::Heading { level: *level, content: truncate_inlines(content, n) }
         }
-        Block::CodeBlock { language, text } => Block::CodeBlock {
-            language: language.clone(),
-            text: text.chars().take(n).chain(['…']).collect(),
-        },
+        Block::CodeBlock { language, text } => {
+            Block::CodeBlock { language: language.clone(), text: [first_chars(text, n), "…"].concat() }
+        }
         Block::BulletList(items) => Block::BulletList(items.iter().take(n).cloned().collect()),
         Block::OrderedList(items) => Block::OrderedList(items.iter().take(n).cloned().collect()),
         Block::Table(table) => Block::Table(super::Table {
@@ -203,7 +213,7 @@ fn truncate_inlines(content: &[Inline], n: usize) -> Vec<Inline> {
             left -= len;
             continue;
         }
-        let cut = |text: &str| text.chars().take(left).collect::<String>();
+        let cut = |text: &str| first_chars(text, left).to_owned();
         match inline {
             Inline::Text(text) => out.push(Inline::Text(cut(text))),
             Inline::Strong(text) => out.push(Inline::Strong(cut(text))),
@@ -220,6 +230,16 @@ fn truncate_inlines(content: &[Inline], n: usize) -> Vec<Inline> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_characters() {
+        for text in ["", "abc", "é🙂x", &"0123456789 🙂".repeat(100)] {
+            for n in [0, 1, 2, 3, 4, 50, 1_000, 2_000] {
+                let expected: String = text.chars().take(n).collect();
+                assert_eq!(first_chars(text, n), expected, "{text:?} {n}");
+            }
+        }
+    }
 
     #[test]
     fn utf16_length_is_counted_exactly() {
