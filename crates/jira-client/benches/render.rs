@@ -4,6 +4,8 @@
 //! - **description**: the description as ADF JSON text, cut to Jira's limit
 //!   (`to_adf_json_limited(DESCRIPTION_MAX_LEN)`);
 //! - **request**: the whole create body as the text sent (`to_request_json(Cloud)`);
+//! - **request value**: the same body as a `serde_json::Value` (`to_request_body(Cloud)`, the
+//!   text parsed), for callers that still want one, dropped as they would drop it;
 //! - **cut**: the description path for two huge documents that must be cut to the limit (a
 //!   100,000-character code block, and 100 paragraphs of 1,000 characters), the slow path.
 //!
@@ -16,7 +18,8 @@
 //! `cargo bench -p jira-client --bench render` runs criterion. To count instructions instead of
 //! time, which a loaded machine does not disturb, skip criterion with a filter that matches
 //! nothing, have the bench call each measured function `RENDER_BENCH_ROUNDS` times, and collect
-//! only inside one of them (`render_description`, `render_request`, `render_cut`):
+//! only inside one of them (`render_description`, `render_request`, `render_body_value`,
+//! `render_cut`):
 //!
 //! ```sh
 //! RENDER_BENCH_ROUNDS=1000 valgrind --tool=callgrind --callgrind-out-file=/tmp/render.cg \
@@ -25,7 +28,8 @@
 //! callgrind_annotate /tmp/render.cg | head
 //! ```
 //!
-//! then divide the instructions by the rounds.
+//! then divide the instructions by the rounds (by twice a hundredth of them for `render_cut`,
+//! which cuts each of the two huge documents once per 100 rounds).
 
 use std::hint::black_box;
 
@@ -119,6 +123,13 @@ fn render_request(issue: &NewIssue) -> String {
     issue.to_request_json(Deployment::Cloud).expect("valid ticket")
 }
 
+/// The create body as a `serde_json::Value`, built and dropped.
+#[inline(never)]
+fn render_body_value(issue: &NewIssue) -> usize {
+    let body = issue.to_request_body(Deployment::Cloud).expect("valid ticket");
+    body.as_object().map_or(0, serde_json::Map::len)
+}
+
 /// The description of a huge document as ADF JSON text, cut to Jira's limit; its length, so
 /// that the function differs from `render_description` and is not merged with it.
 #[inline(never)]
@@ -134,6 +145,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ticket");
     group.bench_function("description", |b| b.iter(|| render_description(black_box(&doc))));
     group.bench_function("request", |b| b.iter(|| render_request(black_box(&issue))));
+    group.bench_function("request value", |b| b.iter(|| render_body_value(black_box(&issue))));
     group.finish();
 
     let mut group = c.benchmark_group("cut");
@@ -142,25 +154,37 @@ fn bench(c: &mut Criterion) {
     group.bench_function("paragraphs", |b| b.iter(|| render_cut(black_box(&huge[1]))));
     group.finish();
 
-    // Plain calls for callgrind (see the module docs); none by default.
+    // Plain calls for callgrind (see the module docs); none by default. One function at a time,
+    // so that each is counted in the steady state of its own allocations rather than in the
+    // heap another one left behind.
     let rounds: usize = std::env::var("RENDER_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(0);
+    if rounds == 0 {
+        return;
+    }
     for _ in 0..rounds {
         black_box(render_description(black_box(&doc)));
+    }
+    for _ in 0..rounds {
         black_box(render_request(black_box(&issue)));
     }
-    for _ in 0..rounds.div_ceil(100) {
+    for _ in 0..rounds {
+        black_box(render_body_value(black_box(&issue)));
+    }
+    let cut_rounds = rounds.div_ceil(100);
+    for _ in 0..cut_rounds {
         for doc in &huge {
             black_box(render_cut(black_box(doc)));
         }
     }
-    if rounds > 0 {
-        println!(
-            "{rounds} rounds of render_description and render_request, {} of render_cut per huge document",
-            rounds.div_ceil(100)
-        );
-        let sizes = (render_description(&doc).len(), render_request(&issue).len());
-        println!("description {} bytes, request {} bytes", sizes.0, sizes.1);
-    }
+    println!(
+        "{rounds} calls of render_description, render_request and render_body_value, \
+         {cut_rounds} of render_cut per huge document"
+    );
+    println!(
+        "description {} bytes, request {} bytes",
+        render_description(&doc).len(),
+        render_request(&issue).len()
+    );
 }
 
 criterion_group!(benches, bench);
