@@ -398,13 +398,13 @@ impl IssueUpdate {
             write_str(id.key("id"), transition.as_str());
             id.end();
         }
-        let label_ops: Vec<(&str, &String)> = (self.add_labels.iter().map(|label| ("add", label)))
-            .chain(self.remove_labels.iter().map(|label| ("remove", label)))
-            .collect();
-        if !label_ops.is_empty() || self.comment.is_some() {
+        let has_label_ops = !self.add_labels.is_empty() || !self.remove_labels.is_empty();
+        if has_label_ops || self.comment.is_some() {
             let mut update = Object::start(body.key("update"));
-            if !label_ops.is_empty() {
-                write_array(update.key("labels"), &label_ops, |out, (op, label)| {
+            if has_label_ops {
+                let adds = self.add_labels.iter().map(|label| ("add", label));
+                let removes = self.remove_labels.iter().map(|label| ("remove", label));
+                write_array(update.key("labels"), adds.chain(removes), |out, (op, label)| {
                     let mut op_object = Object::start(out);
                     write_str(op_object.key(op), label);
                     op_object.end();

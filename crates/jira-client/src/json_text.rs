@@ -103,9 +103,13 @@ impl<'a> Object<'a> {
 }
 
 /// Writes `items` as a JSON array, each with `write`.
-pub(crate) fn write_array<T>(out: &mut String, items: &[T], mut write: impl FnMut(&mut String, &T)) {
+pub(crate) fn write_array<I: IntoIterator>(
+    out: &mut String,
+    items: I,
+    mut write: impl FnMut(&mut String, I::Item),
+) {
     out.push('[');
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -162,8 +166,8 @@ mod tests {
         let mut out = String::new();
         let mut object = Object::start(&mut out);
         write_value(object.key("value"), &value);
-        write_array(object.key("list\n"), &["x", "y\""], |out, item| write_str(out, item));
-        write_array(object.key("empty"), &[] as &[&str], |out, item| write_str(out, item));
+        write_array(object.key("list\n"), ["x", "y\""], write_str);
+        write_array(object.key("empty"), [""; 0], write_str);
         object.end();
         let expected = json!({ "value": value, "list\n": ["x", "y\""], "empty": [] });
         assert_eq!(parse(&out), expected);
