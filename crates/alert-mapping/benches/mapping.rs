@@ -3,8 +3,9 @@
 //!
 //! - **mapping**: extract + map to a `TicketDraft`, alert-mapping's own work;
 //! - **mapping + request body**: also `TicketDraft::into_new_issue` and
-//!   `NewIssue::to_request_body` for Jira Cloud (the description and rich-text fields become ADF
-//!   cut to Jira's limit), which is what the pipeline does to each alert before sending it.
+//!   `NewIssue::to_request_json` for Jira Cloud (the create request's body as the JSON text that
+//!   is sent, the description and rich-text fields written as ADF cut to Jira's limit), which is
+//!   what the pipeline does to each alert before sending it.
 //!
 //! Decoding the JSON is not measured: it is the client's work. Prints alerts per second on one
 //! core for each at the end.
@@ -107,9 +108,9 @@ fn reputations(alerts: &[Alert], tenant: &TenantContext) -> HashMap<IpAddr, Repu
     out
 }
 
-/// The create request's body, as the Jira client renders it for Cloud.
-fn render(draft: TicketDraft) -> Value {
-    draft.into_new_issue(ProjectRef::key("SEC"), "Task").to_request_body(Deployment::Cloud).expect("body")
+/// The create request's body, as the Jira client writes it for Cloud and sends it.
+fn render(draft: TicketDraft) -> String {
+    draft.into_new_issue(ProjectRef::key("SEC"), "Task").to_request_json(Deployment::Cloud).expect("body")
 }
 
 // Neither is inlined, so that callgrind can count the instructions inside each alone.
@@ -173,7 +174,7 @@ fn bench(c: &mut Criterion) {
     let count = (rounds * alerts.len()) as f64;
     let measurements: [(&str, &dyn Fn()); 2] = [
         ("mapping (extract + map)", &|| map_only(black_box(&alerts), &tenant, &mapper, &reps)),
-        ("mapping + request body (+ into_new_issue + to_request_body(Cloud))", &|| {
+        ("mapping + request body (+ into_new_issue + to_request_json(Cloud))", &|| {
             map_and_render(black_box(&alerts), &tenant, &mapper, &reps)
         }),
     ];
