@@ -1,5 +1,6 @@
 //! The mapper: facts and reputations in, a ticket draft (or a skip) out.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -429,9 +430,7 @@ impl Mapper {
         }
         if matches!(shape, FieldShape::RichText) {
             // Kept as a document, rendered with the request like the description.
-            let joined = items.join("\n");
-            let text = render::cut_chars(&joined, LONG_TEXT_MAX_CHARS, "(cut)");
-            return Ok(Some(FieldValue::RichText(Document::new().text_paragraph(&text))));
+            return Ok(Some(FieldValue::RichText(Document::new().text_paragraph(&rich_text(&items)))));
         }
         shape_value(attribute, shape, &items, facts, self.deployment)
             .map(|value| Some(FieldValue::Json(value)))
@@ -477,11 +476,9 @@ fn shape_value(
                 items.iter().filter_map(|item| as_label(item)).map(Value::String).collect();
             Ok(Value::Array(labels))
         }
-        FieldShape::RichText => {
-            let joined = items.join("\n");
-            let text = render::cut_chars(&joined, LONG_TEXT_MAX_CHARS, "(cut)");
-            from_text(shape, &text)
-        }
+        // Only inside an array: a rich-text field of its own keeps a `Document` (see
+        // `Mapper::field_value`).
+        FieldShape::RichText => from_text(shape, &rich_text(items)),
         FieldShape::DateTime => from_text(shape, &facts.time.to_string()),
         FieldShape::Date => from_text(shape, &facts.time.strftime("%Y-%m-%d").to_string()),
         FieldShape::Array(inner) => {
@@ -495,6 +492,17 @@ fn shape_value(
         }
         other => from_text(other, &joined()),
     }
+}
+
+/// The text of a multi-line field: one item a line, cut to Jira's limit.
+fn rich_text(items: &[String]) -> String {
+    let joined = items.join("\n");
+    let cut = match render::cut_chars(&joined, LONG_TEXT_MAX_CHARS, "(cut)") {
+        Cow::Owned(cut) => Some(cut),
+        // Nearly always: the text fits, and is kept without a copy.
+        Cow::Borrowed(_) => None,
+    };
+    cut.unwrap_or(joined)
 }
 
 /// Text as one line of at most `max` characters, cut with "…".
