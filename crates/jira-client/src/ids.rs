@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::Error;
-use crate::json_text::{Object, write_str};
+use crate::json_text::write_single;
 
 /// An issue key such as `SEC-42`: a project key, a dash, and the issue's number.
 ///
@@ -179,9 +179,7 @@ impl ProjectRef {
             Self::Key(key) => ("key", key),
             Self::Id(id) => ("id", id),
         };
-        let mut object = Object::start(out);
-        write_str(object.key(field), value);
-        object.end();
+        write_single(out, field, value);
     }
 }
 
@@ -236,9 +234,7 @@ impl NameOrId {
             Self::Name(name) => ("name", name),
             Self::Id(id) => ("id", id),
         };
-        let mut object = Object::start(out);
-        write_str(object.key(field), value);
-        object.end();
+        write_single(out, field, value);
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::client::Body;
 use crate::error::details_or_default;
-use crate::json_text::{Object, parse, write_array, write_str, write_value};
+use crate::json_text::{Object, parse, write_array, write_single, write_str, write_value};
 use crate::richtext::{DESCRIPTION_MAX_LEN, Document};
 use crate::{
     Client, Deployment, Error, ErrorDetails, Issue, IssueId, IssueKey, NameOrId, ProjectRef, Result,
@@ -394,9 +394,7 @@ impl IssueUpdate {
             fields.end();
         }
         if let Some(transition) = transition {
-            let mut id = Object::start(body.key("transition"));
-            write_str(id.key("id"), transition.as_str());
-            id.end();
+            write_single(body.key("transition"), "id", transition.as_str());
         }
         let has_label_ops = !self.add_labels.is_empty() || !self.remove_labels.is_empty();
         if has_label_ops || self.comment.is_some() {
@@ -405,9 +403,7 @@ impl IssueUpdate {
                 let adds = self.add_labels.iter().map(|label| ("add", label));
                 let removes = self.remove_labels.iter().map(|label| ("remove", label));
                 write_array(update.key("labels"), adds.chain(removes), |out, (op, label)| {
-                    let mut op_object = Object::start(out);
-                    write_str(op_object.key(op), label);
-                    op_object.end();
+                    write_single(out, op, label);
                 });
             }
             if let Some(comment) = &self.comment {

@@ -102,6 +102,14 @@ impl<'a> Object<'a> {
     }
 }
 
+/// Writes `{"key": "value"}`, the shape of a project, issue type or priority reference, a
+/// transition id and a label operation.
+pub(crate) fn write_single(out: &mut String, key: &str, value: &str) {
+    let mut object = Object::start(out);
+    write_str(object.key(key), value);
+    object.end();
+}
+
 /// Writes `items` as a JSON array, each with `write`.
 pub(crate) fn write_array<I: IntoIterator>(
     out: &mut String,
