@@ -118,6 +118,17 @@ impl Client {
         Ok(url)
     }
 
+    /// The `Authorization` value an Entra-signed-in client sends now (fetching a token if none is
+    /// cached); `None` for a legacy API token.
+    pub(crate) async fn entra_authorization(&self) -> Result<Option<HeaderValue>> {
+        let inner = &*self.inner;
+        if !inner.credentials.is_entra() {
+            return Ok(None);
+        }
+        let context = TokenContext { http: &inner.token_http, retry: &inner.retry, max_body: inner.max_body };
+        inner.credentials.header(&context).await.map(Some)
+    }
+
     /// Sends one request to MCAS and reads the success body.
     ///
     /// Every MCAS request goes through here: pacing, retries and `Retry-After` by

@@ -57,6 +57,7 @@ mod lenient;
 mod models;
 mod page;
 mod pagination;
+mod permissions;
 mod query;
 
 pub use auth::{Auth, DEFAULT_AUTHORITY, DEFAULT_SCOPE, EntraApp};
@@ -66,6 +67,7 @@ pub use entity::{Entity, EntityData, EntityId};
 pub use error::{ApiErrorBody, Error, FilterError, Result};
 pub use models::{Alert, AlertId, AlertStatus, PolicyRef, ResolutionStatus, Severity};
 pub use page::{AlertsPage, MalformedAlert};
+pub use permissions::CLOSE_ROLES;
 pub use query::{AlertQuery, MAX_PAGE_SIZE, SortDirection};
 
 // Re-exported so that callers name the same versions as this crate's API.

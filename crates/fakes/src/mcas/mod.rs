@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use base64::Engine;
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
@@ -73,6 +74,9 @@ pub struct FakeMcasOptions {
     pub entra: Option<EntraApp>,
     /// How long issued bearer tokens are accepted (`expires_in`).
     pub token_lifetime: Duration,
+    /// The application permissions issued bearer tokens carry in their `roles` claim (default
+    /// `Investigation.manage`: read and close alerts).
+    pub entra_roles: Vec<String>,
     /// Delay added to every request.
     pub latency: Duration,
 }
@@ -86,6 +90,7 @@ impl Default for FakeMcasOptions {
             bulk: None,
             entra: None,
             token_lifetime: Duration::from_secs(3599),
+            entra_roles: vec!["Investigation.manage".to_owned()],
             latency: Duration::ZERO,
         }
     }
@@ -97,6 +102,7 @@ struct Shared {
     token: String,
     entra: Option<EntraApp>,
     token_lifetime: Duration,
+    entra_roles: Vec<String>,
     issued: Mutex<HashMap<String, Instant>>,
     alerts: Mutex<AlertStore>,
     closes: Mutex<Vec<CloseCall>>,
@@ -150,6 +156,7 @@ impl FakeMcas {
             token: options.token,
             entra: options.entra,
             token_lifetime: options.token_lifetime,
+            entra_roles: options.entra_roles,
             issued: Mutex::new(HashMap::new()),
             alerts: Mutex::new(AlertStore::new(options.alerts, options.bulk)),
             closes: Mutex::new(Vec::new()),
@@ -491,8 +498,12 @@ impl Shared {
                 &format!("The provided value for scope {} is not valid.", field("scope")),
             );
         }
+        // A JWT's shape: a real header, the claims a client may read (`roles`), and a random
+        // stand-in for the signature, which makes each token unique.
+        let claims = json!({ "aud": "05a65629-4c1b-48c1-a78b-804c4abdd4af", "roles": self.entra_roles });
         let token = format!(
-            "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiIwNWE2NTYyOSJ9.{:016x}{:016x}",
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.{}.{:016x}{:016x}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string()),
             fastrand::u64(..),
             fastrand::u64(..)
         );

@@ -251,3 +251,48 @@ fn urls_that_would_leak_credentials_are_refused() {
     );
     assert!(matches!(empty.build(), Err(Error::InvalidInput { .. })));
 }
+
+/// A JWT-shaped token whose payload holds `claims` (header and signature are not read).
+fn jwt(claims: &serde_json::Value) -> String {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!("eyJ0eXAiOiJKV1QifQ.{}.c2lnbmF0dXJl", engine.encode(claims.to_string()))
+}
+
+#[tokio::test]
+async fn granted_roles_reads_the_token_and_sends_nothing_to_the_tenant() {
+    let server = MockServer::start().await;
+    let token = jwt(&serde_json::json!({"aud": "05a65629", "roles": ["Investigation.read", "Investigation.manage"]}));
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .and(TokenForm)
+        .respond_with(token_answer(&token, 3599))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_catch_all(&server).await;
+    let client = entra_client(&server);
+    let roles = client.granted_roles().await.unwrap().unwrap();
+    assert_eq!(roles, ["Investigation.read", "Investigation.manage"]);
+    assert!(roles.iter().any(|r| mcas_client::CLOSE_ROLES.contains(&r.as_str())));
+    // The cached token is read again without a second token request.
+    assert_eq!(client.granted_roles().await.unwrap().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn granted_roles_of_a_legacy_token_are_unknown_and_of_a_non_jwt_an_error() {
+    let server = MockServer::start().await;
+    mount_catch_all(&server).await;
+    assert_eq!(client(&server).granted_roles().await.unwrap(), None);
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(token_answer("opaque-token", 3599))
+        .mount(&server)
+        .await;
+    mount_catch_all(&server).await;
+    let error = entra_client(&server).granted_roles().await.unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert_eq!(error.to_string(), "could not decode the access token's claims");
+}

@@ -3,9 +3,12 @@
 
 use futures_util::StreamExt;
 use futures_util::stream;
+use jiff::Timestamp;
 use jira_client::{BULK_CREATE_LIMIT, CreatedIssue, NewIssue};
 
-/// Creates `issues`, returning for each, in input order, the created issue or why it failed.
+/// Creates `issues`, returning for each, in input order, the created issue with the time Jira
+/// answered (its creation time as this tool can know it: within the request's round trip), or
+/// why it failed.
 ///
 /// Creating is not idempotent, so nothing here retries a failed create (the shared HTTP crate
 /// retries only a `429`, which Jira did not act on). An issue whose fate is unknown (a lost answer)
@@ -16,20 +19,24 @@ pub async fn create_all(
     issues: Vec<NewIssue>,
     bulk: bool,
     concurrency: usize,
-) -> Vec<Result<CreatedIssue, String>> {
+) -> Vec<Result<(CreatedIssue, Timestamp), String>> {
     if issues.is_empty() {
         return Vec::new();
     }
     let concurrency = concurrency.max(1);
     if bulk && issues.len() > 1 {
         let chunks: Vec<Vec<NewIssue>> = issues.chunks(BULK_CREATE_LIMIT).map(<[NewIssue]>::to_vec).collect();
-        let mut results: Vec<(usize, Vec<Result<CreatedIssue, String>>)> =
+        let mut results: Vec<(usize, Vec<Result<(CreatedIssue, Timestamp), String>>)> =
             stream::iter(chunks.into_iter().enumerate())
                 .map(|(index, chunk)| async move {
                     let len = chunk.len();
                     let outcome = match jira.create_issues(&chunk).await {
                         Ok(per_issue) => {
-                            per_issue.into_iter().map(|r| r.map_err(|e| crate::chain(&e))).collect()
+                            let answered = Timestamp::now();
+                            per_issue
+                                .into_iter()
+                                .map(|r| r.map(|created| (created, answered)).map_err(|e| crate::chain(&e)))
+                                .collect()
                         }
                         Err(error) => {
                             let reason = format!("bulk create failed: {}", crate::chain(&error));
@@ -45,7 +52,10 @@ pub async fn create_all(
         results.into_iter().flat_map(|(_, r)| r).collect()
     } else {
         stream::iter(issues)
-            .map(|issue| async move { jira.create_issue(&issue).await.map_err(|e| crate::chain(&e)) })
+            .map(|issue| async move {
+                let created = jira.create_issue(&issue).await.map_err(|e| crate::chain(&e))?;
+                Ok((created, Timestamp::now()))
+            })
             .buffered(concurrency)
             .collect()
             .await

@@ -315,6 +315,8 @@ impl<'a> TenantRun<'a> {
             alert_time: pending.alert_time,
             error: reason,
             next_try: self.now,
+            severity: pending.severity.clone(),
+            title: pending.title.clone(),
         });
         let store = Arc::clone(&self.services.store);
         let tenant = self.tenant.name.clone();

@@ -60,6 +60,8 @@ impl TenantRun<'_> {
                     alert_time: malformed.timestamp.unwrap_or(now),
                     error: reason,
                     next_try: now,
+                    severity: None,
+                    title: None,
                 });
             }
         }
@@ -131,7 +133,7 @@ impl TenantRun<'_> {
         let mut to_create = Vec::with_capacity(fresh.len());
         for (alert, label) in fresh.into_iter().zip(&labels) {
             match existing.get(label) {
-                Some(key) => {
+                Some((key, created)) => {
                     self.summary.already_ticketed += 1;
                     self.sink.emit(Event::AlreadyTicketed {
                         tenant: self.tenant.name.clone(),
@@ -141,13 +143,16 @@ impl TenantRun<'_> {
                         key: key.clone(),
                     });
                     let facts = extract(&alert, &self.tenant.context);
+                    // Jira's own creation time when it gives one; else the time it was found, an
+                    // estimate (the ticket is older).
+                    let created_at = created.map_or((self.now, false), |at| (at, true));
                     outcome.tickets.push(record(
                         &alert,
                         &facts,
                         &HashMap::new(),
                         key.clone(),
                         Origin::Found,
-                        self.now,
+                        created_at,
                     ));
                 }
                 None => to_create.push(alert),
@@ -231,7 +236,7 @@ impl TenantRun<'_> {
         for (index, result) in indices.into_iter().zip(results) {
             let alert = &to_create[index];
             match result {
-                Ok(created) => {
+                Ok((created, answered)) => {
                     let key = created.key.as_str().to_owned();
                     self.summary.created += 1;
                     self.sink.emit(Event::TicketCreated {
@@ -247,7 +252,7 @@ impl TenantRun<'_> {
                         &reputations,
                         key,
                         Origin::Created,
-                        self.now,
+                        (answered, true),
                     ));
                 }
                 Err(reason) => self.fail(alert, outcome, format!("creating the ticket failed: {reason}")),
@@ -270,22 +275,25 @@ impl TenantRun<'_> {
             alert_time: alert.timestamp,
             error: reason,
             next_try: self.now,
+            severity: Some(alert.severity.name().to_owned()),
+            title: Some(alert.title.clone()),
         });
     }
 }
 
-/// The keys of the issues carrying any of `labels`, by label: one search (paged if need be) for
-/// the whole page.
+/// The key and creation time of the issues carrying any of `labels`, by label: one search (paged
+/// if need be) for the whole page.
 async fn find_existing(
     jira: &jira_client::Client,
     labels: &[String],
-) -> Result<HashMap<String, String>, String> {
+) -> Result<HashMap<String, (String, Option<jiff::Timestamp>)>, String> {
     let wanted: HashSet<&str> = labels.iter().map(String::as_str).collect();
-    let query = SearchQuery::new(jql::labels_in(labels)).fields(["labels"]).max_results(100);
+    let query = SearchQuery::new(jql::labels_in(labels)).fields(["labels", "created"]).max_results(100);
     let issues: Vec<jira_client::Issue> =
         jira.search(query).try_collect().await.map_err(|e| crate::chain(&e))?;
-    let mut found: HashMap<String, String> = HashMap::new();
+    let mut found: HashMap<String, (String, Option<jiff::Timestamp>)> = HashMap::new();
     for issue in issues {
+        let created = issue.fields.created;
         for label in issue.fields.labels {
             if wanted.contains(label.as_str()) {
                 // Two tickets for one alert can only come from outside this tool; the oldest
@@ -293,12 +301,13 @@ async fn find_existing(
                 let key = issue.key.as_str().to_owned();
                 found
                     .entry(label)
-                    .and_modify(|k| {
+                    .and_modify(|(k, at)| {
                         if key_number(&key) < key_number(k) {
                             k.clone_from(&key);
+                            *at = created;
                         }
                     })
-                    .or_insert(key);
+                    .or_insert((key, created));
             }
         }
     }
@@ -316,12 +325,13 @@ fn record(
     reputations: &HashMap<std::net::IpAddr, Reputation>,
     key: String,
     origin: Origin,
-    now: jiff::Timestamp,
+    (created_at, created_at_exact): (jiff::Timestamp, bool),
 ) -> TicketRecord {
     TicketRecord {
         alert_id: alert.id.as_str().to_owned(),
         jira_key: key,
-        created_at: now,
+        created_at,
+        created_at_exact,
         origin,
         severity: alert.severity.name().to_owned(),
         title: alert.title.clone(),

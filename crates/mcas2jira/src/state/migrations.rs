@@ -40,6 +40,35 @@
 //!   `commented` ticket is to take) and `transitioned_at` (when it took it; null while it is still
 //!   to be tried); `mirrored_at`.
 //!
+//! # Version 3: true creation times, retried alerts in reports, a sync that is re-read
+//!
+//! - `tickets.created_at_exact`: 1 when `created_at` is the time Jira created the ticket (for a
+//!   ticket this tool created: the moment Jira answered the create; for one found by its label:
+//!   the `created` time Jira gives), 0 when it is only an estimate. Rows written before version 3
+//!   hold the start of the pass that recorded them (a `created` ticket was made up to a pass's
+//!   length later; a `found` one was made earlier): nothing in the file tells the true time, so
+//!   they keep that value, marked 0. Reports leave estimates out of "time from alert to ticket",
+//!   except with `--jira`, which reads the true time from Jira.
+//! - `pending.severity`, `pending.title` (nullable): what reports show of an alert awaiting a
+//!   retry. Null for rows written before version 3 (until their next failure) and for alerts that
+//!   could not be read at all.
+//! - `sync` is rebuilt (SQLite cannot change a `CHECK` constraint in place), every row kept:
+//!   - `action` may also be `unmapped`: the ticket is done with a resolution `[sync.resolutions]`
+//!     does not name (`jira_resolution`); reported once, then only counted, and looked at again
+//!     on each sync (the map or the resolution may change).
+//!   - `transition` is now the name of the transition the ticket *took* (null until it took
+//!     one); `transition_due` (0/1) says a transition is still to be made. Its name is read from
+//!     the config when it is made, so a corrected or removed `transition_on_alert_closed` takes
+//!     effect. A version-2 row still due keeps `transition_due = 1` and loses the stored name.
+//!   - `note_due` (0/1): the ticket is still to get the note that its alert was closed from
+//!     Jira (the close succeeded, the note did not).
+//!   - `ticket_done_at`: when the ticket was first seen done after its alert was closed (for
+//!     `closed_alert` and `both_closed`, the time recorded; version-2 rows take `mirrored_at`, or
+//!     `transitioned_at` for a transitioned `commented` row). While it is recent, the ticket is
+//!     watched for being reopened.
+//!   - `reopened_at`: when the sync found the ticket reopened after its alert was closed, and
+//!     said so on the ticket (once).
+//!
 //! # Migrations
 //!
 //! `PRAGMA user_version` holds the number of migrations applied. Each migration is one SQL script,
@@ -51,9 +80,9 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations, in order; `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
-const V1: &str = "
+pub(super) const V1: &str = "
 CREATE TABLE tickets (
     tenant     TEXT    NOT NULL,
     alert_id   TEXT    NOT NULL,
@@ -110,7 +139,7 @@ CREATE TABLE ip_reputation (
 ) WITHOUT ROWID;
 ";
 
-const V2: &str = "
+pub(super) const V2: &str = "
 CREATE TABLE sync (
     tenant          TEXT    NOT NULL,
     alert_id        TEXT    NOT NULL,
@@ -125,6 +154,47 @@ CREATE TABLE sync (
     mirrored_at     INTEGER NOT NULL,
     PRIMARY KEY (tenant, alert_id)
 ) WITHOUT ROWID;
+";
+
+const V3: &str = "
+ALTER TABLE tickets ADD COLUMN created_at_exact INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pending ADD COLUMN severity TEXT;
+ALTER TABLE pending ADD COLUMN title TEXT;
+
+CREATE TABLE sync_v3 (
+    tenant          TEXT    NOT NULL,
+    alert_id        TEXT    NOT NULL,
+    jira_key        TEXT    NOT NULL,
+    action          TEXT    NOT NULL
+                    CHECK (action IN ('closed_alert', 'commented', 'both_closed', 'gone', 'unmapped')),
+    jira_resolution TEXT,
+    close_kind      TEXT,
+    alert_status    INTEGER,
+    transition      TEXT,
+    transitioned_at INTEGER,
+    transition_due  INTEGER NOT NULL DEFAULT 0,
+    note_due        INTEGER NOT NULL DEFAULT 0,
+    ticket_done_at  INTEGER,
+    reopened_at     INTEGER,
+    mirrored_at     INTEGER NOT NULL,
+    PRIMARY KEY (tenant, alert_id)
+) WITHOUT ROWID;
+INSERT INTO sync_v3 (tenant, alert_id, jira_key, action, jira_resolution, close_kind, alert_status,
+                     transition, transitioned_at, transition_due, note_due, ticket_done_at,
+                     reopened_at, mirrored_at)
+SELECT tenant, alert_id, jira_key, action, jira_resolution, close_kind, alert_status,
+       CASE WHEN transitioned_at IS NULL THEN NULL ELSE transition END,
+       transitioned_at,
+       CASE WHEN action = 'commented' AND transition IS NOT NULL AND transitioned_at IS NULL
+            THEN 1 ELSE 0 END,
+       0,
+       CASE WHEN action IN ('closed_alert', 'both_closed') THEN mirrored_at
+            WHEN transitioned_at IS NOT NULL THEN transitioned_at END,
+       NULL,
+       mirrored_at
+  FROM sync;
+DROP TABLE sync;
+ALTER TABLE sync_v3 RENAME TO sync;
 ";
 
 /// The schema version this build writes and reads.

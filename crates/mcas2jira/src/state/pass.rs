@@ -75,14 +75,16 @@ impl StateStore {
                 // Failures first: a ticket for the same alert on the same page then clears it.
                 let mut fail = tx.prepare_cached(
                     "INSERT INTO pending (tenant, alert_id, alert_time, attempts, last_error,
-                                          next_try, first_seen, last_failed_at)
-                     VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?6)
+                                          next_try, first_seen, last_failed_at, severity, title)
+                     VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?6, ?7, ?8)
                      ON CONFLICT (tenant, alert_id) DO UPDATE SET
                          attempts = attempts + 1,
                          alert_time = excluded.alert_time,
                          last_error = excluded.last_error,
                          next_try = excluded.next_try,
-                         last_failed_at = excluded.last_failed_at
+                         last_failed_at = excluded.last_failed_at,
+                         severity = coalesce(excluded.severity, pending.severity),
+                         title = coalesce(excluded.title, pending.title)
                      WHERE excluded.last_failed_at > pending.last_failed_at",
                 )?;
                 for failure in &page.failures {
@@ -93,12 +95,15 @@ impl StateStore {
                         truncate(&failure.error, MAX_ERROR_CHARS),
                         failure.next_try.as_millisecond(),
                         now,
+                        failure.severity,
+                        failure.title,
                     ])?;
                 }
                 let mut ticket = tx.prepare_cached(
                     "INSERT INTO tickets (tenant, alert_id, jira_key, created_at, origin, severity,
-                                          title, alert_time, alert_type, policy, users, ips)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                          title, alert_time, alert_type, policy, users, ips,
+                                          created_at_exact)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                      ON CONFLICT (tenant, alert_id) DO NOTHING",
                 )?;
                 let mut clear =
@@ -117,6 +122,7 @@ impl StateStore {
                         record.policy,
                         to_json(&record.users)?,
                         to_json(&record.ips)?,
+                        record.created_at_exact,
                     ])?;
                     clear.execute(params![tenant, record.alert_id])?;
                 }
@@ -199,7 +205,7 @@ impl StateStore {
         self.with_conn(|conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT tenant, alert_id, alert_time, attempts, last_error, next_try, first_seen,
-                        last_failed_at
+                        last_failed_at, severity, title
                    FROM pending WHERE tenant = ?1 AND next_try <= ?2
                   ORDER BY alert_time, alert_id",
             )?;
@@ -226,7 +232,7 @@ impl StateStore {
         self.with_conn(|conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT tenant, alert_id, alert_time, attempts, last_error, next_try, first_seen,
-                        last_failed_at
+                        last_failed_at, severity, title
                    FROM pending WHERE ?1 IS NULL OR tenant = ?1
                   ORDER BY alert_time, tenant, alert_id",
             )?;
@@ -246,6 +252,8 @@ fn pending_row(row: &Row<'_>) -> rusqlite::Result<Pending> {
         next_try: timestamp(row, 5)?,
         first_seen: timestamp(row, 6)?,
         last_failed_at: timestamp(row, 7)?,
+        severity: row.get(8)?,
+        title: row.get(9)?,
     })
 }
 

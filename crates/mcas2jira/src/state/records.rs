@@ -13,8 +13,12 @@ pub struct TicketRecord {
     pub alert_id: String,
     /// The Jira issue key, e.g. `SEC-123`.
     pub jira_key: String,
-    /// When the ticket was created, or found.
+    /// When Jira created the ticket (see [`TicketRecord::created_at_exact`]).
     pub created_at: Timestamp,
+    /// Whether `created_at` is the time Jira created the ticket. `false` for rows recorded before
+    /// schema version 3, which hold the start of their pass, and for a found ticket whose
+    /// creation time Jira did not give.
+    pub created_at_exact: bool,
     /// Whether this tool created the ticket or found it by its label.
     pub origin: Origin,
     /// The alert severity, lowercase (`informational`, `low`, `medium`, `high`, as
@@ -124,6 +128,10 @@ pub struct Failure {
     pub error: String,
     /// The earliest time to try again.
     pub next_try: Timestamp,
+    /// The alert severity, lowercase, when the alert could be read.
+    pub severity: Option<String>,
+    /// The alert title, when the alert could be read.
+    pub title: Option<String>,
 }
 
 /// A failure kept for a later pass.
@@ -145,6 +153,11 @@ pub struct Pending {
     pub first_seen: Timestamp,
     /// When it last failed.
     pub last_failed_at: Timestamp,
+    /// The alert severity, lowercase; `None` when the alert could not be read, or for a row
+    /// recorded before schema version 3.
+    pub severity: Option<String>,
+    /// The alert title, as for `severity`.
+    pub title: Option<String>,
 }
 
 /// What one page of alerts of one tenant came to; written by

@@ -12,7 +12,15 @@ use super::{
 
 /// The columns `ticket_row` reads, `tenant` first.
 const TICKET_COLUMNS: &str = "tenant, alert_id, jira_key, created_at, origin, severity, title, \
-                              alert_time, alert_type, policy, users, ips";
+                              alert_time, alert_type, policy, users, ips, created_at_exact";
+
+/// [`TICKET_COLUMNS`] of a table named `t`, for joins.
+pub(super) const TICKET_COLUMNS_OF_T: &str = "t.tenant, t.alert_id, t.jira_key, t.created_at, t.origin, \
+                                              t.severity, t.title, t.alert_time, t.alert_type, \
+                                              t.policy, t.users, t.ips, t.created_at_exact";
+
+/// How many columns `ticket_row` reads.
+pub(super) const TICKET_COLUMN_COUNT: usize = 13;
 
 impl StateStore {
     /// The tickets of alerts whose alert time is in `[from, to)`, of the given tenants (all when
@@ -107,6 +115,31 @@ impl StateStore {
         })
     }
 
+    /// The tenants the store holds anything for (tickets, skipped or pending alerts), by name.
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`](super::StateError) when the database cannot be read.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use mcas2jira::state::StateStore;
+    /// let store = StateStore::open("mcas2jira.db".as_ref())?;
+    /// println!("{}", store.tenants()?.join(", "));
+    /// # Ok::<(), mcas2jira::state::StateError>(())
+    /// ```
+    pub fn tenants(&self) -> Result<Vec<String>> {
+        self.with_conn(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT tenant FROM tickets UNION SELECT tenant FROM skipped
+                 UNION SELECT tenant FROM pending ORDER BY 1",
+            )?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            rows.collect()
+        })
+    }
+
     /// The ticket recorded for an alert, if any.
     ///
     /// # Errors
@@ -135,7 +168,7 @@ impl StateStore {
     }
 }
 
-fn ticket_row(row: &Row<'_>) -> rusqlite::Result<TicketRecord> {
+pub(super) fn ticket_row(row: &Row<'_>) -> rusqlite::Result<TicketRecord> {
     let origin: String = row.get(4)?;
     Ok(TicketRecord {
         alert_id: row.get(1)?,
@@ -149,6 +182,7 @@ fn ticket_row(row: &Row<'_>) -> rusqlite::Result<TicketRecord> {
         policy: row.get(9)?,
         users: from_json(row, 10)?,
         ips: from_json(row, 11)?,
+        created_at_exact: row.get(12)?,
     })
 }
 

@@ -26,6 +26,7 @@ fn ticket(alert_id: &str, jira_key: &str, alert_time: Timestamp) -> TicketRecord
         alert_id: alert_id.to_owned(),
         jira_key: jira_key.to_owned(),
         created_at: alert_time + SignedDuration::from_secs(30),
+        created_at_exact: true,
         origin: Origin::Created,
         severity: "high".to_owned(),
         title: format!("Alert {alert_id}"),
@@ -41,7 +42,14 @@ fn ticket(alert_id: &str, jira_key: &str, alert_time: Timestamp) -> TicketRecord
 }
 
 fn failure(alert_id: &str, error: &str, next_try: Timestamp) -> Failure {
-    Failure { alert_id: alert_id.to_owned(), alert_time: at(0), error: error.to_owned(), next_try }
+    Failure {
+        alert_id: alert_id.to_owned(),
+        alert_time: at(0),
+        error: error.to_owned(),
+        next_try,
+        severity: Some("medium".to_owned()),
+        title: Some(format!("Alert {alert_id}")),
+    }
 }
 
 #[test]
@@ -63,6 +71,57 @@ fn opening_migrates_once_and_reopening_is_a_no_op() {
     assert_eq!(mode, "wal");
     let foreign_keys: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0)).unwrap();
     assert!(foreign_keys);
+}
+
+/// A version-2 database, as mcas2jira wrote it before version 3, is upgraded with every row kept:
+/// creation times marked as estimates, a due transition kept due without its stored name.
+#[test]
+fn a_version_2_database_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        for (version, script) in [(1, migrations::V1), (2, migrations::V2)] {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(script).unwrap();
+            tx.pragma_update(None, "user_version", version).unwrap();
+            tx.commit().unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO tickets (tenant, alert_id, jira_key, created_at, origin, severity, title, alert_time)
+             VALUES ('contoso', 'a1', 'SEC-1', 5000, 'created', 'high', 'T', 1000),
+                    ('contoso', 'a2', 'SEC-2', 5000, 'created', 'low', 'T', 2000),
+                    ('contoso', 'a3', 'SEC-3', 5000, 'created', 'low', 'T', 3000);
+             INSERT INTO pending (tenant, alert_id, alert_time, attempts, last_error, next_try, first_seen,
+                                  last_failed_at)
+             VALUES ('contoso', 'a4', 4000, 1, 'down', 6000, 6000, 6000);
+             INSERT INTO sync (tenant, alert_id, jira_key, action, transition, transitioned_at, mirrored_at)
+             VALUES ('contoso', 'a1', 'SEC-1', 'commented', 'Old name', NULL, 7000),
+                    ('contoso', 'a2', 'SEC-2', 'commented', 'Done', 7500, 7000),
+                    ('contoso', 'a3', 'SEC-3', 'closed_alert', NULL, NULL, 8000);",
+        )
+        .unwrap();
+    }
+    let store = StateStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    let ticket = store.ticket_for_alert("contoso", "a1").unwrap().unwrap();
+    assert_eq!(ticket.created_at.as_millisecond(), 5000);
+    assert!(!ticket.created_at_exact, "a version-2 creation time is the pass's start: an estimate");
+    let pending = store.pending(None).unwrap();
+    assert_eq!((pending[0].severity.as_deref(), pending[0].title.as_deref()), (None, None));
+    let rows: HashMap<String, Mirrored> =
+        store.mirrored(None).unwrap().into_iter().map(|(_, row)| (row.alert_id.clone(), row)).collect();
+    assert!(rows["a1"].transition_due);
+    assert_eq!(rows["a1"].transition, None, "the name is read from the config when it is made");
+    assert_eq!(rows["a1"].ticket_done_at, None);
+    assert!(!rows["a2"].transition_due);
+    assert_eq!(rows["a2"].transition.as_deref(), Some("Done"));
+    assert_eq!(rows["a2"].ticket_done_at.map(Timestamp::as_millisecond), Some(7500));
+    assert_eq!(rows["a3"].ticket_done_at.map(Timestamp::as_millisecond), Some(8000));
+    let since = Timestamp::from_millisecond(7600).unwrap();
+    let candidates: Vec<String> =
+        store.sync_candidates("contoso", since).unwrap().into_iter().map(|c| c.alert_id).collect();
+    assert_eq!(candidates, ["a1", "a3"], "a1 has its transition due, a3's ticket is watched");
 }
 
 #[test]
@@ -210,6 +269,8 @@ fn failures_count_attempts_and_clear_when_ticketed() {
             next_try: at(900),
             first_seen: at(100),
             last_failed_at: at(500),
+            severity: Some("medium".to_owned()),
+            title: Some("Alert a1".to_owned()),
         }]
     );
     assert_eq!(store.due_pending("contoso", at(20_000)).unwrap().len(), 2);
