@@ -189,7 +189,7 @@ fn print_pass_line(report: &PassReport, dry_run: bool) {
     );
 }
 
-/// `sync`: the two-way sync under the pass lock (none for a dry run); status 3 when something
+/// `sync`: the two-way sync under the sync lock (none for a dry run); status 3 when something
 /// could not be mirrored this time.
 ///
 /// # Errors
@@ -199,13 +199,14 @@ pub async fn sync(config: Config, args: &SyncArgs) -> Result<u8> {
     let run_args = RunArgs { tenant: args.tenant.clone(), ..RunArgs::default() };
     // The same `--tenant` check as `run`.
     let tenants = pass_options(&config, &run_args)?.tenants;
-    let options = crate::sync::SyncOptions { dry_run: args.dry_run, tenants };
+    let options = crate::sync::SyncOptions { dry_run: args.dry_run, tenants, ..Default::default() };
     let services = Services::connect(config).await?;
+    // The sync lock, not the pass lock: passes go on while the sync works through a backlog.
     let _lock = if options.dry_run {
         None
     } else {
         let store = Arc::clone(&services.store);
-        Some(tokio::task::spawn_blocking(move || store.lock_pass()).await.context("lock task failed")??)
+        Some(tokio::task::spawn_blocking(move || store.lock_sync()).await.context("lock task failed")??)
     };
     let printer = crate::sync::SyncPrinter::new(args.json);
     let report = crate::sync::run_sync(&services, &options, &printer).await;
@@ -252,6 +253,9 @@ fn init(config_flag: Option<&Path>, args: &InitArgs) -> Result<u8> {
 struct CheckLine {
     check: String,
     ok: bool,
+    /// A check that was not made (it would have to change something): not a failure.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    skipped: bool,
     detail: String,
 }
 
@@ -267,11 +271,23 @@ impl Checks {
             Err(reason) => (false, reason),
         };
         self.failed |= !ok;
-        let line = CheckLine { check: check.into(), ok, detail };
+        self.print(CheckLine { check: check.into(), ok, skipped: false, detail });
+    }
+
+    /// A check not made, and why.
+    fn skip(&mut self, check: impl Into<String>, detail: String) {
+        self.print(CheckLine { check: check.into(), ok: true, skipped: true, detail });
+    }
+
+    fn print(&self, line: CheckLine) {
         if self.json {
             say!("{}", serde_json::to_string(&line).unwrap_or_default());
         } else {
-            let mark = if line.ok { "ok  " } else { "FAIL" };
+            let mark = match (line.ok, line.skipped) {
+                (_, true) => "skip",
+                (true, false) => "ok  ",
+                (false, false) => "FAIL",
+            };
             say!("{mark} {:<28} {}", line.check, line.detail);
         }
     }
@@ -424,7 +440,7 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
         checks.report(format!("tenant {}", tenant.name), result);
     }
     if config.sync.enabled {
-        check_sync(&mut checks, &config, &clients).await;
+        check_sync(&mut checks, &config, &clients, args.close_test).await;
     }
     if checks.failed {
         if !args.json {
@@ -436,8 +452,8 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
 }
 
 /// The permissions the two-way sync needs: comment on and transition the project's tickets, close
-/// each tenant's alerts.
-async fn check_sync(checks: &mut Checks, config: &Config, clients: &Clients) {
+/// each tenant's alerts, checked without changing anything (except with `close_test`).
+async fn check_sync(checks: &mut Checks, config: &Config, clients: &Clients, close_test: bool) {
     let mut needed = vec!["BROWSE_PROJECTS", "ADD_COMMENTS"];
     if config.sync.transition_on_alert_closed.is_some() {
         needed.push("TRANSITION_ISSUES");
@@ -455,19 +471,51 @@ async fn check_sync(checks: &mut Checks, config: &Config, clients: &Clients) {
         Err(error) => Err(crate::chain(&error)),
     };
     checks.report("sync jira permissions", result);
-    // A close of an id no alert has: MCAS checks the token's right to close and closes nothing.
-    let nobody = [mcas_client::AlertId::new("000000000000000000000000")];
     for tenant in &clients.tenants {
-        let result = tenant
-            .client
-            .close_benign(
-                &nobody,
-                "mcas2jira check: permission test, closes no alert",
-                mcas_client::BenignReason::Other,
-            )
-            .await
-            .map(|outcome| format!("may close alerts ({} closed by the test)", outcome.closed))
-            .map_err(|e| crate::chain(&e));
-        checks.report(format!("sync tenant {}", tenant.name), result);
+        let check = format!("sync tenant {}", tenant.name);
+        // An Entra application's permissions are in its access token: read without a call to the
+        // tenant. A legacy API token's rights can only be learnt by using them.
+        match tenant.client.granted_roles().await {
+            Ok(Some(roles)) => {
+                let may_close =
+                    roles.iter().any(|r| mcas_client::CLOSE_ROLES.iter().any(|c| c.eq_ignore_ascii_case(r)));
+                let granted = if roles.is_empty() { "none".to_owned() } else { roles.join(", ") };
+                checks.report(
+                    check,
+                    if may_close {
+                        Ok(format!("may close alerts (the application's permissions: {granted})"))
+                    } else {
+                        Err(format!(
+                            "may not close alerts: grant the application {} (it has: {granted})",
+                            mcas_client::CLOSE_ROLES.join(" or ")
+                        ))
+                    },
+                );
+            }
+            Ok(None) if close_test => {
+                // A close of an id no alert has: MCAS checks the token's right to close and
+                // closes nothing (the call is in the tenant's audit log).
+                let nobody = [mcas_client::AlertId::new("000000000000000000000000")];
+                let result = tenant
+                    .client
+                    .close_benign(
+                        &nobody,
+                        "mcas2jira check: permission test, closes no alert",
+                        mcas_client::BenignReason::Other,
+                    )
+                    .await
+                    .map(|outcome| format!("may close alerts ({} closed by the test)", outcome.closed))
+                    .map_err(|e| crate::chain(&e));
+                checks.report(check, result);
+            }
+            Ok(None) => checks.skip(
+                check,
+                "not checked: Defender for Cloud Apps offers no read-only way to learn whether an API token \
+                 may close alerts; `check --close-test` tries a close of a non-existent alert (it shows in \
+                 the tenant's audit log)"
+                    .to_owned(),
+            ),
+            Err(error) => checks.report(check, Err(crate::chain(&error))),
+        }
     }
 }

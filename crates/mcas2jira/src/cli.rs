@@ -94,6 +94,12 @@ pub struct CheckArgs {
     /// Print one JSON object per check on stdout.
     #[arg(long)]
     pub json: bool,
+    /// With `[sync] enabled = true`: for tenants signed in with a legacy API token, whose rights
+    /// Defender for Cloud Apps does not disclose, test the right to close alerts by closing an
+    /// alert id that does not exist. Closes nothing, but shows in the tenant's audit log. (An
+    /// Entra application's right is read from its token, without this flag or any call.)
+    #[arg(long)]
+    pub close_test: bool,
 }
 
 /// Options of `init`.

@@ -58,13 +58,13 @@ impl Clients {
             .iter()
             .map(|tenant| {
                 let auth = match &tenant.auth {
-                    TenantAuth::Token(token) => mcas_client::Auth::token(token.clone()),
+                    TenantAuth::Token(token) => mcas_client::Auth::token(token.get()?.clone()),
                     TenantAuth::Entra { tenant_id, client_id, client_secret, authority } => {
                         mcas_client::Auth::entra(
                             mcas_client::EntraApp::new(
                                 tenant_id.clone(),
                                 client_id.clone(),
-                                client_secret.clone(),
+                                client_secret.get()?.clone(),
                             )
                             .authority(authority.clone()),
                         )
@@ -78,18 +78,12 @@ impl Clients {
                 Ok(Tenant { name: tenant.name.clone(), client, context })
             })
             .collect::<Result<Vec<_>>>()?;
-        let jira_auth = match &config.jira.auth {
-            JiraAuth::Basic { user, token } => jira_client::Auth::basic(user.clone(), token.clone()),
-            JiraAuth::Bearer(pat) => jira_client::Auth::bearer(pat.clone()),
-        };
-        let jira = jira_client::Client::builder(config.jira.url.clone(), deployment(config), jira_auth)
-            .build()
-            .context("jira: cannot set up its client")?;
+        let jira = jira_client(config)?;
         let abuseipdb = config
             .abuseipdb
             .as_ref()
             .map(|abuse| {
-                abuseipdb_client::Client::builder(abuse.key.clone())
+                abuseipdb_client::Client::builder(abuse.key.get()?.clone())
                     .base_url(abuse.url.clone())
                     .timeout(abuse.timeout)
                     .build()
@@ -98,6 +92,20 @@ impl Clients {
             .transpose()?;
         Ok(Self { tenants, jira, abuseipdb })
     }
+}
+
+/// The Jira client alone: what `report --jira` needs, built from the Jira secret only.
+///
+/// # Errors
+/// When the client refuses its settings, or the config was loaded without the Jira secret.
+pub fn jira_client(config: &Config) -> Result<jira_client::Client> {
+    let auth = match &config.jira.auth {
+        JiraAuth::Basic { user, token } => jira_client::Auth::basic(user.clone(), token.get()?.clone()),
+        JiraAuth::Bearer(pat) => jira_client::Auth::bearer(pat.get()?.clone()),
+    };
+    jira_client::Client::builder(config.jira.url.clone(), deployment(config), auth)
+        .build()
+        .context("jira: cannot set up its client")
 }
 
 /// Everything a pass needs.

@@ -3,7 +3,8 @@
 //! The config is read once. The services are connected once; when connecting fails (Jira
 //! unreachable for its field list, say) the attempt is repeated at the next tick rather than
 //! ending the service, except for a config error, which no retry can fix. Each pass runs under
-//! the state store's pass lock ([`app::run_locked`]); a pass that fails, even for want of the
+//! the state store's pass lock ([`app::run_locked`]), followed, with `[sync] enabled = true`, by a
+//! slice of the two-way sync under the sync lock ([`sync_slice`] long at most); a pass that fails, even for want of the
 //! lock, is logged and the next one still happens. A signal during a pass lets it finish its
 //! creates and state writes; the watch then exits with status 0. A signal while waiting ends the
 //! wait at once.
@@ -194,14 +195,27 @@ impl EventSink for LogSink {
     }
 }
 
-/// What runs after every pass that ran, before the wait: housekeeping of the state store. The
-/// two-way sync (`[sync] enabled = true`) belongs here too, so that it never runs at the same
-/// time as a pass and sees the tickets the pass just created.
+/// The longest a sync slice after a pass may take: a quarter of the interval, between 5 seconds
+/// and 2 minutes, so that a backlog of resolved tickets delays the next pass by a bounded time.
+#[must_use]
+pub fn sync_slice(every: Duration) -> Duration {
+    (every / 4).clamp(Duration::from_secs(5), Duration::from_secs(120))
+}
+
+/// What runs after every pass that ran, before the wait: housekeeping of the state store, and a
+/// slice of the two-way sync (`[sync] enabled = true`) of at most `sync_budget`, going on where
+/// the previous slice stopped (`cursor`). The sync runs here rather than beside the pass so that
+/// it sees the tickets the pass just created and never competes with it for MCAS's pacing.
 ///
 /// # Errors
 ///
-/// When the housekeeping fails; the watch logs it and goes on.
-pub async fn after_pass(services: &Services, _report: &PassReport) -> Result<()> {
+/// When the housekeeping fails, or another process holds the sync lock; the watch logs it and
+/// goes on.
+pub async fn after_pass(
+    services: &Services,
+    sync_budget: Duration,
+    cursor: &Arc<crate::sync::SyncCursor>,
+) -> Result<()> {
     // Expired reputations are never read again; a service running for months would otherwise
     // keep every IP it ever looked up.
     if let Some(abuse) = &services.config.abuseipdb {
@@ -217,17 +231,21 @@ pub async fn after_pass(services: &Services, _report: &PassReport) -> Result<()>
         }
     }
     if services.config.sync.enabled {
-        // The pass has let go of the lock; the sync writes the store too, so it takes it again.
         let store = Arc::clone(&services.store);
         let _lock =
-            tokio::task::spawn_blocking(move || store.lock_pass()).await.context("lock task failed")??;
-        let options = crate::sync::SyncOptions::default();
+            tokio::task::spawn_blocking(move || store.lock_sync()).await.context("lock task failed")??;
+        let options = crate::sync::SyncOptions {
+            budget: Some(sync_budget),
+            cursor: Some(Arc::clone(cursor)),
+            ..crate::sync::SyncOptions::default()
+        };
         let report = crate::sync::run_sync(services, &options, &crate::sync::SyncLogSink).await;
         tracing::info!(
             closed = report.total(|t| t.alerts_closed),
             commented = report.total(|t| t.tickets_commented),
             failed = report.total(|t| t.failed + u64::from(t.tenant_failed)),
-            "sync done"
+            left_for_next_pass = report.total(|t| t.deferred),
+            "sync slice done"
         );
     }
     Ok(())
@@ -247,10 +265,12 @@ pub async fn run(config: Config, args: &WatchArgs) -> Result<u8> {
     let printer = Printer::new(json);
     let sink: &dyn EventSink = if json { &printer } else { &LogSink };
     let mut services: Option<Services> = None;
+    let cursor = Arc::new(crate::sync::SyncCursor::default());
+    let slice = sync_slice(every);
     tracing::info!(every = %config::format_duration(every), "watching");
     for pass in 1u64.. {
         let started = Instant::now();
-        let summary = match one_pass(&config, &mut services, &options, sink).await {
+        let summary = match one_pass(&config, &mut services, &options, sink, slice, &cursor).await {
             Ok(report) => PassSummary::of(pass, &report),
             Err(error) if is_config_error(&error) => return Err(error),
             Err(error) => {
@@ -280,6 +300,8 @@ async fn one_pass(
     services: &mut Option<Services>,
     options: &PassOptions,
     sink: &dyn EventSink,
+    sync_budget: Duration,
+    cursor: &Arc<crate::sync::SyncCursor>,
 ) -> Result<PassReport> {
     let services = match services {
         Some(services) => services,
@@ -287,7 +309,7 @@ async fn one_pass(
     };
     let report = app::run_locked(services, options, sink).await?;
     if !options.dry_run
-        && let Err(error) = after_pass(services, &report).await
+        && let Err(error) = after_pass(services, sync_budget, cursor).await
     {
         tracing::warn!("after the pass: {error:#}");
     }
@@ -324,6 +346,13 @@ mod tests {
             let error = interval(bad).unwrap_err();
             assert_eq!(error.key, "--every", "{bad}");
         }
+    }
+
+    #[test]
+    fn sync_slices_are_bounded() {
+        assert_eq!(sync_slice(Duration::from_secs(300)), Duration::from_secs(75));
+        assert_eq!(sync_slice(Duration::from_secs(3600)), Duration::from_secs(120));
+        assert_eq!(sync_slice(Duration::from_secs(1)), Duration::from_secs(5));
     }
 
     #[test]

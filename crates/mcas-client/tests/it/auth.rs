@@ -262,7 +262,8 @@ fn jwt(claims: &serde_json::Value) -> String {
 #[tokio::test]
 async fn granted_roles_reads_the_token_and_sends_nothing_to_the_tenant() {
     let server = MockServer::start().await;
-    let token = jwt(&serde_json::json!({"aud": "05a65629", "roles": ["Investigation.read", "Investigation.manage"]}));
+    let token =
+        jwt(&serde_json::json!({"aud": "05a65629", "roles": ["Investigation.read", "Investigation.manage"]}));
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
         .and(TokenForm)

@@ -8,11 +8,11 @@ use url::{Host, Url};
 
 use super::duration::parse_duration;
 use super::error::{ConfigError, SecretProblem};
+use super::model::{ALERT_CLOSE_KINDS, CloseAs, ReportConfig, SyncConfig};
 use super::model::{
     AbuseIpdbConfig, Config, Deployment, FetchConfig, JiraAuth, JiraConfig, PipelineConfig, Priorities,
     RuleConfig, RuleMatch, Severity, StateConfig, TenantAuth, TenantConfig,
 };
-use super::model::{CloseAs, SyncConfig};
 use super::raw::{
     RawAbuseIpdb, RawConfig, RawEntra, RawFetch, RawJira, RawJiraAuth, RawMatch, RawPipeline, RawRule,
     RawState, RawSync, RawTenant,
@@ -37,7 +37,25 @@ pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) ->
     let pipeline = check_pipeline(raw.pipeline)?;
     let tenants = check_tenants(raw.tenants, resolver)?;
     let sync = check_sync(raw.sync)?;
-    Ok(Config { file: file.to_owned(), jira, rules, abuseipdb, fetch, state, pipeline, tenants, sync })
+    let report = ReportConfig {
+        title: raw
+            .report
+            .title
+            .map(|title| non_empty("report.title", title.trim().to_owned()))
+            .transpose()?,
+    };
+    Ok(Config {
+        file: file.to_owned(),
+        jira,
+        rules,
+        abuseipdb,
+        fetch,
+        state,
+        pipeline,
+        tenants,
+        sync,
+        report,
+    })
 }
 
 fn check_jira(raw: RawJira, resolver: &mut Resolver<'_>) -> Result<JiraConfig, ConfigError> {
@@ -112,14 +130,14 @@ fn check_jira_auth(
         }
         (Some(user), _, false) => {
             let user = non_empty("jira.auth.user", user)?;
-            let token = resolver.require(token)?;
+            let token = resolver.secret(token, resolver.needed.jira)?;
             Ok(JiraAuth::Basic { user, token })
         }
         (None, false, true) if deployment == Deployment::Cloud => Err(ConfigError::invalid(
             "jira.auth",
             "a personal access token (pat_*) needs deployment = \"server\"; Jira Cloud takes user and token_*",
         )),
-        (None, false, true) => Ok(JiraAuth::Bearer(resolver.require(pat)?)),
+        (None, false, true) => Ok(JiraAuth::Bearer(resolver.secret(pat, resolver.needed.jira)?)),
         (Some(_), false, true) => Err(ConfigError::invalid(
             "jira.auth.user",
             "a personal access token (pat_*) is used without a user; remove user or use token_*",
@@ -239,14 +257,15 @@ fn check_match(key: &str, raw: RawMatch) -> Result<RuleMatch, ConfigError> {
 }
 
 fn check_abuseipdb(raw: RawAbuseIpdb, resolver: &mut Resolver<'_>) -> Result<AbuseIpdbConfig, ConfigError> {
-    let key = resolver.require(SecretKeys {
+    let keys = SecretKeys {
         table: "abuseipdb".to_owned(),
         stem: "key",
         env: raw.key_env,
         file: raw.key_file,
         command: raw.key_command,
         inline: raw.key,
-    })?;
+    };
+    let key = resolver.secret(keys, resolver.needed.abuseipdb)?;
     let max_age_days = raw.max_age_days.unwrap_or(90);
     if !(1..=365).contains(&max_age_days) {
         return Err(ConfigError::invalid(
@@ -356,7 +375,7 @@ fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec
                 given.push("entra".to_owned());
                 return Err(ConfigError::secret(key, SecretProblem::Conflict { given }));
             }
-            (true, None) => TenantAuth::Token(resolver.require(token)?),
+            (true, None) => TenantAuth::Token(resolver.secret(token, resolver.needed.tenants)?),
             (false, Some(entra)) => check_entra(&format!("{key}.entra"), entra, resolver)?,
             (false, None) => {
                 return Err(ConfigError::secret(
@@ -375,14 +394,15 @@ fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec
 fn check_entra(key: &str, raw: RawEntra, resolver: &mut Resolver<'_>) -> Result<TenantAuth, ConfigError> {
     let tenant_id = non_empty(&format!("{key}.tenant_id"), raw.tenant_id)?;
     let client_id = non_empty(&format!("{key}.client_id"), raw.client_id)?;
-    let client_secret = resolver.require(SecretKeys {
+    let keys = SecretKeys {
         table: key.to_owned(),
         stem: "client_secret",
         env: raw.client_secret_env,
         file: raw.client_secret_file,
         command: raw.client_secret_command,
         inline: raw.client_secret,
-    })?;
+    };
+    let client_secret = resolver.secret(keys, resolver.needed.tenants)?;
     let authority =
         check_url(&format!("{key}.authority"), raw.authority.as_deref().unwrap_or(DEFAULT_AUTHORITY))?;
     Ok(TenantAuth::Entra { tenant_id, client_id, client_secret, authority })
@@ -487,7 +507,57 @@ fn check_sync(raw: RawSync) -> Result<SyncConfig, ConfigError> {
         .transition_on_alert_closed
         .map(|t| non_empty("sync.transition_on_alert_closed", t))
         .transpose()?;
-    Ok(SyncConfig { enabled: raw.enabled.unwrap_or(false), resolutions, transition_on_alert_closed })
+    let transition_resolution = match raw.transition_resolution {
+        None => std::collections::BTreeMap::new(),
+        Some(_) if transition_on_alert_closed.is_none() => {
+            return Err(ConfigError::invalid(
+                "sync.transition_resolution",
+                "is set with the transition: give transition_on_alert_closed too",
+            ));
+        }
+        Some(value) => transition_resolutions(&value)?,
+    };
+    Ok(SyncConfig {
+        enabled: raw.enabled.unwrap_or(false),
+        resolutions,
+        transition_on_alert_closed,
+        transition_resolution,
+    })
+}
+
+/// `transition_resolution`: one resolution for every kind of close, or a table by kind.
+fn transition_resolutions(
+    value: &toml::Value,
+) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    let key = "sync.transition_resolution";
+    match value {
+        toml::Value::String(name) => {
+            let name = non_empty(key, name.trim().to_owned())?;
+            Ok(ALERT_CLOSE_KINDS.iter().map(|kind| ((*kind).to_owned(), name.clone())).collect())
+        }
+        toml::Value::Table(table) => table
+            .iter()
+            .map(|(kind, name)| {
+                let entry = format!("{key}.{}", toml_key(kind));
+                if !ALERT_CLOSE_KINDS.contains(&kind.as_str()) {
+                    return Err(ConfigError::invalid(
+                        entry,
+                        "unknown kind of close (use true_positive, benign, false_positive or other)",
+                    ));
+                }
+                match name {
+                    toml::Value::String(name) => {
+                        Ok((kind.clone(), non_empty(&entry, name.trim().to_owned())?))
+                    }
+                    _ => Err(ConfigError::invalid(entry, "expected a resolution name")),
+                }
+            })
+            .collect(),
+        _ => Err(ConfigError::invalid(
+            key,
+            "expected a resolution name, or a table { true_positive, benign, false_positive, other }",
+        )),
+    }
 }
 
 /// A map key as it would be written in a dotted path: bare when it can be, else quoted.

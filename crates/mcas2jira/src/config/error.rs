@@ -186,6 +186,9 @@ pub enum SecretProblem {
     CommandEmpty,
     /// The command's output is not UTF-8.
     CommandNotUnicode,
+    /// The secret was not read: the command that loaded the config did not need it (`report`
+    /// reads only the Jira secret, and only with `--jira`).
+    NotRead,
 }
 
 impl fmt::Display for SecretProblem {
@@ -213,6 +216,7 @@ impl fmt::Display for SecretProblem {
             }
             Self::CommandEmpty => f.write_str("command printed nothing"),
             Self::CommandNotUnicode => f.write_str("command output is not UTF-8"),
+            Self::NotRead => f.write_str("not read: this command does not need the secret"),
         }
     }
 }

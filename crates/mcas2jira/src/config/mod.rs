@@ -8,7 +8,7 @@
 //!
 //! The keys are the contract of DESIGN.md; these extensions are also accepted: `[[rules]] name`,
 //! `[abuseipdb] cache_ttl`, `[fetch] overlap` and `page_size`, `[pipeline] concurrency` and
-//! `lookup_concurrency`, and `[sync]` (the two-way sync). [`EXAMPLE`] explains every key.
+//! `lookup_concurrency`, `[sync]` (the two-way sync) and `[report] title`. [`EXAMPLE`] explains every key.
 //!
 //! Errors name the key and, when the key is in the file, its line:
 //! `tenants[1].url: http:// is only allowed for loopback hosts (...) (line 30)`.
@@ -27,11 +27,11 @@ use std::path::{Path, PathBuf};
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ConfigError, SecretProblem, Warning};
 pub use model::{
-    AbuseIpdbConfig, CloseAs, Config, Deployment, FetchConfig, JiraAuth, JiraConfig, PipelineConfig,
-    Priorities, RuleConfig, RuleMatch, Severity, StateConfig, SyncConfig, TenantAuth, TenantConfig,
-    UnknownSeverity,
+    ALERT_CLOSE_KINDS, AbuseIpdbConfig, CloseAs, Config, Deployment, FetchConfig, JiraAuth, JiraConfig,
+    PipelineConfig, Priorities, ReportConfig, RuleConfig, RuleMatch, Severity, StateConfig, SyncConfig,
+    TenantAuth, TenantConfig, UnknownSeverity,
 };
-pub use secret::EnvLookup;
+pub use secret::{EnvLookup, Secret, SecretsNeeded};
 
 use locate::Document;
 use raw::RawConfig;
@@ -96,7 +96,28 @@ impl Config {
     /// # Ok::<(), mcas2jira::config::ConfigError>(())
     /// ```
     pub fn load(path: &Path) -> Result<(Self, Vec<Warning>), ConfigError> {
-        Self::load_with_env(path, &|name| std::env::var_os(name))
+        Self::load_needing(path, SecretsNeeded::ALL)
+    }
+
+    /// [`Config::load`], reading only the secrets `needed`: the others are checked to be given
+    /// (one way) but not read, so that no `*_command` of theirs runs and their variables or files
+    /// need not exist. `report` loads the config this way.
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::load`], for the secrets read.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use mcas2jira::config::{Config, SecretsNeeded};
+    ///
+    /// let (config, _warnings) = Config::load_needing("mcas2jira.toml".as_ref(), SecretsNeeded::JIRA)?;
+    /// assert!(config.tenants.iter().all(|t| !t.auth.secret().is_read()));
+    /// # Ok::<(), mcas2jira::config::ConfigError>(())
+    /// ```
+    pub fn load_needing(path: &Path, needed: SecretsNeeded) -> Result<(Self, Vec<Warning>), ConfigError> {
+        Self::load_from(path, &|name| std::env::var_os(name), needed)
     }
 
     /// [`Config::load`] with environment variables read through `env` rather than from the
@@ -116,9 +137,17 @@ impl Config {
     /// # Ok::<(), mcas2jira::config::ConfigError>(())
     /// ```
     pub fn load_with_env(path: &Path, env: EnvLookup<'_>) -> Result<(Self, Vec<Warning>), ConfigError> {
+        Self::load_from(path, env, SecretsNeeded::ALL)
+    }
+
+    fn load_from(
+        path: &Path,
+        env: EnvLookup<'_>,
+        needed: SecretsNeeded,
+    ) -> Result<(Self, Vec<Warning>), ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        let (config, mut warnings) = Self::parse(&text, path, env)?;
+        let (config, mut warnings) = Self::parse_needing(&text, path, env, needed)?;
         let has_inline_secret =
             warnings.iter().any(|warning| matches!(warning, Warning::InlineSecret { .. }));
         if has_inline_secret && let Some(mode) = readable_by_others(path) {
@@ -145,6 +174,15 @@ impl Config {
     /// # Ok::<(), mcas2jira::config::ConfigError>(())
     /// ```
     pub fn parse(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<(Self, Vec<Warning>), ConfigError> {
+        Self::parse_needing(text, path, env, SecretsNeeded::ALL)
+    }
+
+    fn parse_needing(
+        text: &str,
+        path: &Path,
+        env: EnvLookup<'_>,
+        needed: SecretsNeeded,
+    ) -> Result<(Self, Vec<Warning>), ConfigError> {
         let document = Document::new(text);
         let raw: RawConfig = toml::from_str(text).map_err(|err| syntax_error(&document, &err))?;
         let base_dir = match path.parent() {
@@ -152,6 +190,7 @@ impl Config {
             _ => Path::new("."),
         };
         let mut resolver = Resolver::new(base_dir, env);
+        resolver.needed = needed;
         let config = check::check(raw, path, &mut resolver)
             .map_err(|err| err.with_line(|key| document.line_of(key)))?;
         Ok((config, resolver.warnings))

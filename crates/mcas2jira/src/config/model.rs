@@ -1,7 +1,7 @@
 //! The checked config: every value parsed, resolved and ready to hand to a client.
 //!
-//! `Debug` is derived everywhere: secrets are [`SecretString`]s, whose `Debug` prints
-//! `[REDACTED]`, so formatting a config never shows one (a test holds this).
+//! `Debug` is derived everywhere: secrets are [`Secret`]s, whose `Debug` prints the key they come
+//! from and `[REDACTED]`, so formatting a config never shows one (a test holds this).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
+
+use super::secret::Secret;
 
 /// The whole config, checked.
 #[derive(Debug, Clone)]
@@ -34,6 +35,16 @@ pub struct Config {
     pub tenants: Vec<TenantConfig>,
     /// `[sync]`: the two-way sync between tickets and alerts (an extension of the contract).
     pub sync: SyncConfig,
+    /// `[report]`: how reports present themselves (an extension of the contract).
+    pub report: ReportConfig,
+}
+
+/// `[report]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportConfig {
+    /// The name reports carry before their period, e.g. the customer or site (`Contoso SOC`);
+    /// `--title` overrides it.
+    pub title: Option<String>,
 }
 
 impl Config {
@@ -87,10 +98,10 @@ pub enum JiraAuth {
         /// The user.
         user: String,
         /// The API token (Cloud) or password (Server).
-        token: SecretString,
+        token: Secret,
     },
     /// `Authorization: Bearer` with a personal access token (Server/Data Center).
-    Bearer(SecretString),
+    Bearer(Secret),
 }
 
 /// `[jira.priorities]`: the Jira priority name for each MCAS severity; `None` leaves the
@@ -220,7 +231,7 @@ pub struct RuleMatch {
 #[derive(Debug, Clone)]
 pub struct AbuseIpdbConfig {
     /// The API key.
-    pub key: SecretString,
+    pub key: Secret,
     /// `maxAgeInDays` of the checks, 1..=365 (default 90).
     pub max_age_days: u16,
     /// The API base, ending with `/` (default `https://api.abuseipdb.com/api/v2/`).
@@ -286,7 +297,7 @@ pub struct TenantConfig {
 #[derive(Debug, Clone)]
 pub enum TenantAuth {
     /// A legacy API token: `Authorization: Token <t>`.
-    Token(SecretString),
+    Token(Secret),
     /// A Microsoft Entra application (client credentials).
     Entra {
         /// The directory (tenant) id or domain.
@@ -294,10 +305,21 @@ pub enum TenantAuth {
         /// The application (client) id.
         client_id: String,
         /// The client secret.
-        client_secret: SecretString,
+        client_secret: Secret,
         /// The login host (default `https://login.microsoftonline.com`).
         authority: Url,
     },
+}
+
+impl TenantAuth {
+    /// The tenant's secret: its API token or its Entra application's client secret.
+    #[must_use]
+    pub fn secret(&self) -> &Secret {
+        match self {
+            Self::Token(token) => token,
+            Self::Entra { client_secret, .. } => client_secret,
+        }
+    }
 }
 
 /// `[sync]`: how a resolved ticket closes its alert, and what an alert closed in the portal does
@@ -311,11 +333,25 @@ pub struct SyncConfig {
     /// positive, reason other). Names are compared without case.
     pub resolutions: Vec<(String, CloseAs)>,
     /// The transition to move a ticket through when its alert is closed in the portal, by name
-    /// (compared without case); `None` only comments.
+    /// (compared without case); `None` only comments. Read when the transition is made, so that
+    /// a corrected or removed name takes effect for the transitions still due.
     pub transition_on_alert_closed: Option<String>,
+    /// The resolution that transition sets, by how the alert was closed in the portal
+    /// (`true_positive`, `benign`, `false_positive`, `other`); none for a kind not listed.
+    pub transition_resolution: BTreeMap<String, String>,
 }
 
+/// How an alert closed in the portal is named in `transition_resolution`.
+pub const ALERT_CLOSE_KINDS: [&str; 4] = ["true_positive", "benign", "false_positive", "other"];
+
 impl SyncConfig {
+    /// The resolution the portal-close transition sets for an alert closed as `kind` (one of
+    /// [`ALERT_CLOSE_KINDS`]).
+    #[must_use]
+    pub fn resolution_on_alert_closed(&self, kind: &str) -> Option<&str> {
+        self.transition_resolution.get(kind).map(String::as_str)
+    }
+
     /// How an alert is closed when its ticket is resolved as `resolution`; `None` when the map
     /// does not name it.
     #[must_use]
@@ -340,6 +376,7 @@ impl Default for SyncConfig {
                 ("Cannot Reproduce".to_owned(), other_fp),
             ],
             transition_on_alert_closed: None,
+            transition_resolution: BTreeMap::new(),
         }
     }
 }

@@ -30,6 +30,14 @@ pub(crate) struct RawConfig {
     pub(crate) tenants: Vec<RawTenant>,
     #[serde(default)]
     pub(crate) sync: RawSync,
+    #[serde(default)]
+    pub(crate) report: RawReport,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReport {
+    pub(crate) title: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +181,7 @@ pub(crate) struct RawEntra {
 pub(crate) struct RawSync {
     pub(crate) enabled: Option<bool>,
     pub(crate) transition_on_alert_closed: Option<String>,
+    pub(crate) transition_resolution: Option<toml::Value>,
     pub(crate) benign_reason: Option<toml::Value>,
     pub(crate) false_positive_reason: Option<toml::Value>,
     pub(crate) resolutions: Option<BTreeMap<String, toml::Value>>,

@@ -17,6 +17,79 @@ use serde::{Deserialize, Deserializer};
 
 use super::error::{ConfigError, SecretProblem, Warning};
 
+/// A secret of the config: read when the config was loaded, or left unread when the command that
+/// loaded it does not need it (see [`SecretsNeeded`]), so that no `*_command` runs and no
+/// variable or file is required for it.
+///
+/// `Debug` shows the key it comes from, never the value.
+#[derive(Clone)]
+pub struct Secret {
+    key: String,
+    value: Option<SecretString>,
+}
+
+impl Secret {
+    /// A secret given by the program rather than read from a config file.
+    #[must_use]
+    pub fn new(key: impl Into<String>, value: SecretString) -> Self {
+        Self { key: key.into(), value: Some(value) }
+    }
+
+    fn unread(key: String) -> Self {
+        Self { key, value: None }
+    }
+
+    /// The key it is given by, e.g. `jira.auth.token_env`.
+    #[must_use]
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Whether it was read.
+    #[must_use]
+    pub fn is_read(&self) -> bool {
+        self.value.is_some()
+    }
+
+    /// The secret.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Secret`] with [`SecretProblem::NotRead`] when the config was loaded without
+    /// reading it.
+    pub fn get(&self) -> Result<&SecretString, ConfigError> {
+        self.value.as_ref().ok_or_else(|| ConfigError::secret(self.key.clone(), SecretProblem::NotRead))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = if self.value.is_some() { "[REDACTED]" } else { "not read" };
+        write!(f, "Secret({}: {state})", self.key)
+    }
+}
+
+/// Which secrets a load reads. The others are still checked (given exactly one way) but not
+/// read: no variable, file or command is needed for them, and no `*_command` of theirs runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretsNeeded {
+    /// `[jira.auth]` `token_*` or `pat_*`.
+    pub jira: bool,
+    /// `[abuseipdb]` `key_*`.
+    pub abuseipdb: bool,
+    /// Each tenant's `token_*` or `entra.client_secret_*`.
+    pub tenants: bool,
+}
+
+impl SecretsNeeded {
+    /// Every secret: what `run`, `watch`, `sync` and `check` need.
+    pub const ALL: Self = Self { jira: true, abuseipdb: true, tenants: true };
+    /// None: what `report` needs to read the state store.
+    pub const NONE: Self = Self { jira: false, abuseipdb: false, tenants: false };
+    /// Only Jira's: what `report --jira` needs.
+    pub const JIRA: Self = Self { jira: true, abuseipdb: false, tenants: false };
+}
+
 /// An inline secret as read from the file: wrapped at once so that it cannot leak through `Debug`.
 pub(crate) struct InlineSecret(pub(crate) SecretString);
 
@@ -84,6 +157,8 @@ const MAX_COMMAND_OUTPUT: u64 = 1 << 20;
 pub(crate) struct Resolver<'a> {
     /// The directory of the config file: relative `*_file` paths and commands start there.
     pub(crate) base_dir: &'a Path,
+    /// Which secrets to read.
+    pub(crate) needed: SecretsNeeded,
     pub(crate) env: EnvLookup<'a>,
     pub(crate) warnings: Vec<Warning>,
     /// How long a `*_command` may run ([`COMMAND_TIMEOUT`]).
@@ -93,7 +168,13 @@ pub(crate) struct Resolver<'a> {
 impl<'a> Resolver<'a> {
     /// A resolver for a config in `base_dir`, with the default command timeout.
     pub(crate) fn new(base_dir: &'a Path, env: EnvLookup<'a>) -> Self {
-        Self { base_dir, env, warnings: Vec::new(), command_timeout: COMMAND_TIMEOUT }
+        Self {
+            base_dir,
+            needed: SecretsNeeded::ALL,
+            env,
+            warnings: Vec::new(),
+            command_timeout: COMMAND_TIMEOUT,
+        }
     }
 
     /// The secret, `None` when none of its keys is given.
@@ -128,6 +209,25 @@ impl<'a> Resolver<'a> {
         let table = keys.table.clone();
         let expected = keys.expected();
         self.resolve(keys)?.ok_or_else(|| ConfigError::secret(table, SecretProblem::Missing { expected }))
+    }
+
+    /// The secret of `keys`, read when `needed`; otherwise only checked to be given exactly one
+    /// way, and left unread (an inline one is kept, and warned about, as it costs nothing).
+    pub(crate) fn secret(&mut self, keys: SecretKeys, needed: bool) -> Result<Secret, ConfigError> {
+        let given = keys.given();
+        let key = match given.as_slice() {
+            [one] => format!("{}.{one}", keys.table),
+            [] => keys.key(""),
+            _ => return Err(ConfigError::secret(keys.table, SecretProblem::Conflict { given })),
+        };
+        if needed || keys.inline.is_some() {
+            return self.require(keys).map(|value| Secret::new(key, value));
+        }
+        if given.is_empty() {
+            let expected = keys.expected();
+            return Err(ConfigError::secret(keys.table, SecretProblem::Missing { expected }));
+        }
+        Ok(Secret::unread(key))
     }
 
     fn read_env(&self, key: &str, var: &str) -> Result<SecretString, ConfigError> {

@@ -1,6 +1,8 @@
-//! The pass lock: one pass at a time per state file, across processes.
+//! The pass lock and the sync lock: one pass, and one sync, at a time per state file, across
+//! processes. A pass and a sync may run at the same time: they write different rows, and SQLite
+//! keeps each transaction whole.
 //!
-//! An exclusive advisory lock on `<db path>.lock`, held by an open file in [`PassLock`] and
+//! An exclusive advisory lock on `<db path>.lock` (`<db path>.sync.lock` for the sync), held by an open file in [`PassLock`] and
 //! released by the operating system when the file is closed: on drop, on exit, and on a crash, so
 //! a killed process never leaves a stale lock behind. The file itself stays; it holds the holder's
 //! process id for the message the next process shows.
@@ -31,13 +33,22 @@ impl PassLock {
 
 /// `<db path>.lock`.
 pub(crate) fn lock_path(db: &Path) -> PathBuf {
+    with_suffix(db, ".lock")
+}
+
+/// `<db path>.sync.lock`.
+pub(crate) fn sync_lock_path(db: &Path) -> PathBuf {
+    with_suffix(db, ".sync.lock")
+}
+
+fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
     let mut name = OsString::from(db.as_os_str());
-    name.push(".lock");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
-pub(crate) fn acquire(db: &Path) -> Result<PassLock> {
-    let path = lock_path(db);
+/// Takes the lock held by the file at `path`.
+pub(crate) fn acquire(path: PathBuf) -> Result<PassLock> {
     let lock_file_error = |source| StateError::LockFile { path: path.clone(), source };
     let mut file = OpenOptions::new()
         .read(true)

@@ -5,7 +5,8 @@
 //! and `Send + Sync` (one connection behind a mutex); async code calls it through
 //! `tokio::task::spawn_blocking`. Every write of a page of alerts is one transaction
 //! ([`StateStore::apply_page`]), so a crash leaves either all of a page's outcome or none of it.
-//! [`StateStore::lock_pass`] keeps two processes from running a pass on one file at once.
+//! [`StateStore::lock_pass`] keeps two processes from running a pass on one file at once, and
+//! [`StateStore::lock_sync`] two syncs.
 
 mod error;
 mod lock;
@@ -154,7 +155,29 @@ impl StateStore {
     /// # Ok::<(), mcas2jira::state::StateError>(())
     /// ```
     pub fn lock_pass(&self) -> Result<PassLock> {
-        lock::acquire(&self.path)
+        lock::acquire(lock::lock_path(&self.path))
+    }
+
+    /// Takes the sync lock: an exclusive lock on `<db path>.sync.lock`, so that two syncs never
+    /// act on the same tickets at once. It is apart from the pass lock: a sync, however long,
+    /// never keeps a pass from running.
+    ///
+    /// # Errors
+    ///
+    /// [`StateError::Locked`] when another sync holds it, [`StateError::LockFile`] when the lock
+    /// file cannot be created or locked.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use mcas2jira::state::StateStore;
+    /// let store = StateStore::open("mcas2jira.db".as_ref())?;
+    /// let _sync = store.lock_sync()?;
+    /// let _pass = store.lock_pass()?; // both at once
+    /// # Ok::<(), mcas2jira::state::StateError>(())
+    /// ```
+    pub fn lock_sync(&self) -> Result<PassLock> {
+        lock::acquire(lock::sync_lock_path(&self.path))
     }
 
     fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {

@@ -400,12 +400,11 @@ mod tests {
         assert_eq!(keys("contoso", 0), ["SEC-6", "SEC-5", "SEC-4", "SEC-3", "SEC-2", "SEC-1"]);
 
         let row = |id: &str, key: &str, action| Mirrored::new(id, key, action, at(10));
-        let closed = Mirrored { ticket_done_at: Some(at(10)), ..row("a", "SEC-1", MirrorAction::ClosedAlert) };
+        let closed =
+            Mirrored { ticket_done_at: Some(at(10)), ..row("a", "SEC-1", MirrorAction::ClosedAlert) };
         let due = Mirrored { transition_due: true, ..row("b", "SEC-2", MirrorAction::Commented) };
-        let unmapped = Mirrored {
-            jira_resolution: Some("Fixed".into()),
-            ..row("c", "SEC-3", MirrorAction::Unmapped)
-        };
+        let unmapped =
+            Mirrored { jira_resolution: Some("Fixed".into()), ..row("c", "SEC-3", MirrorAction::Unmapped) };
         let gone = row("d", "SEC-4", MirrorAction::Gone);
         let reopened = Mirrored {
             ticket_done_at: Some(at(10)),

@@ -75,8 +75,21 @@ pub enum SyncEvent {
         /// The transition's name.
         transition: String,
     },
+    /// A ticket was reopened after its alert was closed: it got a note that the alert stays
+    /// closed, and is not moved again.
+    TicketReopened {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// The Jira issue key.
+        key: String,
+        /// How the alert was closed.
+        alert_status: String,
+    },
     /// The ticket is done with a resolution the `[sync.resolutions]` map does not name (or none):
-    /// its alert is left open.
+    /// its alert is left open. Reported once per ticket and resolution; later syncs count it in
+    /// the summary's `unmapped`.
     UnmappedResolution {
         /// Tenant name.
         tenant: String,
@@ -122,13 +135,19 @@ pub struct SyncSummary {
     pub checked: u64,
     /// Alerts closed because their ticket was resolved.
     pub alerts_closed: u64,
+    /// Notes put on tickets whose resolution closed their alert.
+    pub notes: u64,
     /// Tickets commented on because their alert was closed in the portal.
     pub tickets_commented: u64,
     /// Tickets moved through the configured transition.
     pub transitions: u64,
+    /// Transitions due that were dropped because `transition_on_alert_closed` is no longer set.
+    pub transitions_cancelled: u64,
+    /// Tickets found reopened after their alert was closed (each noted once).
+    pub reopened: u64,
     /// Pairs found closed on both sides, recorded so that they are not looked at again.
     pub settled: u64,
-    /// Tickets resolved with a resolution the map does not name.
+    /// Tickets done with a resolution the map does not name (reported or not before).
     pub unmapped: u64,
     /// Tickets or alerts that no longer exist.
     pub gone: u64,
@@ -140,6 +159,9 @@ pub struct SyncSummary {
     pub failed: u64,
     /// Whether the tenant itself failed (its tickets or alerts could not be read).
     pub tenant_failed: bool,
+    /// Tickets left for the next sync because the sync's time budget was spent (`watch` syncs in
+    /// slices).
+    pub deferred: u64,
 }
 
 /// Where sync events go.
@@ -233,6 +255,9 @@ pub fn human(event: &SyncEvent) -> String {
         SyncEvent::TicketTransitioned { tenant, key, transition, .. } => {
             format!("{tenant:<12} {key} moved through {:?}", one_line(transition))
         }
+        SyncEvent::TicketReopened { tenant, alert_id, key, alert_status } => format!(
+            "{tenant:<12} {key} was reopened; alert {alert_id} stays closed as {alert_status}: noted on the ticket"
+        ),
         SyncEvent::UnmappedResolution { tenant, alert_id, key, resolution } => match resolution {
             Some(resolution) => format!(
                 "{tenant:<12} {key} resolved as {:?}, which [sync.resolutions] does not name: alert {alert_id} left open",
@@ -255,14 +280,18 @@ pub fn human(event: &SyncEvent) -> String {
             let mut parts = vec![format!("{} checked", s.checked)];
             for (n, what) in [
                 (s.alerts_closed, "alerts closed"),
+                (s.notes, "tickets noted"),
                 (s.tickets_commented, "tickets commented"),
                 (s.transitions, "transitioned"),
+                (s.transitions_cancelled, "transitions dropped"),
+                (s.reopened, "reopened"),
                 (s.would_close, "alerts would be closed"),
                 (s.would_comment, "tickets would be commented"),
                 (s.settled, "closed on both sides"),
                 (s.unmapped, "unmapped resolutions"),
                 (s.gone, "gone"),
                 (s.failed, "failed"),
+                (s.deferred, "left for the next sync"),
             ] {
                 if n > 0 {
                     parts.push(format!("{n} {what}"));
