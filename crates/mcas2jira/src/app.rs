@@ -199,7 +199,13 @@ pub async fn sync(config: Config, args: &SyncArgs) -> Result<u8> {
     let run_args = RunArgs { tenant: args.tenant.clone(), ..RunArgs::default() };
     // The same `--tenant` check as `run`.
     let tenants = pass_options(&config, &run_args)?.tenants;
-    let options = crate::sync::SyncOptions { dry_run: args.dry_run, tenants, ..Default::default() };
+    let budget = args
+        .max_time
+        .as_deref()
+        .map(config::parse_duration)
+        .transpose()
+        .map_err(|e| ConfigProblem { key: "--max-time".into(), reason: e.to_string() })?;
+    let options = crate::sync::SyncOptions { dry_run: args.dry_run, tenants, budget, ..Default::default() };
     let services = Services::connect(config).await?;
     // The sync lock, not the pass lock: passes go on while the sync works through a backlog.
     let _lock = if options.dry_run {
@@ -222,8 +228,14 @@ pub async fn sync(config: Config, args: &SyncArgs) -> Result<u8> {
                 format!("{} tickets commented", report.total(|t| t.tickets_commented)),
             )
         };
+        let deferred = report.total(|t| t.deferred);
+        let deferred = if deferred > 0 {
+            format!(", {deferred} left for the next sync (--max-time reached)")
+        } else {
+            String::new()
+        };
         println!(
-            "sync: {closed}, {commented}, {} unmapped resolutions, {} failed; {:.1}s",
+            "sync: {closed}, {commented}, {} unmapped resolutions, {} failed{deferred}; {:.1}s",
             report.total(|t| t.unmapped),
             report.total(|t| t.failed + u64::from(t.tenant_failed)),
             report.elapsed.as_secs_f64()

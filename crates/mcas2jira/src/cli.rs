@@ -86,6 +86,10 @@ pub struct SyncArgs {
     /// Only this tenant (by its `name`); may be given more than once.
     #[arg(long, value_name = "NAME")]
     pub tenant: Vec<String>,
+    /// Start no new work after this long, e.g. `4m` (what was started finishes); the next sync
+    /// goes on with the rest. Without it, the sync runs until everything is done.
+    #[arg(long, value_name = "DURATION")]
+    pub max_time: Option<String>,
 }
 
 /// Options of `check`.

@@ -46,7 +46,13 @@ pub const JIRA_TOKEN_ENV: &str = "MCAS2JIRA_TEST_JIRA_TOKEN";
 /// The environment variable that carries the AbuseIPDB key to the child.
 pub const ABUSEIPDB_KEY_ENV: &str = "MCAS2JIRA_TEST_ABUSEIPDB_KEY";
 
-/// The environment variable that carries the MCAS token of tenant number `index` to the child.
+/// The directory (tenant) id of the Entra application tenants sign in with ([`HarnessOptions::entra`]).
+pub const ENTRA_TENANT_ID: &str = "8f2b1d4e-0000-4000-8000-00000000c0de";
+/// Its application (client) id.
+pub const ENTRA_CLIENT_ID: &str = "3c1e5a7b-0000-4000-8000-0000000a9911";
+
+/// The environment variable that carries the MCAS token (or, with [`HarnessOptions::entra`], the
+/// Entra client secret) of tenant number `index` to the child.
 pub fn mcas_token_env(index: usize) -> String {
     format!("MCAS2JIRA_TEST_MCAS_TOKEN_{index}")
 }
@@ -92,6 +98,9 @@ pub struct HarnessOptions {
     pub fields: bool,
     /// TOML appended to the generated config (extra tables such as `[pipeline]`).
     pub extra_config: String,
+    /// Sign the tenants in as a Microsoft Entra application whose tokens carry these application
+    /// permissions, instead of with a legacy API token.
+    pub entra_roles: Option<Vec<String>>,
 }
 
 impl Default for HarnessOptions {
@@ -103,6 +112,7 @@ impl Default for HarnessOptions {
             abuseipdb_quota: 1000,
             fields: true,
             extra_config: String::new(),
+            entra_roles: None,
         }
     }
 }
@@ -133,6 +143,13 @@ impl HarnessOptions {
     #[must_use]
     pub fn abuseipdb_quota(mut self, quota: u32) -> Self {
         self.abuseipdb_quota = quota;
+        self
+    }
+
+    /// Signs the tenants in as an Entra application with these permissions (`roles` claim).
+    #[must_use]
+    pub fn entra(mut self, roles: &[&str]) -> Self {
+        self.entra_roles = Some(roles.iter().map(|r| (*r).to_owned()).collect());
         self
     }
 
@@ -227,6 +244,12 @@ impl Harness {
                     tenant: tenant.name.clone(),
                     token: format!("mcas-token-{index}"),
                     alerts: tenant.alerts.clone(),
+                    entra: options.entra_roles.as_ref().map(|_| mcas2jira_fakes::mcas::EntraApp {
+                        tenant_id: ENTRA_TENANT_ID.to_owned(),
+                        client_id: ENTRA_CLIENT_ID.to_owned(),
+                        client_secret: format!("mcas-token-{index}"),
+                    }),
+                    entra_roles: options.entra_roles.clone().unwrap_or_default(),
                     ..FakeMcasOptions::default()
                 })
                 .await
@@ -340,11 +363,19 @@ path = "{}"
             toml_path(&self.state_path)
         ));
         for (index, (tenant, fake)) in options.tenants.iter().zip(&self.mcas).enumerate() {
+            let auth = if options.entra_roles.is_some() {
+                format!(
+                    "entra = {{ tenant_id = \"{ENTRA_TENANT_ID}\", client_id = \"{ENTRA_CLIENT_ID}\", client_secret_env = \"{}\", authority = \"{}\" }}",
+                    mcas_token_env(index),
+                    fake.url()
+                )
+            } else {
+                format!("token_env = \"{}\"", mcas_token_env(index))
+            };
             text.push_str(&format!(
-                "\n[[tenants]]\nname = \"{}\"\nurl = \"{}\"\ntoken_env = \"{}\"\n",
+                "\n[[tenants]]\nname = \"{}\"\nurl = \"{}\"\n{auth}\n",
                 tenant.name,
                 fake.url(),
-                mcas_token_env(index)
             ));
         }
         if !options.extra_config.is_empty() {
