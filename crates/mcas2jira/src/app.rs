@@ -11,7 +11,7 @@ use jira_client::{NameOrId, ProjectRef};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{CheckArgs, Cli, Command, InitArgs, RunArgs, SyncArgs};
-use crate::config::{self, Config, ConfigError};
+use crate::config::{self, Config, ConfigError, SecretsNeeded};
 use crate::events::{EventSink, Printer};
 use crate::pipeline::{PassOptions, PassReport, run_pass};
 use crate::services::{Clients, ConfigProblem, Services, build_mapper};
@@ -89,7 +89,9 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             crate::watch::run(config, &args).await
         }
         Command::Report(args) => {
-            let config = load_config(cli.config.as_deref())?;
+            // A report reads the state store: no secret, except Jira's for `--jira`.
+            let needed = if args.jira { SecretsNeeded::JIRA } else { SecretsNeeded::NONE };
+            let config = load_config_needing(cli.config.as_deref(), needed)?;
             crate::report::run(&config, &args).await
         }
         Command::Sync(args) => {
@@ -104,8 +106,17 @@ async fn dispatch(cli: Cli) -> Result<u8> {
 /// # Errors
 /// The config's own error, with the file named.
 pub fn load_config(flag: Option<&Path>) -> Result<Config> {
+    load_config_needing(flag, SecretsNeeded::ALL)
+}
+
+/// [`load_config`], reading only the secrets `needed`.
+///
+/// # Errors
+/// The config's own error, with the file named.
+pub fn load_config_needing(flag: Option<&Path>, needed: SecretsNeeded) -> Result<Config> {
     let path = config::config_path(flag, std::env::var_os(config::CONFIG_ENV))?;
-    let (config, warnings) = Config::load(&path).with_context(|| format!("config {}", path.display()))?;
+    let (config, warnings) =
+        Config::load_needing(&path, needed).with_context(|| format!("config {}", path.display()))?;
     for warning in warnings {
         tracing::warn!("config {}: {warning}", path.display());
     }

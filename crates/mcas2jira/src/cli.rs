@@ -49,7 +49,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run a pass every interval until SIGINT or SIGTERM; a signal lets the pass in flight finish.
     Watch(WatchArgs),
-    /// Daily, weekly or monthly figures from the state store (and, with --jira, from Jira).
+    /// Daily, weekly or monthly figures and the tickets of the period, from the state store (and,
+    /// with --jira, from Jira). Reads no secret unless --jira is given, and then only Jira's.
     Report(ReportArgs),
     /// Two-way sync: close the alerts of resolved tickets, and comment on the tickets of alerts
     /// closed in the portal.
@@ -194,9 +195,13 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
     /// Read each ticket's status and resolution from Jira, to add open versus closed and the time
-    /// to resolution.
+    /// to resolution. Only then is a secret read: the Jira one.
     #[arg(long)]
     pub jira: bool,
+    /// The name shown before the period, e.g. the customer or site: `--title "Contoso SOC"` gives
+    /// "Contoso SOC: Weekly report ..." [default: `[report] title` of the config].
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
 }
 
 #[cfg(test)]

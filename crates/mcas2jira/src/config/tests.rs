@@ -65,7 +65,7 @@ fn the_example_parses_with_every_key() {
     match &jira.auth {
         JiraAuth::Basic { user, token } => {
             assert_eq!(user, "secops@example.com");
-            assert_eq!(token.expose_secret(), "jira-token-value");
+            assert_eq!(token.get().unwrap().expose_secret(), "jira-token-value");
         }
         JiraAuth::Bearer(_) => panic!("expected basic auth"),
     }
@@ -92,7 +92,7 @@ fn the_example_parses_with_every_key() {
     assert!(third.skip);
 
     let abuseipdb = config.abuseipdb.as_ref().unwrap();
-    assert_eq!(abuseipdb.key.expose_secret(), "abuse-key-value");
+    assert_eq!(abuseipdb.key.get().unwrap().expose_secret(), "abuse-key-value");
     assert_eq!(abuseipdb.max_age_days, 90);
     assert_eq!(abuseipdb.url.as_str(), "https://api.abuseipdb.com/api/v2/");
     assert_eq!(abuseipdb.cache_ttl, Duration::from_secs(86_400));
@@ -118,14 +118,14 @@ fn the_example_parses_with_every_key() {
     let contoso = config.tenant("contoso").unwrap();
     assert_eq!(contoso.url.as_str(), "https://contoso.us3.portal.cloudappsecurity.com/");
     match &contoso.auth {
-        TenantAuth::Token(token) => assert_eq!(token.expose_secret(), "contoso-token-value"),
+        TenantAuth::Token(token) => assert_eq!(token.get().unwrap().expose_secret(), "contoso-token-value"),
         TenantAuth::Entra { .. } => panic!("expected a token"),
     }
     match &config.tenant("fabrikam").unwrap().auth {
         TenantAuth::Entra { tenant_id, client_id, client_secret, authority } => {
             assert_eq!(tenant_id, "00000000-0000-0000-0000-000000000000");
             assert_eq!(client_id, "11111111-1111-1111-1111-111111111111");
-            assert_eq!(client_secret.expose_secret(), "fabrikam-secret-value");
+            assert_eq!(client_secret.get().unwrap().expose_secret(), "fabrikam-secret-value");
             assert_eq!(authority.as_str(), "https://login.microsoftonline.com/");
         }
         TenantAuth::Token(_) => panic!("expected entra"),
@@ -177,7 +177,7 @@ fn server_with_a_personal_access_token() {
     let (config, _) = parse(&text).unwrap();
     assert_eq!(config.jira.deployment, Deployment::Server);
     match &config.jira.auth {
-        JiraAuth::Bearer(pat) => assert_eq!(pat.expose_secret(), "jira-pat-value"),
+        JiraAuth::Bearer(pat) => assert_eq!(pat.get().unwrap().expose_secret(), "jira-pat-value"),
         JiraAuth::Basic { .. } => panic!("expected a bearer token"),
     }
 }
@@ -400,9 +400,9 @@ fn secrets_from_files_and_commands_relative_to_the_config() {
         .replace("token_env = \"MCAS_TOKEN_CONTOSO\"", "token_command = \"tr a-z A-Z < jira-token\"");
     let (config, _) = parse_in(dir.path(), &text).unwrap();
     let JiraAuth::Basic { token, .. } = &config.jira.auth else { panic!("expected basic auth") };
-    assert_eq!(token.expose_secret(), "from-file");
+    assert_eq!(token.get().unwrap().expose_secret(), "from-file");
     let TenantAuth::Token(token) = &config.tenants[0].auth else { panic!("expected a token") };
-    assert_eq!(token.expose_secret(), "FROM-FILE");
+    assert_eq!(token.get().unwrap().expose_secret(), "FROM-FILE");
 }
 
 #[test]

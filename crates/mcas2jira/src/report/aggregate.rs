@@ -11,7 +11,7 @@ use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
 
 use super::{ReportQuery, TicketStatus, period_name};
-use crate::state::{Origin, Pending, StoredSkip, StoredTicket};
+use crate::state::{Mirrored, Origin, Pending, StoredSkip, StoredTicket};
 
 /// The severities in the order reports show them; any other value follows, alphabetically.
 const SEVERITIES: [&str; 4] = ["high", "medium", "low", "informational"];
@@ -28,12 +28,18 @@ pub struct ReportData {
     pub skipped: Vec<StoredSkip>,
     /// Alerts in the period whose ticket failed and waits for a retry.
     pub pending: Vec<Pending>,
+    /// Tickets (of any period) done with a resolution `[sync.resolutions]` does not name, as the
+    /// last sync found them.
+    pub unmapped: Vec<(StoredTicket, Mirrored)>,
 }
+
+/// The severity reports give an alert awaiting a retry that could not be read.
+const UNKNOWN_SEVERITY: &str = "unknown";
 
 /// Alert and ticket counts of one slice (a tenant, a severity, both, or everything).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
-    /// Alerts handled: ticketed or skipped by a rule.
+    /// Alerts of the period: ticketed, skipped by a rule, or awaiting a retry.
     pub seen: u64,
     /// Alerts with a ticket (`created` + `found`).
     pub tickets: u64,
@@ -43,6 +49,8 @@ pub struct Counts {
     pub found: u64,
     /// Alerts a rule chose not to ticket.
     pub skipped: u64,
+    /// Alerts whose ticket could not be made yet; retried on the next run.
+    pub awaiting_retry: u64,
     /// With `--jira`: tickets not done yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open: Option<u64>,
@@ -75,6 +83,11 @@ impl Counts {
     fn skip(&mut self) {
         self.seen += 1;
         self.skipped += 1;
+    }
+
+    fn pending(&mut self) {
+        self.seen += 1;
+        self.awaiting_retry += 1;
     }
 
     fn with_jira(mut self, jira: bool) -> Self {
@@ -147,6 +160,72 @@ pub struct TopIp {
     pub alerts: u64,
     /// The highest AbuseIPDB score recorded for it in the period; `None` when never known.
     pub score: Option<u8>,
+    /// The score in words ([`risk_of`]): `high`, `medium`, `low`, `none` or `unknown`.
+    pub risk: &'static str,
+}
+
+/// An AbuseIPDB abuse confidence score in words: 75 and above `high`, 25 to 74 `medium`, 1 to
+/// 24 `low`, 0 `none` (no reports), and `unknown` when it was never looked up (a private
+/// address, or the reputation was unavailable).
+#[must_use]
+pub fn risk_of(score: Option<u8>) -> &'static str {
+    match score {
+        None => "unknown",
+        Some(75..) => "high",
+        Some(25..=74) => "medium",
+        Some(1..=24) => "low",
+        Some(0) => "none",
+    }
+}
+
+/// One ticket of the period, with a link to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TicketLine {
+    /// The Jira key.
+    pub key: String,
+    /// `<jira url>/browse/<key>`, when the Jira site is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The tenant.
+    pub tenant: String,
+    /// The alert's severity.
+    pub severity: String,
+    /// The alert's title.
+    pub title: String,
+    /// The alert's `_id`.
+    pub alert_id: String,
+    /// The alert's own time.
+    pub alert_time: Timestamp,
+    /// When Jira created the ticket (an estimate for tickets recorded before schema version 3).
+    pub created_at: Timestamp,
+    /// `created` by this tool, or `found` by its label.
+    pub origin: &'static str,
+    /// With `--jira`: its status now (`None` when Jira no longer shows it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// With `--jira`: its resolution, when resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+}
+
+/// A ticket done with a resolution the sync's map does not name: its alert stays open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnmappedLine {
+    /// The Jira key.
+    pub key: String,
+    /// `<jira url>/browse/<key>`, when the Jira site is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The tenant.
+    pub tenant: String,
+    /// The alert's severity.
+    pub severity: String,
+    /// The alert's title.
+    pub title: String,
+    /// The resolution (`None`: done without one).
+    pub resolution: Option<String>,
+    /// When the sync first found it so.
+    pub since: Timestamp,
 }
 
 /// A distribution of durations, in whole seconds (nearest-rank percentiles).
@@ -192,6 +271,12 @@ pub struct JiraFigures {
 /// A whole report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// The heading: `Daily report 2024-05-01`, with the report's name before it when it has one
+    /// (`Contoso SOC: Weekly report 2024-04-29 to 2024-05-05`).
+    pub title: String,
+    /// The name given by `--title` or `[report] title`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// `daily`, `weekly`, `monthly` or `custom`.
     pub period: &'static str,
     /// Start of the period, inclusive.
@@ -224,34 +309,63 @@ pub struct Report {
     pub top_users: Vec<TopItem>,
     /// The IPs named by the most tickets, with their abuse score.
     pub top_ips: Vec<TopIp>,
-    /// From the alert's time to its ticket's creation, for the tickets this tool created.
+    /// From the alert's time to its ticket's creation in Jira, for the tickets whose creation
+    /// time is known (all of them with `--jira`).
     pub time_to_ticket: Option<DurationStats>,
+    /// Tickets left out of `time_to_ticket` because their creation time is only an estimate
+    /// (recorded before schema version 3; `--jira` reads their true time).
+    pub time_to_ticket_estimates: u64,
     /// With `--jira`: statuses, resolutions and time to resolution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jira: Option<JiraFigures>,
+    /// Every ticket of the period, most severe first, then by alert time.
+    pub tickets: Vec<TicketLine>,
+    /// Tickets done with a resolution `[sync.resolutions]` does not name (whatever their
+    /// period), as the last sync found them.
+    pub unmapped_resolutions: Vec<UnmappedLine>,
 }
 
-impl Report {
-    /// A one-line title: `Daily report 2024-05-01` or `Report 2024-05-01 – 2024-05-31`.
-    #[must_use]
-    pub fn title(&self) -> String {
-        let from = day_of(self.from);
-        // The end is exclusive: a period ending at midnight ends on the day before.
-        let last = day_of(self.to - jiff::SignedDuration::from_millis(1));
-        let span = if from == last { from.to_string() } else { format!("{from} to {last}") };
-        let period = match self.period {
-            "daily" => "Daily report",
-            "weekly" => "Weekly report",
-            "monthly" => "Monthly report",
-            _ => "Report",
-        };
-        let tenants = if self.tenant_filter.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", self.tenant_filter.join(", "))
-        };
-        format!("{period} {span}{tenants}")
+/// The heading of a report: `Daily report 2024-05-01` or `Report 2024-05-01 to 2024-05-31`, the
+/// tenants filtered on after it, and the report's name before it.
+fn title_of(query: &ReportQuery) -> String {
+    let range = &query.range;
+    let from = day_of(range.from);
+    // The end is exclusive: a period ending at midnight ends on the day before.
+    let last = day_of(range.to - jiff::SignedDuration::from_millis(1));
+    let span = if from == last { from.to_string() } else { format!("{from} to {last}") };
+    let period = match period_name(range.period) {
+        "daily" => "Daily report",
+        "weekly" => "Weekly report",
+        "monthly" => "Monthly report",
+        _ => "Report",
+    };
+    let tenants =
+        if query.tenants.is_empty() { String::new() } else { format!(" ({})", query.tenants.join(", ")) };
+    match query.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(name) => format!("{name}: {period} {span}{tenants}"),
+        None => format!("{period} {span}{tenants}"),
     }
+}
+
+/// The link to a ticket: `<site>/browse/<key>`.
+fn browse_url(site: Option<&url::Url>, key: &str) -> Option<String> {
+    site.map(|site| format!("{}/browse/{key}", site.as_str().trim_end_matches('/')))
+}
+
+/// The name of an alert type as reports show it: a type MCAS gives as a number is named by what
+/// its alerts' titles share (their words up to where they differ, `Mass download by a single
+/// user` for `Mass download by a single user: report.docx` and `...: q3.xlsx`), so that the
+/// numeric variants of one kind of alert are counted together; a named type keeps its name.
+fn alert_type_name(alert_type: &str, titles: &[String]) -> String {
+    if !alert_type.bytes().all(|b| b.is_ascii_digit()) || titles.is_empty() {
+        return alert_type.to_owned();
+    }
+    let words: Vec<Vec<&str>> = titles.iter().map(|t| t.split_whitespace().collect()).collect();
+    let shared =
+        (0..words[0].len()).take_while(|&i| words.iter().all(|w| w.get(i) == words[0].get(i))).count();
+    let name = words[0][..shared].join(" ");
+    let name = name.trim_end_matches([':', '-', '–', '—', ',', ';', ' ']);
+    if name.is_empty() { titles[0].clone() } else { name.to_owned() }
 }
 
 /// The position of a severity in reports: high, medium, low, informational, then the others.
@@ -294,6 +408,9 @@ fn secs_between(from: Timestamp, to: Timestamp) -> u64 {
     u64::try_from(to.duration_since(from).as_secs()).unwrap_or(0)
 }
 
+/// How many different titles of one alert type are kept to name it.
+const MAX_TITLES_PER_TYPE: usize = 32;
+
 /// Computes the figures of a report.
 ///
 /// `statuses`, when given (`--jira`), maps each ticket's Jira key as stored to what Jira says of
@@ -308,13 +425,14 @@ pub fn aggregate(
     let jira = statuses.is_some();
     let mut totals = Counts::default();
     let mut by_severity: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut by_tenant: BTreeMap<String, (Counts, BTreeMap<String, Counts>, u64)> = BTreeMap::new();
+    let mut by_tenant: BTreeMap<String, (Counts, BTreeMap<String, Counts>)> = BTreeMap::new();
     let mut per_day: BTreeMap<Date, BTreeMap<String, u64>> = BTreeMap::new();
-    let (mut types, mut policies, mut users) = (HashMap::new(), HashMap::new(), HashMap::new());
-    let mut type_titles: HashMap<String, String> = HashMap::new();
+    let (mut policies, mut users) = (HashMap::new(), HashMap::new());
+    let mut types: HashMap<String, (u64, Vec<String>)> = HashMap::new();
     let mut ips: HashMap<IpAddr, (u64, Option<u8>)> = HashMap::new();
-    let mut to_ticket = Vec::new();
+    let (mut to_ticket, mut estimates) = (Vec::new(), 0u64);
     let (mut by_status, mut by_resolution, mut to_resolution) = (HashMap::new(), HashMap::new(), Vec::new());
+    let mut tickets = Vec::with_capacity(data.tickets.len());
 
     for stored in &data.tickets {
         let t = &stored.ticket;
@@ -326,10 +444,11 @@ pub fn aggregate(
         tenant.1.entry(t.severity.clone()).or_default().ticket(t.origin, status);
         *per_day.entry(day_of(t.alert_time)).or_default().entry(t.severity.clone()).or_default() += 1;
         if let Some(alert_type) = &t.alert_type {
-            *types.entry(alert_type.clone()).or_insert(0) += 1;
-            // MCAS alerts carry their type as a number; a type's alerts share a title, which is
-            // what a reader recognises, so the report names a numeric type by its first title.
-            type_titles.entry(alert_type.clone()).or_insert_with(|| t.title.clone());
+            let (count, titles) = types.entry(alert_type.clone()).or_default();
+            *count += 1;
+            if titles.len() < MAX_TITLES_PER_TYPE && !titles.contains(&t.title) {
+                titles.push(t.title.clone());
+            }
         }
         if let Some(policy) = &t.policy {
             *policies.entry(policy.clone()).or_insert(0) += 1;
@@ -351,10 +470,14 @@ pub fn aggregate(
             entry.0 += 1;
             entry.1 = entry.1.max(score);
         }
-        if t.origin == Origin::Created {
-            to_ticket.push(secs_between(t.alert_time, t.created_at));
+        let found = status.flatten();
+        // The time Jira created the ticket: as recorded, or as Jira says with `--jira`.
+        let created = if t.created_at_exact { Some(t.created_at) } else { found.and_then(|s| s.created) };
+        match created {
+            Some(created) => to_ticket.push(secs_between(t.alert_time, created)),
+            None => estimates += 1,
         }
-        if let Some(Some(status)) = status {
+        if let Some(status) = found {
             *by_status.entry(status.status.clone()).or_insert(0) += 1;
             if status.closed {
                 let resolution = status.resolution.clone().unwrap_or_else(|| "(none)".to_owned());
@@ -364,6 +487,19 @@ pub fn aggregate(
                 }
             }
         }
+        tickets.push(TicketLine {
+            key: t.jira_key.clone(),
+            url: browse_url(query.jira_url.as_ref(), &t.jira_key),
+            tenant: stored.tenant.clone(),
+            severity: t.severity.clone(),
+            title: t.title.clone(),
+            alert_id: t.alert_id.clone(),
+            alert_time: t.alert_time,
+            created_at: created.unwrap_or(t.created_at),
+            origin: t.origin.as_str(),
+            status: status.map(|s| s.map_or_else(|| "(not in Jira)".to_owned(), |s| s.status.clone())),
+            resolution: found.and_then(|s| s.resolution.clone()),
+        });
     }
     for stored in &data.skipped {
         let a = &stored.alert;
@@ -374,8 +510,16 @@ pub fn aggregate(
         tenant.1.entry(a.severity.clone()).or_default().skip();
         *per_day.entry(day_of(a.alert_time)).or_default().entry(a.severity.clone()).or_default() += 1;
     }
+    // Alerts awaiting a retry are alerts of the period all the same: during an outage they are
+    // what the volume is made of.
     for pending in &data.pending {
-        by_tenant.entry(pending.tenant.clone()).or_default().2 += 1;
+        let severity = pending.severity.clone().unwrap_or_else(|| UNKNOWN_SEVERITY.to_owned());
+        totals.pending();
+        by_severity.entry(severity.clone()).or_default().pending();
+        let tenant = by_tenant.entry(pending.tenant.clone()).or_default();
+        tenant.0.pending();
+        tenant.1.entry(severity.clone()).or_default().pending();
+        *per_day.entry(day_of(pending.alert_time)).or_default().entry(severity).or_default() += 1;
     }
 
     let severities = sorted_severities(by_severity.keys().map(String::as_str));
@@ -394,14 +538,43 @@ pub fn aggregate(
             DayFigures { day, total: by_severity.iter().map(|s| s.count).sum(), by_severity }
         })
         .collect();
-    let mut top_ips: Vec<TopIp> =
-        ips.into_iter().map(|(ip, (alerts, score))| TopIp { ip, alerts, score }).collect();
+    // Riskiest first: the score is what the reader acts on; the count breaks ties.
+    let mut top_ips: Vec<TopIp> = ips
+        .into_iter()
+        .map(|(ip, (alerts, score))| TopIp { ip, alerts, score, risk: risk_of(score) })
+        .collect();
     top_ips.sort_by(|a, b| {
-        (Reverse(a.alerts), Reverse(a.score), a.ip).cmp(&(Reverse(b.alerts), Reverse(b.score), b.ip))
+        (Reverse(a.score), Reverse(a.alerts), a.ip).cmp(&(Reverse(b.score), Reverse(b.alerts), b.ip))
     });
     top_ips.truncate(query.top);
+    let mut named_types: HashMap<String, u64> = HashMap::new();
+    for (alert_type, (count, titles)) in &types {
+        *named_types.entry(alert_type_name(alert_type, titles)).or_insert(0) += count;
+    }
+    tickets.sort_by(|a, b| {
+        (severity_order(&a.severity), a.alert_time, &a.key).cmp(&(
+            severity_order(&b.severity),
+            b.alert_time,
+            &b.key,
+        ))
+    });
+    let unmapped_resolutions = data
+        .unmapped
+        .iter()
+        .map(|(stored, row)| UnmappedLine {
+            key: stored.ticket.jira_key.clone(),
+            url: browse_url(query.jira_url.as_ref(), &stored.ticket.jira_key),
+            tenant: stored.tenant.clone(),
+            severity: stored.ticket.severity.clone(),
+            title: stored.ticket.title.clone(),
+            resolution: row.jira_resolution.clone(),
+            since: row.mirrored_at,
+        })
+        .collect();
 
     Report {
+        title: title_of(query),
+        name: query.title.clone(),
         period: period_name(query.range.period),
         from: query.range.from,
         to: query.range.to,
@@ -409,37 +582,32 @@ pub fn aggregate(
         generated_at: now,
         jira_checked: jira,
         severities,
+        awaiting_retry: totals.awaiting_retry,
         totals: totals.with_jira(jira),
-        awaiting_retry: data.pending.len() as u64,
         by_severity: severity_figures(by_severity, jira),
         by_tenant: by_tenant
             .into_iter()
-            .map(|(tenant, (counts, severities, awaiting_retry))| TenantFigures {
+            .map(|(tenant, (counts, severities))| TenantFigures {
                 tenant,
+                awaiting_retry: counts.awaiting_retry,
                 counts: counts.with_jira(jira),
-                awaiting_retry,
                 by_severity: severity_figures(severities, jira),
             })
             .collect(),
         per_day,
-        top_alert_types: top(types, query.top)
-            .into_iter()
-            .map(|item| match type_titles.get(&item.name) {
-                Some(title) if item.name.bytes().all(|b| b.is_ascii_digit()) => {
-                    TopItem { name: format!("{title} ({})", item.name), ..item }
-                }
-                _ => item,
-            })
-            .collect(),
+        top_alert_types: top(named_types, query.top),
         top_policies: top(policies, query.top),
         top_users: top(users, query.top),
         top_ips,
         time_to_ticket: DurationStats::of(to_ticket),
+        time_to_ticket_estimates: estimates,
         jira: jira.then(|| JiraFigures {
             by_status: top(by_status, usize::MAX),
             by_resolution: top(by_resolution, usize::MAX),
             time_to_resolution: DurationStats::of(to_resolution),
         }),
+        tickets,
+        unmapped_resolutions,
     }
 }
 

@@ -6,7 +6,15 @@
 //! `--jira` `open`, `closed`, `missing`; `awaiting_retry` for tenants and totals), `per_day`
 //! (item the day, one row per severity), `top_alert_type`, `top_policy`, `top_user`, `top_ip`
 //! (value the ticket count), `top_ip_score`, `time_to_ticket` and `time_to_resolution` (items
-//! `count`, `median_secs`, `p90_secs`, `max_secs`), `jira_status`, `jira_resolution`.
+//! `count`, `median_secs`, `p90_secs`, `max_secs`), `jira_status`, `jira_resolution`; `report`
+//! also has `title` (and `name`), `totals` `time_to_ticket_estimates`.
+//!
+//! The tickets, one figure per row with the Jira key as the item (a pivot on item gives one row
+//! per ticket): `ticket` (value the link to the ticket, or the key when the site is unknown),
+//! `ticket_title`, `ticket_alert_id`, `ticket_alert_time`, `ticket_created_at`, `ticket_origin`,
+//! and with `--jira` `ticket_status`, `ticket_resolution`; tenant and severity are filled in.
+//! `unmapped_resolution` rows (value the resolution) list the tickets whose resolution the sync
+//! does not map.
 //!
 //! Fields follow RFC 4180. Text from the alerts that a spreadsheet would run as a formula
 //! (starting with `=`, `+`, `-`, `@`) is prefixed with `'`.
@@ -29,6 +37,7 @@ impl Csv {
             ("created", Some(counts.created)),
             ("found", Some(counts.found)),
             ("skipped", Some(counts.skipped)),
+            ("awaiting_retry", Some(counts.awaiting_retry)),
             ("open", counts.open),
             ("closed", counts.closed),
             ("missing", counts.missing),
@@ -66,18 +75,21 @@ fn field(text: &str) -> String {
 
 pub(super) fn render(report: &Report) -> String {
     let mut csv = Csv(String::from("section,tenant,severity,item,value\r\n"));
+    csv.row("report", "", "", "title", &report.title);
+    if let Some(name) = &report.name {
+        csv.row("report", "", "", "name", name);
+    }
     csv.row("report", "", "", "period", report.period);
     csv.row("report", "", "", "from", report.from);
     csv.row("report", "", "", "to", report.to);
     csv.row("report", "", "", "generated_at", report.generated_at);
     csv.counts("totals", "", "", &report.totals);
-    csv.row("totals", "", "", "awaiting_retry", report.awaiting_retry);
+    csv.row("totals", "", "", "time_to_ticket_estimates", report.time_to_ticket_estimates);
     for s in &report.by_severity {
         csv.counts("severity", "", &s.severity, &s.counts);
     }
     for t in &report.by_tenant {
         csv.counts("tenant", &t.tenant, "", &t.counts);
-        csv.row("tenant", &t.tenant, "", "awaiting_retry", t.awaiting_retry);
         for s in &t.by_severity {
             csv.counts("tenant_severity", &t.tenant, &s.severity, &s.counts);
         }
@@ -111,6 +123,26 @@ pub(super) fn render(report: &Report) -> String {
             csv.row("jira_resolution", "", "", &item.name, item.count);
         }
         csv.durations("time_to_resolution", jira.time_to_resolution.as_ref());
+    }
+    for t in &report.tickets {
+        let row = |csv: &mut Csv, section: &str, value: &str| {
+            csv.row(section, &t.tenant, &t.severity, &t.key, value)
+        };
+        row(&mut csv, "ticket", t.url.as_deref().unwrap_or(&t.key));
+        row(&mut csv, "ticket_title", &t.title);
+        row(&mut csv, "ticket_alert_id", &t.alert_id);
+        row(&mut csv, "ticket_alert_time", &t.alert_time.to_string());
+        row(&mut csv, "ticket_created_at", &t.created_at.to_string());
+        row(&mut csv, "ticket_origin", t.origin);
+        if let Some(status) = &t.status {
+            row(&mut csv, "ticket_status", status);
+        }
+        if let Some(resolution) = &t.resolution {
+            row(&mut csv, "ticket_resolution", resolution);
+        }
+    }
+    for u in &report.unmapped_resolutions {
+        csv.row("unmapped_resolution", &u.tenant, &u.severity, &u.key, u.resolution.as_deref().unwrap_or(""));
     }
     csv.0
 }

@@ -1,15 +1,16 @@
 //! The `html` format: one self-contained page (no scripts, nothing fetched from the network)
 //! with two inline SVG charts, alerts per day by severity and alerts per tenant, the key figures,
-//! and every table, styled to read well on screen and on paper.
+//! every table with a short legend, and the list of tickets linked to Jira, styled to read well
+//! on screen and on paper.
 //!
 //! Every figure drawn carries its numbers as `data-*` attributes (`data-day`, `data-tenant`,
-//! `data-severity`, `data-count`) and as a `<title>` tooltip, so that the page can be checked by
-//! a program as well as read.
+//! `data-severity`, `data-count`), as a `<title>` tooltip and, where it fits, as a label, so that
+//! the page can be checked by a program as well as read, on paper too.
 
 use std::fmt::Write;
 
-use super::aggregate::{Report, severity_order};
-use super::sections::{Section, clean, preamble, sections};
+use super::aggregate::{Report, risk_of, severity_order};
+use super::sections::{Layout, MAX_LABELLED_DAYS, Section, clean, preamble, sections};
 
 const STYLE: &str = "
 :root { --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --band: #f6f8fa; }
@@ -30,6 +31,14 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
 td { overflow-wrap: anywhere; }
 p.empty { color: var(--muted); font-style: italic; }
+p.note, dl.legend { color: var(--muted); font-size: .85rem; margin: .1rem 0 .5rem; max-width: 52rem; }
+dl.legend { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; }
+dl.legend dt { font-weight: 600; }
+dl.legend dd { margin: 0; }
+p.more { color: var(--muted); font-style: italic; }
+a { color: #0b57d0; }
+svg.score { vertical-align: middle; margin-right: .4rem; }
+svg.chart text.value { fill: var(--ink); font-weight: 600; }
 ul.legend { list-style: none; padding: 0; margin: .2rem 0 0; display: flex; gap: 1rem; flex-wrap: wrap; }
 ul.legend svg { vertical-align: middle; margin-right: .3rem; }
 svg.chart { width: 100%; height: auto; display: block; }
@@ -43,6 +52,7 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
   section.chart, dl.figures, tr { break-inside: avoid; }
   thead { display: table-header-group; }
   th { background: none; }
+  a { color: inherit; text-decoration: none; }
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
 ";
@@ -75,7 +85,7 @@ fn esc(text: &str) -> String {
 }
 
 pub(super) fn render(report: &Report) -> String {
-    let title = esc(&report.title());
+    let title = esc(&report.title);
     let mut out = String::with_capacity(32 * 1024);
     let _ = write!(
         out,
@@ -92,7 +102,9 @@ pub(super) fn render(report: &Report) -> String {
     figures(&mut out, report);
     per_day_chart(&mut out, report);
     per_tenant_chart(&mut out, report);
-    for section in sections(report) {
+    // The chart labels each day's total when it has room; past that the numbers are in a table.
+    let layout = Layout { ticket_cap: None, per_day_table: report.per_day.len() > MAX_LABELLED_DAYS };
+    for section in sections(report, layout) {
         table(&mut out, &section);
     }
     let _ = write!(
@@ -121,7 +133,43 @@ fn figures(out: &mut String, report: &Report) {
     for (key, label, n) in items {
         let _ = writeln!(out, "<div data-figure=\"{key}\"><dt>{label}</dt><dd>{n}</dd></div>");
     }
+    out.push_str("</dl>\n<dl class=\"legend\">\n");
+    let mut legend = vec![
+        ("Alerts seen", "the alerts of the period, by their own time: ticketed, skipped, or awaiting retry"),
+        (
+            "Tickets",
+            "alerts with a Jira ticket: created by mcas2jira, or found already in Jira by their label",
+        ),
+        (
+            "Tickets created",
+            "tickets mcas2jira created (the others were found after a lost answer or state file)",
+        ),
+        ("Skipped by rules", "alerts a rule of the config chose not to ticket"),
+        ("Awaiting retry", "alerts whose ticket could not be made yet; the next run tries again"),
+    ];
+    if report.jira_checked {
+        legend.push(("Open, Closed", "the tickets' status in Jira when the report was made"));
+    }
+    for (term, meaning) in legend {
+        let _ = writeln!(out, "<dt>{term}</dt><dd>{meaning}</dd>");
+    }
     out.push_str("</dl>\n");
+}
+
+/// A small bar showing an AbuseIPDB score out of 100, coloured by risk, and the number.
+fn score_meter(cell: &str) -> String {
+    let Ok(score) = cell.parse::<u8>() else { return esc(cell) };
+    let colour = match risk_of(Some(score)) {
+        "high" => "#c62828",
+        "medium" => "#ef6c00",
+        "low" => "#f9a825",
+        _ => "#2e7d32",
+    };
+    format!(
+        "<svg class=\"score\" width=\"60\" height=\"10\" role=\"img\" aria-label=\"{score} out of 100\">\
+         <rect width=\"60\" height=\"10\" fill=\"#e6eaee\"/><rect width=\"{:.1}\" height=\"10\" fill=\"{colour}\"/></svg>{score}",
+        f64::from(score.min(100)) * 0.6
+    )
 }
 
 fn legend(out: &mut String, severities: &[String]) {
@@ -149,7 +197,11 @@ fn axis(max: u64) -> (u64, u64) {
 }
 
 fn per_day_chart(out: &mut String, report: &Report) {
-    out.push_str("<section class=\"chart\" id=\"chart-per-day\">\n<h2>Alerts per day by severity</h2>\n");
+    out.push_str(
+        "<section class=\"chart\" id=\"chart-per-day\">\n<h2>Alerts per day by severity</h2>\n\
+         <p class=\"note\">Each bar stacks one UTC day's alerts by severity; the number above it is the \
+         day's total.</p>\n",
+    );
     let max = report.per_day.iter().map(|d| d.total).max().unwrap_or(0);
     if max == 0 {
         out.push_str("<p class=\"empty\">no alerts in this period</p>\n</section>\n");
@@ -181,6 +233,7 @@ fn per_day_chart(out: &mut String, report: &Report) {
     let bar = (slot * 0.7).max(1.0);
     // At most about 16 day labels, evenly spaced, so that they never overlap.
     let label_every = days.div_ceil(16).max(1);
+    let value_labels = days <= MAX_LABELLED_DAYS;
     for (i, day) in report.per_day.iter().enumerate() {
         let x = left + i as f64 * slot + (slot - bar) / 2.0;
         let mut y = top + plot_h;
@@ -197,6 +250,15 @@ fn per_day_chart(out: &mut String, report: &Report) {
                 s.count,
                 day.day,
                 s.count
+            );
+        }
+        if value_labels && day.total > 0 {
+            let _ = writeln!(
+                out,
+                "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                x + bar / 2.0,
+                y - 3.0,
+                day.total
             );
         }
         if i % label_every == 0 {
@@ -216,7 +278,10 @@ fn per_day_chart(out: &mut String, report: &Report) {
 }
 
 fn per_tenant_chart(out: &mut String, report: &Report) {
-    out.push_str("<section class=\"chart\" id=\"chart-per-tenant\">\n<h2>Alerts per tenant</h2>\n");
+    out.push_str(
+        "<section class=\"chart\" id=\"chart-per-tenant\">\n<h2>Alerts per tenant</h2>\n\
+         <p class=\"note\">Alerts seen per tenant, by severity; the number is the tenant's total.</p>\n",
+    );
     let max = report.by_tenant.iter().map(|t| t.counts.seen).max().unwrap_or(0);
     if max == 0 {
         out.push_str("<p class=\"empty\">no alerts in this period</p>\n</section>\n");
@@ -277,8 +342,21 @@ fn per_tenant_chart(out: &mut String, report: &Report) {
     out.push_str("</section>\n");
 }
 
+/// A ticket key linked to its page, when the link is a web address.
+fn linked(text: &str, url: Option<&str>) -> String {
+    match url {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            format!("<a href=\"{}\">{}</a>", esc(url), esc(text))
+        }
+        _ => esc(text),
+    }
+}
+
 fn table(out: &mut String, section: &Section) {
     let _ = writeln!(out, "<section id=\"{}\">\n<h2>{}</h2>", section.id, esc(section.title));
+    if !section.note.is_empty() {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(&section.note));
+    }
     if section.rows.is_empty() {
         let _ = writeln!(out, "<p class=\"empty\">{}</p>\n</section>", esc(section.empty));
         return;
@@ -294,11 +372,22 @@ fn table(out: &mut String, section: &Section) {
         out.push_str(if total { "<tr class=\"total\">" } else { "<tr>" });
         for (i, cell) in row.iter().enumerate() {
             let class = if section.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
-            let _ = write!(out, "<td{class}>{}</td>", esc(cell));
+            let content = if i == 0 && !total {
+                linked(cell, section.links.get(index).and_then(Option::as_deref))
+            } else if section.score_column == Some(i) {
+                score_meter(cell)
+            } else {
+                esc(cell)
+            };
+            let _ = write!(out, "<td{class}>{content}</td>");
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
+    if let Some(more) = &section.more {
+        let _ = writeln!(out, "<p class=\"more\">{}</p>", esc(more));
+    }
+    out.push_str("</section>\n");
 }
 
 #[cfg(test)]

@@ -8,6 +8,12 @@
 //!
 //! Periods are UTC: `daily` is a calendar day, `weekly` an ISO week from Monday, `monthly` a
 //! calendar month. Without `--from`/`--to` the report covers the last complete period before now.
+//! A report is named by its period, as asked or defaulted (`Daily report 2026-12-01`), and is
+//! `custom` only for a range given by both bounds (or by `--from` alone, up to now).
+//!
+//! `report` reads the state store only; the config gives it the state store's path, the tenant
+//! names, the title (`[report] title`) and the Jira site for the tickets' links, and is loaded
+//! without reading any secret. With `--jira` it reads the Jira secret, and no other.
 
 mod aggregate;
 mod csv;
@@ -29,19 +35,20 @@ use jiff::{Span, Timestamp, ToSpan, ZonedDateTime};
 
 pub use aggregate::{
     Counts, DayFigures, DurationStats, JiraFigures, Report, ReportData, SeverityCount, SeverityFigures,
-    TenantFigures, TopIp, TopItem, aggregate, severity_order,
+    TenantFigures, TicketLine, TopIp, TopItem, UnmappedLine, aggregate, risk_of, severity_order,
 };
 pub use jira::{BATCH_SIZE, TicketStatus, ticket_statuses};
 
 use crate::cli::{PeriodArg, ReportArgs, ReportFormat};
 use crate::config::Config;
-use crate::services::{Clients, ConfigProblem};
+use crate::services::ConfigProblem;
 use crate::state::StateStore;
 
 /// The time span a report covers: `[from, to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
-    /// The period asked for, `None` for a span given by `--from` alone or by both bounds.
+    /// The period, as asked or defaulted (daily); `None` for a custom span: given by both bounds,
+    /// or by `--from` alone up to now.
     pub period: Option<PeriodArg>,
     /// Start, inclusive.
     pub from: Timestamp,
@@ -58,6 +65,18 @@ pub struct ReportQuery {
     pub tenants: Vec<String>,
     /// How long the top lists are.
     pub top: usize,
+    /// The name put before the period in the title (`--title`, `[report] title`).
+    pub title: Option<String>,
+    /// The Jira site, for links to the tickets (`<site>/browse/<key>`).
+    pub jira_url: Option<url::Url>,
+}
+
+impl ReportQuery {
+    /// A query of `range` for every tenant, top lists of 10, no title and no links.
+    #[must_use]
+    pub fn new(range: Range) -> Self {
+        Self { range, tenants: Vec::new(), top: 10, title: None, jira_url: None }
+    }
 }
 
 /// The period's name as the reports show it.
@@ -74,17 +93,17 @@ pub fn period_name(period: Option<PeriodArg>) -> &'static str {
 /// The range of `--period`, `--from` and `--to` at `now`:
 ///
 /// - neither `--from` nor `--to`: the last complete period before `now` (default daily);
-/// - `--from` only: one period from there (or up to `now` when no `--period` is given);
+/// - `--from` only: one period from there (or up to `now` when no `--period` is given: custom);
 /// - `--to` only: one period (default daily) up to there;
-/// - both: exactly that span.
+/// - both: exactly that span (custom); `--period` cannot be given with both.
 ///
 /// `--from` and `--to` take a UTC date (`2024-05-01`) or an RFC 3339 time
 /// (`2024-05-01T08:00:00Z`); a date given to `--to` includes that whole day.
 ///
 /// # Errors
 ///
-/// [`ConfigProblem`] (exit status 2) for a value that is neither a date nor a time, or an empty
-/// range.
+/// [`ConfigProblem`] (exit status 2) for a value that is neither a date nor a time, an empty
+/// range, or `--period` with both bounds.
 ///
 /// # Examples
 ///
@@ -96,6 +115,8 @@ pub fn period_name(period: Option<PeriodArg>) -> &'static str {
 /// let range = resolve_range(Some(PeriodArg::Monthly), None, None, now).unwrap();
 /// assert_eq!(range.from.to_string(), "2024-04-01T00:00:00Z");
 /// assert_eq!(range.to.to_string(), "2024-05-01T00:00:00Z");
+/// // No period asked: yesterday, named daily.
+/// assert_eq!(resolve_range(None, None, None, now).unwrap().period, Some(PeriodArg::Daily));
 /// ```
 pub fn resolve_range(
     period: Option<PeriodArg>,
@@ -105,17 +126,28 @@ pub fn resolve_range(
 ) -> Result<Range, ConfigProblem> {
     let from = from.map(|text| parse_when("--from", text, false)).transpose()?;
     let to = to.map(|text| parse_when("--to", text, true)).transpose()?;
-    let (from, to) = match (from, to) {
-        (Some(from), Some(to)) => (from, to),
+    let (period, from, to) = match (from, to) {
+        (Some(_), Some(_)) if period.is_some() => {
+            return Err(ConfigProblem {
+                key: "--period".into(),
+                reason: "--from and --to already give the range: leave out --period, or one of the bounds"
+                    .into(),
+            });
+        }
+        (Some(from), Some(to)) => (None, from, to),
         (Some(from), None) => match period {
-            Some(period) => (from, shift(from, period_span(period), "--from")?),
-            None => (from, now),
+            Some(period) => (Some(period), from, shift(from, period_span(period), "--from")?),
+            None => (None, from, now),
         },
         (None, Some(to)) => {
-            let span = period_span(period.unwrap_or(PeriodArg::Daily));
-            (shift(to, span.negate(), "--to")?, to)
+            let period = period.unwrap_or(PeriodArg::Daily);
+            (Some(period), shift(to, period_span(period).negate(), "--to")?, to)
         }
-        (None, None) => last_complete(period.unwrap_or(PeriodArg::Daily), now)?,
+        (None, None) => {
+            let period = period.unwrap_or(PeriodArg::Daily);
+            let (from, to) = last_complete(period, now)?;
+            (Some(period), from, to)
+        }
     };
     if from >= to {
         return Err(ConfigProblem {
@@ -189,19 +221,27 @@ fn parse_when(key: &str, text: &str, end_of_day: bool) -> Result<Timestamp, Conf
     }
 }
 
-/// The tenants named by `--tenant`, spelled as in the config. A name the config does not know
-/// is kept as given (with a warning): the state store may hold a tenant removed since.
-fn tenant_filter(config: &Config, names: &[String]) -> Vec<String> {
+/// The tenants named by `--tenant`, spelled as in the config, or as in the state store for a
+/// tenant removed from the config since (its history can still be reported on).
+///
+/// # Errors
+///
+/// [`ConfigProblem`] (exit status 2) for a name neither knows, as `run` and `sync` refuse one.
+fn tenant_filter(config: &Config, known: &[String], names: &[String]) -> Result<Vec<String>, ConfigProblem> {
     names
         .iter()
-        .map(|name| match config.tenants.iter().find(|t| t.name.eq_ignore_ascii_case(name)) {
-            Some(tenant) => tenant.name.clone(),
-            None => {
-                tracing::warn!(
-                    "--tenant {name:?} is not in the config; reporting what the state store holds for it"
-                );
-                name.clone()
-            }
+        .map(|name| {
+            let configured = config.tenants.iter().map(|t| &t.name);
+            configured.chain(known).find(|t| t.eq_ignore_ascii_case(name)).cloned().ok_or_else(|| {
+                let names: Vec<&str> = config.tenants.iter().map(|t| t.name.as_str()).collect();
+                ConfigProblem {
+                    key: "--tenant".into(),
+                    reason: format!(
+                        "no tenant named {name:?} in the config or the state store (configured: {})",
+                        names.join(", ")
+                    ),
+                }
+            })
         })
         .collect()
 }
@@ -220,7 +260,7 @@ fn tenant_filter(config: &Config, names: &[String]) -> Vec<String> {
 ///
 /// let store = StateStore::open("mcas2jira.db".as_ref())?;
 /// let range = resolve_range(None, None, None, jiff::Timestamp::now())?;
-/// let data = read_data(&store, &ReportQuery { range, tenants: vec![], top: 10 })?;
+/// let data = read_data(&store, &ReportQuery::new(range))?;
 /// println!("{} tickets", data.tickets.len());
 /// # Ok::<(), anyhow::Error>(())
 /// ```
@@ -237,7 +277,8 @@ pub fn read_data(store: &StateStore, query: &ReportQuery) -> Result<ReportData> 
         .filter(|p| p.alert_time >= from && p.alert_time < to)
         .filter(|p| tenants.is_empty() || tenants.contains(&p.tenant.as_str()))
         .collect();
-    Ok(ReportData { tickets, skipped, pending })
+    let unmapped = store.unmapped_resolutions(&tenants).context("reading unmapped resolutions")?;
+    Ok(ReportData { tickets, skipped, pending, unmapped })
 }
 
 /// Renders a report in a format.
@@ -261,28 +302,41 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
 pub async fn run(config: &Config, args: &ReportArgs) -> Result<u8> {
     let now = Timestamp::now();
     let range = resolve_range(args.period, args.from.as_deref(), args.to.as_deref(), now)?;
-    let query = ReportQuery { range, tenants: tenant_filter(config, &args.tenant), top: args.top };
     let path = config.state.path.clone();
     if !path.exists() {
         // Opening would create an empty store and report zeros: say what is wrong instead.
         anyhow::bail!("no state store at {}: run `mcas2jira run` first", path.display());
     }
+    let store = tokio::task::spawn_blocking(move || {
+        StateStore::open(&path).with_context(|| format!("state store {}", path.display()))
+    })
+    .await
+    .context("the state store task failed")??;
+    let store = std::sync::Arc::new(store);
+    let known = {
+        let store = std::sync::Arc::clone(&store);
+        tokio::task::spawn_blocking(move || store.tenants())
+            .await
+            .context("the state store task failed")??
+    };
+    let title = args.title.clone().or_else(|| config.report.title.clone()).filter(|t| !t.trim().is_empty());
+    let query = ReportQuery {
+        range,
+        tenants: tenant_filter(config, &known, &args.tenant)?,
+        top: args.top,
+        title,
+        jira_url: Some(config.jira.url.clone()),
+    };
     let data = {
         let query = query.clone();
-        tokio::task::spawn_blocking(move || -> Result<ReportData> {
-            let store = StateStore::open(&path).with_context(|| format!("state store {}", path.display()))?;
-            read_data(&store, &query)
-        })
-        .await
-        .context("the state store task failed")??
+        tokio::task::spawn_blocking(move || read_data(&store, &query))
+            .await
+            .context("the state store task failed")??
     };
     let statuses: Option<HashMap<String, TicketStatus>> = if args.jira {
-        let clients = Clients::build(config)?;
-        Some(
-            ticket_statuses(&clients.jira, &data.tickets)
-                .await
-                .context("reading ticket statuses from jira")?,
-        )
+        // Only the Jira client: the config was loaded with the Jira secret alone.
+        let jira = crate::services::jira_client(config)?;
+        Some(ticket_statuses(&jira, &data.tickets).await.context("reading ticket statuses from jira")?)
     } else {
         None
     };

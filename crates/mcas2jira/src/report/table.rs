@@ -3,19 +3,23 @@
 use std::fmt::Write;
 
 use super::aggregate::Report;
-use super::sections::{Section, preamble, sections};
+use super::sections::{Layout, MAX_LISTED_TICKETS, Section, preamble, sections};
+
+/// The width notes are wrapped at.
+const NOTE_WIDTH: usize = 96;
 
 /// The widest a text cell is shown; longer ones are cut with an ellipsis.
 const MAX_CELL_CHARS: usize = 60;
 
 pub(super) fn render(report: &Report) -> String {
-    let title = report.title();
+    let title = &report.title;
     let mut out = format!("{title}\n{}\n", "=".repeat(title.chars().count()));
     for line in preamble(report) {
         out.push_str(&line);
         out.push('\n');
     }
-    for section in sections(report) {
+    let layout = Layout { ticket_cap: Some(MAX_LISTED_TICKETS), per_day_table: true };
+    for section in sections(report, layout) {
         out.push('\n');
         out.push_str(&render_section(&section));
     }
@@ -31,8 +35,29 @@ fn cut(text: &str) -> String {
     cut
 }
 
+/// `text` in lines of at most [`NOTE_WIDTH`] characters, each indented by two spaces.
+fn wrap(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > NOTE_WIDTH {
+            out.push_str(&format!("  {line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("  {line}\n"));
+    }
+    out
+}
+
 fn render_section(section: &Section) -> String {
     let mut out = format!("{}\n", section.title);
+    out.push_str(&wrap(&section.note));
     if section.rows.is_empty() {
         out.push_str(&format!("  ({})\n", section.empty));
         return out;
@@ -70,6 +95,9 @@ fn render_section(section: &Section) -> String {
         }
         out.push_str(&line(row));
         out.push('\n');
+    }
+    if let Some(more) = &section.more {
+        out.push_str(&format!("  ({more})\n"));
     }
     out
 }

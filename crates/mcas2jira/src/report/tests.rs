@@ -17,7 +17,10 @@ fn check_range(period: Option<PeriodArg>, from: Option<&str>, to: Option<&str>, 
     let now = ts("2024-05-15T10:30:00Z"); // a Wednesday
     let range = resolve_range(period, from, to, now).unwrap();
     assert_eq!((range.from.to_string().as_str(), range.to.to_string().as_str()), expected);
-    assert_eq!(range.period, period);
+    // Named as asked, or daily by default, unless the range is custom.
+    let custom = from.is_some() && (to.is_some() || period.is_none());
+    let named = if custom { None } else { Some(period.unwrap_or(PeriodArg::Daily)) };
+    assert_eq!(range.period, named, "{period:?} {from:?} {to:?}");
 }
 
 #[test]
@@ -68,6 +71,37 @@ fn bad_ranges_are_usage_errors() {
         let error = resolve_range(None, from, to, now).unwrap_err();
         assert_eq!(error.key, key, "{from:?} {to:?}: {error}");
     }
+    let error =
+        resolve_range(Some(PeriodArg::Weekly), Some("2024-05-01"), Some("2024-05-03"), now).unwrap_err();
+    assert_eq!(error.key, "--period", "{error}");
+}
+
+#[test]
+fn a_defaulted_or_asked_period_names_the_report() {
+    let now = ts("2024-05-15T10:30:00Z");
+    let name = |period, from, to| {
+        let range = resolve_range(period, from, to, now).unwrap();
+        let report = aggregate(&ReportQuery::new(range), &ReportData::default(), None, now);
+        (report.period, report.title)
+    };
+    assert_eq!(name(None, None, None), ("daily", "Daily report 2024-05-14".to_owned()));
+    assert_eq!(name(None, None, Some("2024-05-10")), ("daily", "Daily report 2024-05-10".to_owned()));
+    assert_eq!(
+        name(Some(PeriodArg::Weekly), None, None),
+        ("weekly", "Weekly report 2024-05-06 to 2024-05-12".to_owned())
+    );
+    assert_eq!(
+        name(None, Some("2024-05-01"), Some("2024-05-03")),
+        ("custom", "Report 2024-05-01 to 2024-05-03".to_owned())
+    );
+    let range = resolve_range(Some(PeriodArg::Monthly), None, None, now).unwrap();
+    let query = ReportQuery {
+        title: Some("Contoso SOC".into()),
+        tenants: vec!["contoso".into()],
+        ..ReportQuery::new(range)
+    };
+    let report = aggregate(&query, &ReportData::default(), None, now);
+    assert_eq!(report.title, "Contoso SOC: Monthly report 2024-04-01 to 2024-04-30 (contoso)");
 }
 
 fn ticket(tenant: &str, id: &str, severity: &str, alert_time: &str, delay_secs: i64) -> StoredTicket {
@@ -78,6 +112,7 @@ fn ticket(tenant: &str, id: &str, severity: &str, alert_time: &str, delay_secs: 
             alert_id: id.to_owned(),
             jira_key: format!("SEC-{id}"),
             created_at: alert_time + SignedDuration::from_secs(delay_secs),
+            created_at_exact: true,
             origin: Origin::Created,
             severity: severity.to_owned(),
             title: format!("alert {id}"),
@@ -113,6 +148,8 @@ fn query() -> ReportQuery {
         },
         tenants: Vec::new(),
         top: 2,
+        title: None,
+        jira_url: Some("https://example.atlassian.net".parse().unwrap()),
     }
 }
 
@@ -140,32 +177,36 @@ fn sample() -> ReportData {
             next_try: ts("2024-05-13T00:00:00Z"),
             first_seen: ts("2024-05-09T00:00:00Z"),
             last_failed_at: ts("2024-05-09T00:00:00Z"),
+            severity: Some("high".into()),
+            title: Some("alert 6".into()),
         }],
+        unmapped: Vec::new(),
     }
 }
 
 #[test]
 fn figures_add_up() {
     let report = aggregate(&query(), &sample(), None, ts("2024-05-13T08:00:00Z"));
-    assert_eq!(report.title(), "Weekly report 2024-05-06 to 2024-05-12");
+    assert_eq!(report.title, "Weekly report 2024-05-06 to 2024-05-12");
     let t = &report.totals;
-    assert_eq!((t.seen, t.tickets, t.created, t.found, t.skipped), (5, 4, 3, 1, 1));
+    // The alert awaiting a retry is seen: it is an alert of the period all the same.
+    assert_eq!((t.seen, t.tickets, t.created, t.found, t.skipped, t.awaiting_retry), (6, 4, 3, 1, 1, 1));
     assert_eq!((t.open, t.closed, t.missing), (None, None, None));
     assert_eq!(report.awaiting_retry, 1);
     assert_eq!(report.severities, ["high", "medium", "low", "informational"]);
     let severities: Vec<(&str, u64)> =
         report.by_severity.iter().map(|s| (s.severity.as_str(), s.counts.seen)).collect();
-    assert_eq!(severities, [("high", 2), ("medium", 1), ("low", 1), ("informational", 1)]);
+    assert_eq!(severities, [("high", 3), ("medium", 1), ("low", 1), ("informational", 1)]);
 
     let tenants: Vec<(&str, u64, u64)> =
         report.by_tenant.iter().map(|t| (t.tenant.as_str(), t.counts.seen, t.awaiting_retry)).collect();
-    assert_eq!(tenants, [("contoso", 3, 0), ("fabrikam", 2, 1)]);
+    assert_eq!(tenants, [("contoso", 3, 0), ("fabrikam", 3, 1)]);
     let contoso: Vec<&str> = report.by_tenant[0].by_severity.iter().map(|s| s.severity.as_str()).collect();
     assert_eq!(contoso, ["high", "low", "informational"]);
 
     assert_eq!(report.per_day.len(), 7);
     let days: Vec<u64> = report.per_day.iter().map(|d| d.total).collect();
-    assert_eq!(days, [2, 1, 1, 0, 0, 0, 1]);
+    assert_eq!(days, [2, 1, 1, 1, 0, 0, 1]);
     assert_eq!(report.per_day[0].by_severity[0].severity, "high");
     assert_eq!(report.per_day[0].by_severity[0].count, 1);
 
@@ -174,17 +215,71 @@ fn figures_add_up() {
     assert_eq!(types, [("ALERT_IMPOSSIBLE_TRAVEL", 3), ("ALERT_LEAKED_CREDENTIALS", 1)]);
     let users: Vec<(&str, u64)> = report.top_users.iter().map(|t| (t.name.as_str(), t.count)).collect();
     assert_eq!(users, [("alice@contoso.com", 3), ("bob@contoso.com", 1)]);
-    let ips: Vec<(IpAddr, u64, Option<u8>)> =
-        report.top_ips.iter().map(|i| (i.ip, i.alerts, i.score)).collect();
+    let ips: Vec<(IpAddr, u64, Option<u8>, &str)> =
+        report.top_ips.iter().map(|i| (i.ip, i.alerts, i.score, i.risk)).collect();
     assert_eq!(
         ips,
-        [("203.0.113.7".parse().unwrap(), 3, Some(90)), ("198.51.100.1".parse().unwrap(), 1, None)]
+        [
+            ("203.0.113.7".parse().unwrap(), 3, Some(90), "high"),
+            ("198.51.100.1".parse().unwrap(), 1, None, "unknown")
+        ]
     );
 
-    // Only the tickets this tool created: 60 s, 120 s, 30 s.
+    // Every ticket with an exact creation time: 60 s, 120 s, 600 s (found), 30 s.
     let stats = report.time_to_ticket.unwrap();
-    assert_eq!((stats.count, stats.median_secs, stats.p90_secs, stats.max_secs), (3, 60, 120, 120));
+    assert_eq!((stats.count, stats.median_secs, stats.p90_secs, stats.max_secs), (4, 60, 600, 600));
+    assert_eq!(report.time_to_ticket_estimates, 0);
     assert!(report.jira.is_none());
+
+    // The tickets, most severe first, then by alert time, linked to Jira.
+    let keys: Vec<&str> = report.tickets.iter().map(|t| t.key.as_str()).collect();
+    assert_eq!(keys, ["SEC-1", "SEC-3", "SEC-4", "SEC-2"]);
+    assert_eq!(report.tickets[0].url.as_deref(), Some("https://example.atlassian.net/browse/SEC-1"));
+    assert_eq!(report.tickets[1].origin, "found");
+}
+
+#[test]
+fn ips_are_ordered_by_risk_and_scores_named() {
+    let mut data = sample();
+    let quiet = IpScore { ip: "192.0.2.9".parse().unwrap(), score: Some(0) };
+    let risky = IpScore { ip: "192.0.2.66".parse().unwrap(), score: Some(66) };
+    for stored in &mut data.tickets {
+        stored.ticket.ips = vec![quiet];
+    }
+    data.tickets[0].ticket.ips.push(risky);
+    let report = aggregate(&ReportQuery { top: 5, ..query() }, &data, None, ts("2024-05-13T08:00:00Z"));
+    let ips: Vec<(String, u64, &str)> =
+        report.top_ips.iter().map(|i| (i.ip.to_string(), i.alerts, i.risk)).collect();
+    assert_eq!(ips, [("192.0.2.66".to_owned(), 1, "medium"), ("192.0.2.9".to_owned(), 4, "none")]);
+    for (score, risk) in
+        [(None, "unknown"), (Some(0), "none"), (Some(24), "low"), (Some(25), "medium"), (Some(75), "high")]
+    {
+        assert_eq!(risk_of(score), risk, "{score:?}");
+    }
+}
+
+#[test]
+fn estimated_creation_times_are_left_out_unless_jira_tells() {
+    let mut data = sample();
+    data.tickets[0].ticket.created_at_exact = false;
+    let report = aggregate(&query(), &data, None, ts("2024-05-13T08:00:00Z"));
+    assert_eq!((report.time_to_ticket.unwrap().count, report.time_to_ticket_estimates), (3, 1));
+    let table = render(&report, ReportFormat::Table);
+    assert!(
+        table.contains("1 ticket(s) recorded before mcas2jira kept exact creation times are left out"),
+        "{table}"
+    );
+    let status = TicketStatus {
+        status: "To Do".into(),
+        closed: false,
+        resolution: None,
+        created: Some(ts("2024-05-06T10:05:00Z")),
+        resolved: None,
+    };
+    let statuses = HashMap::from([("SEC-1".to_owned(), status)]);
+    let report = aggregate(&query(), &data, Some(&statuses), ts("2024-05-13T08:00:00Z"));
+    assert_eq!((report.time_to_ticket.unwrap().count, report.time_to_ticket_estimates), (4, 0));
+    assert_eq!(report.time_to_ticket.unwrap().max_secs, 600);
 }
 
 #[test]
@@ -223,18 +318,51 @@ fn every_format_renders_the_figures() {
     assert!(table.contains(" contoso "), "{table}");
     let markdown = render(&report, ReportFormat::Markdown);
     assert!(markdown.contains("| Tenant | Seen | Tickets |"), "{markdown}");
-    assert!(markdown.contains("| **Total** | **5** | **4** |"), "{markdown}");
+    assert!(markdown.contains("| **Total** | **6** | **4** |"), "{markdown}");
+    assert!(
+        markdown.contains("| [SEC-1](https://example.atlassian.net/browse/SEC-1) | contoso | high |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("_Seen: the alerts of the period"), "{markdown}");
     let csv = render(&report, ReportFormat::Csv);
     assert!(csv.starts_with("section,tenant,severity,item,value\r\n"));
+    assert!(csv.contains("report,,,period,weekly\r\n"), "{csv}");
     assert!(csv.contains("tenant_severity,contoso,high,seen,1\r\n"), "{csv}");
     assert!(csv.contains("top_ip_score,,,203.0.113.7,90\r\n"), "{csv}");
+    assert!(
+        csv.contains("ticket,contoso,high,SEC-1,https://example.atlassian.net/browse/SEC-1\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("ticket_title,fabrikam,medium,SEC-4,alert 4\r\n"), "{csv}");
     let json: serde_json::Value = serde_json::from_str(&render(&report, ReportFormat::Json)).unwrap();
-    assert_eq!(json["totals"]["seen"], 5);
+    assert_eq!(json["totals"]["seen"], 6);
+    assert_eq!(json["title"], "Weekly report 2024-05-06 to 2024-05-12");
+    assert_eq!(json["tickets"][0]["url"], "https://example.atlassian.net/browse/SEC-1");
     assert_eq!(json["per_day"][0]["day"], "2024-05-06");
     assert_eq!(json["time_to_ticket"]["median_secs"], 60);
     let html = render(&report, ReportFormat::Html);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(!html.contains("<script"));
+    assert!(html.contains("<a href=\"https://example.atlassian.net/browse/SEC-1\">SEC-1</a>"), "{html}");
+    assert!(html.contains("aria-label=\"90 out of 100\""), "the score is drawn");
+    assert!(!html.contains("id=\"per-day\""), "a week's chart carries its numbers: no table repeats it");
+    let table = render(&report, ReportFormat::Table);
+    let per_day = &table[table.find("Alerts per day").unwrap()..table.find("Top alert types").unwrap()];
+    assert!(!per_day.contains("2024-05-10"), "no rows of zeros: {per_day}");
+}
+
+#[test]
+fn text_formats_cap_the_ticket_list() {
+    let mut data = ReportData::default();
+    for i in 0..60 {
+        data.tickets.push(ticket("contoso", &i.to_string(), "low", "2024-05-07T10:00:00Z", 5));
+    }
+    let report = aggregate(&query(), &data, None, ts("2024-05-13T08:00:00Z"));
+    let markdown = render(&report, ReportFormat::Markdown);
+    assert_eq!(markdown.matches("](https://example.atlassian.net/browse/").count(), 50);
+    assert!(markdown.contains("10 more tickets; --format csv, json or html lists them all."), "{markdown}");
+    let html = render(&report, ReportFormat::Html);
+    assert_eq!(html.matches("<a href=").count(), 60);
 }
 
 #[test]
@@ -242,6 +370,7 @@ fn an_empty_period_says_so() {
     let report = aggregate(&query(), &ReportData::default(), None, ts("2024-05-13T08:00:00Z"));
     assert_eq!(report.totals, Counts::default());
     assert!(render(&report, ReportFormat::Table).contains("(no alerts in this period)"));
+    assert!(render(&report, ReportFormat::Table).contains("(no tickets in this period)"));
     let html = render(&report, ReportFormat::Html);
     assert!(html.contains("<p class=\"empty\">no alerts in this period</p>"));
     assert!(!html.contains("<rect x="));
@@ -260,6 +389,10 @@ fn hostile_names_stay_inert() {
     assert!(!table.contains('\u{1b}'));
     let csv = render(&report, ReportFormat::Csv);
     assert!(csv.contains("top_alert_type,,,'=cmd|' /C calc'!A0"), "{csv}");
+    // A Jira site that is not a web address gives no link.
+    let query = ReportQuery { jira_url: Some("javascript:alert(1)".parse().unwrap()), ..query() };
+    let html = render(&aggregate(&query, &data, None, ts("2024-05-13T08:00:00Z")), ReportFormat::Html);
+    assert!(!html.contains("<a href"), "{html}");
 }
 
 #[test]
@@ -285,13 +418,26 @@ fn read_data_takes_the_period_and_tenants() {
 }
 
 #[test]
-fn numeric_alert_types_are_named_by_their_title() {
+fn numeric_alert_types_are_named_by_their_title_and_folded() {
     let mut data = sample();
-    for stored in &mut data.tickets {
-        stored.ticket.alert_type = Some("15728642".to_owned());
-        stored.ticket.title = "Impossible travel activity".to_owned();
+    let variants = [
+        ("15795457", "Risky sign-in: Unfamiliar sign-in properties"),
+        ("15795457", "Risky sign-in: Unfamiliar sign-in properties"),
+        ("15015142", "Risky sign-in: Unfamiliar sign-in properties"),
+        ("15600000", "Mass download by a single user: q3.xlsx"),
+    ];
+    for (stored, (alert_type, title)) in data.tickets.iter_mut().zip(variants) {
+        stored.ticket.alert_type = Some(alert_type.to_owned());
+        stored.ticket.title = title.to_owned();
     }
+    let mut extra = ticket("contoso", "7", "low", "2024-05-07T10:00:00Z", 5);
+    extra.ticket.alert_type = Some("15600000".to_owned());
+    extra.ticket.title = "Mass download by a single user: report.docx".to_owned();
+    data.tickets.push(extra);
     let report = aggregate(&query(), &data, None, ts("2024-05-13T08:00:00Z"));
     let types: Vec<(&str, u64)> = report.top_alert_types.iter().map(|t| (t.name.as_str(), t.count)).collect();
-    assert_eq!(types, [("Impossible travel activity (15728642)", 4)]);
+    assert_eq!(
+        types,
+        [("Risky sign-in: Unfamiliar sign-in properties", 3), ("Mass download by a single user", 2)]
+    );
 }
