@@ -267,7 +267,10 @@ fn estimated_creation_times_are_left_out_unless_jira_tells() {
     let json: serde_json::Value = serde_json::from_str(&render(&report, ReportFormat::Json)).unwrap();
     assert_eq!(json["time_to_ticket_estimates"], 1);
     let markdown = render(&report, ReportFormat::Markdown);
-    assert!(markdown.contains("1 ticket\\(s\\) recorded before mcas2jira kept exact creation times"), "{markdown}");
+    assert!(
+        markdown.contains("1 ticket\\(s\\) recorded before mcas2jira kept exact creation times"),
+        "{markdown}"
+    );
     let status = TicketStatus {
         status: "To Do".into(),
         closed: false,

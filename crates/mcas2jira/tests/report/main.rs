@@ -4,5 +4,6 @@
 mod support;
 
 mod child;
+mod points;
 mod reports;
 mod watch;
