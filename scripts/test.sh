@@ -7,6 +7,13 @@
 # package.json and package-lock.json (npm ci), starts it on a free loopback port, waits until it
 # answers, exports JIRA_PRISM_URL (and JIRA_PRISM_LOG, Prism's log) for the suite, and stops it on
 # exit. If Prism cannot be installed or started the script fails: the suite never silently skips.
+#
+# Then the HTML report is checked in a real browser: Debian's Chromium, headless, driven by
+# playwright-core from the same package.json (crates/mcas2jira/tests/report/browser.rs, which
+# runs scripts/browser-check.mjs). Its screenshots and the report are kept in
+# target/browser-check/. Without Chromium the script fails, unless MCAS2JIRA_SKIP_BROWSER_CHECK=1
+# says to skip the check, which it then says loudly. Chromium: $MCAS2JIRA_CHROMIUM, else
+# /usr/bin/chromium, else `chromium` on the PATH (Debian: `apt-get install chromium`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +33,7 @@ command -v npm >/dev/null || die "npm is needed to install the Jira contract moc
 lock_sum=$(cksum package-lock.json | cut -d' ' -f1,2)
 stamp=node_modules/.installed-from-lock
 if [[ ! -x node_modules/.bin/prism || ! -f $stamp || $(cat "$stamp") != "$lock_sum" ]]; then
-    echo "== npm ci (Prism mock server for the Jira contract suite)"
+    echo "== npm ci (Prism mock server for the Jira contract suite, playwright-core for the browser check)"
     npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
     echo "$lock_sum" >"$stamp"
 fi
@@ -70,6 +77,25 @@ export JIRA_PRISM_LOG="$log"
 status=0
 cargo nextest run --workspace --no-fail-fast || status=$?
 cargo test --workspace --doc || status=$?
+
+echo "== the HTML report in Chromium (target/browser-check/)"
+chromium=${MCAS2JIRA_CHROMIUM:-/usr/bin/chromium}
+if [[ ! -x $chromium ]]; then
+    chromium=$(command -v chromium || true)
+fi
+if [[ -n $chromium && -x $chromium ]]; then
+    export MCAS2JIRA_CHROMIUM=$chromium
+    cargo nextest run -p mcas2jira --test report --run-ignored only --no-fail-fast browser || status=$?
+elif [[ ${MCAS2JIRA_SKIP_BROWSER_CHECK:-} == 1 ]]; then
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+    echo "!!! SKIPPED: the browser check of the HTML report (no Chromium; MCAS2JIRA_SKIP_BROWSER_CHECK=1)" >&2
+    echo "!!! Install Chromium (Debian: apt-get install chromium) to run it." >&2
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+else
+    echo "scripts/test.sh: Chromium is needed for the browser check of the HTML report (Debian: apt-get install chromium; or set MCAS2JIRA_CHROMIUM)." >&2
+    echo "scripts/test.sh: to skip that check, knowingly, set MCAS2JIRA_SKIP_BROWSER_CHECK=1." >&2
+    status=1
+fi
 if ((status == 0)); then
     rm -f "$log"
 elif ! kill -0 "$prism_pid" 2>/dev/null; then

@@ -20,8 +20,8 @@ body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, 
 h1 { font-size: 1.6rem; margin: 0 0 .3rem; }
 h2 { font-size: 1.15rem; margin: 1.8rem 0 .5rem; border-bottom: 1px solid var(--rule); padding-bottom: .2rem; }
 ul.meta { list-style: none; padding: 0; margin: 0; color: var(--muted); }
-dl.figures { display: flex; flex-wrap: wrap; gap: .6rem; margin: 1.2rem 0; }
-dl.figures div { border: 1px solid var(--rule); border-radius: 6px; padding: .5rem .9rem; min-width: 8rem; }
+dl.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(6.5rem, 1fr)); gap: .5rem; margin: 1.2rem 0 .6rem; }
+dl.figures div { border: 1px solid var(--rule); border-radius: 6px; padding: .4rem .7rem; }
 dl.figures dt { color: var(--muted); font-size: .85rem; }
 dl.figures dd { margin: 0; font-size: 1.5rem; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; }
@@ -50,6 +50,14 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2 { break-after: avoid; }
   section.chart, dl.figures, tr { break-inside: avoid; }
+  h1 { font-size: 15pt; }
+  dl.figures { grid-template-columns: repeat(auto-fit, minmax(4.6rem, 1fr)); gap: .3rem; }
+  dl.figures div { padding: .25rem .4rem; }
+  dl.figures dt { font-size: 7.5pt; white-space: nowrap; }
+  dl.figures dd { font-size: 13pt; }
+  table { font-size: 8.5pt; }
+  th, td { padding: .15rem .3rem; }
+  p.note, dl.legend { font-size: 8pt; }
   thead { display: table-header-group; }
   th { background: none; }
   a { color: inherit; text-decoration: none; }
@@ -212,6 +220,7 @@ fn per_day_chart(out: &mut String, report: &Report) {
     let plot_h = height - top - bottom;
     let (axis_max, step) = axis(max);
     let scale = plot_h / axis_max as f64;
+    legend(out, &report.severities);
     let _ = writeln!(
         out,
         "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Alerts per day by severity\">"
@@ -272,9 +281,7 @@ fn per_day_chart(out: &mut String, report: &Report) {
         }
         out.push_str("</g>\n");
     }
-    out.push_str("</svg>\n");
-    legend(out, &report.severities);
-    out.push_str("</section>\n");
+    out.push_str("</svg>\n</section>\n");
 }
 
 fn per_tenant_chart(out: &mut String, report: &Report) {
@@ -291,6 +298,7 @@ fn per_tenant_chart(out: &mut String, report: &Report) {
     let width = 760.0;
     let height = top * 2.0 + row * report.by_tenant.len() as f64;
     let scale = (width - left - right) / max as f64;
+    legend(out, &report.severities);
     let _ = writeln!(
         out,
         "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Alerts per tenant by severity\">"
@@ -337,9 +345,7 @@ fn per_tenant_chart(out: &mut String, report: &Report) {
             tenant.counts.seen
         );
     }
-    out.push_str("</svg>\n");
-    legend(out, &report.severities);
-    out.push_str("</section>\n");
+    out.push_str("</svg>\n</section>\n");
 }
 
 /// A ticket key linked to its page, when the link is a web address.

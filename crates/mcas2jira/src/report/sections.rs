@@ -403,12 +403,9 @@ pub(super) fn preamble(report: &Report) -> Vec<String> {
     let tenants =
         if report.tenant_filter.is_empty() { "all".to_owned() } else { report.tenant_filter.join(", ") };
     let mut lines = vec![
-        format!("Period: {} to {} (UTC, end excluded)", report.from, report.to),
+        format!("Period: {} to {} UTC (the end excluded)", minute(report.from), minute(report.to)),
         format!("Tenants: {}", clean(&tenants)),
-        format!(
-            "Generated: {}",
-            report.generated_at.round(jiff::Unit::Second).unwrap_or(report.generated_at)
-        ),
+        format!("Made: {} UTC", minute(report.generated_at)),
     ];
     if report.jira_checked {
         lines.push("Ticket statuses read from Jira.".to_owned());

@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod browser;
 mod child;
 mod points;
 mod reports;
