@@ -576,3 +576,87 @@ fn bad_sync_entries_name_their_key() {
     );
     assert!(parse(&sync("enable = true\n")).unwrap_err().to_string().contains("unknown field `enable`"));
 }
+
+#[test]
+fn transition_resolutions_and_the_report_title() {
+    let text = format!(
+        "{MINIMAL}\n[sync]\ntransition_on_alert_closed = \"Done\"\ntransition_resolution = \"Won't Do\"\n[report]\ntitle = \" Contoso SOC \"\n"
+    );
+    let (config, _) = parse(&text).unwrap();
+    for kind in ALERT_CLOSE_KINDS {
+        assert_eq!(config.sync.resolution_on_alert_closed(kind), Some("Won't Do"), "{kind}");
+    }
+    assert_eq!(config.report.title.as_deref(), Some("Contoso SOC"));
+    let text = format!(
+        "{MINIMAL}\n[sync]\ntransition_on_alert_closed = \"Done\"\ntransition_resolution = {{ benign = \"Won't Do\" }}\n"
+    );
+    let (config, _) = parse(&text).unwrap();
+    assert_eq!(config.sync.resolution_on_alert_closed("benign"), Some("Won't Do"));
+    assert_eq!(config.sync.resolution_on_alert_closed("true_positive"), None);
+    assert_eq!(parse(MINIMAL).unwrap().0.report, ReportConfig::default());
+
+    check_err(
+        &format!("{MINIMAL}\n[sync]\ntransition_resolution = \"Done\"\n"),
+        "sync.transition_resolution: is set with the transition: give transition_on_alert_closed too (line 15)",
+    );
+    check_err(
+        &format!(
+            "{MINIMAL}\n[sync]\ntransition_on_alert_closed = \"Done\"\ntransition_resolution = {{ closed = \"Done\" }}\n"
+        ),
+        "sync.transition_resolution.closed: unknown kind of close (use true_positive, benign, false_positive or other) (line 16)",
+    );
+    check_err(&format!("{MINIMAL}\n[report]\ntitle = \"  \"\n"), "report.title: empty (line 15)");
+}
+
+#[test]
+fn secrets_not_needed_are_checked_but_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"
+[jira]
+url = "https://example.atlassian.net"
+project = "SEC"
+[jira.auth]
+user = "secops@example.com"
+token_env = "JIRA_API_TOKEN"
+
+[abuseipdb]
+key_command = "touch abuseipdb-ran; echo k"
+
+[[tenants]]
+name = "contoso"
+url = "https://contoso.us3.portal.cloudappsecurity.com"
+token_command = "touch tenant-ran; echo t"
+
+[[tenants]]
+name = "fabrikam"
+url = "https://fabrikam.eu2.portal.cloudappsecurity.com"
+entra = { tenant_id = "t", client_id = "c", client_secret_env = "NOT_SET_ANYWHERE" }
+"#;
+    let path = dir.path().join("mcas2jira.toml");
+    std::fs::write(&path, text).unwrap();
+    let (config, _) = Config::load_from(&path, &env, SecretsNeeded::JIRA).unwrap();
+    assert!(!dir.path().join("tenant-ran").exists(), "no command of an unneeded secret runs");
+    assert!(!dir.path().join("abuseipdb-ran").exists());
+    let JiraAuth::Basic { token, .. } = &config.jira.auth else { panic!("expected basic auth") };
+    assert_eq!(token.get().unwrap().expose_secret(), "jira-token-value");
+    let unread = config.tenants[0].auth.secret();
+    assert!(!unread.is_read());
+    assert_eq!(
+        unread.get().unwrap_err().to_string(),
+        "tenants[0].token_command: not read: this command does not need the secret"
+    );
+    assert_eq!(format!("{unread:?}"), "Secret(tenants[0].token_command: not read)");
+    assert!(!config.tenants[1].auth.secret().is_read(), "an unset variable is no error when unread");
+
+    let (config, _) = Config::load_from(&path, &env, SecretsNeeded::NONE).unwrap();
+    let JiraAuth::Basic { token, .. } = &config.jira.auth else { panic!("expected basic auth") };
+    assert!(!token.is_read());
+
+    // Read as `run` reads them, the commands run and the missing variable is an error.
+    let error = Config::load_from(&path, &env, SecretsNeeded::ALL).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "tenants[1].entra.client_secret_env: environment variable NOT_SET_ANYWHERE is not set (line 20)"
+    );
+    assert!(dir.path().join("tenant-ran").exists());
+}
