@@ -168,6 +168,7 @@ fn state_writes(dir: &Path, alerts: u64) {
             alert_id: format!("{i:024x}"),
             jira_key: format!("SEC-{}", i + 1),
             created_at: now,
+            created_at_exact: true,
             origin: Origin::Created,
             severity: "high".to_owned(),
             title: "Impossible travel activity".to_owned(),

@@ -6,6 +6,9 @@ use futures_util::stream;
 use jiff::Timestamp;
 use jira_client::{BULK_CREATE_LIMIT, CreatedIssue, NewIssue};
 
+/// One create's outcome: the issue and when Jira answered, or why it failed.
+pub type Created = Result<(CreatedIssue, Timestamp), String>;
+
 /// Creates `issues`, returning for each, in input order, the created issue with the time Jira
 /// answered (its creation time as this tool can know it: within the request's round trip), or
 /// why it failed.
@@ -19,35 +22,34 @@ pub async fn create_all(
     issues: Vec<NewIssue>,
     bulk: bool,
     concurrency: usize,
-) -> Vec<Result<(CreatedIssue, Timestamp), String>> {
+) -> Vec<Created> {
     if issues.is_empty() {
         return Vec::new();
     }
     let concurrency = concurrency.max(1);
     if bulk && issues.len() > 1 {
         let chunks: Vec<Vec<NewIssue>> = issues.chunks(BULK_CREATE_LIMIT).map(<[NewIssue]>::to_vec).collect();
-        let mut results: Vec<(usize, Vec<Result<(CreatedIssue, Timestamp), String>>)> =
-            stream::iter(chunks.into_iter().enumerate())
-                .map(|(index, chunk)| async move {
-                    let len = chunk.len();
-                    let outcome = match jira.create_issues(&chunk).await {
-                        Ok(per_issue) => {
-                            let answered = Timestamp::now();
-                            per_issue
-                                .into_iter()
-                                .map(|r| r.map(|created| (created, answered)).map_err(|e| crate::chain(&e)))
-                                .collect()
-                        }
-                        Err(error) => {
-                            let reason = format!("bulk create failed: {}", crate::chain(&error));
-                            vec![Err(reason); len]
-                        }
-                    };
-                    (index, outcome)
-                })
-                .buffer_unordered(concurrency)
-                .collect()
-                .await;
+        let mut results: Vec<(usize, Vec<Created>)> = stream::iter(chunks.into_iter().enumerate())
+            .map(|(index, chunk)| async move {
+                let len = chunk.len();
+                let outcome = match jira.create_issues(&chunk).await {
+                    Ok(per_issue) => {
+                        let answered = Timestamp::now();
+                        per_issue
+                            .into_iter()
+                            .map(|r| r.map(|created| (created, answered)).map_err(|e| crate::chain(&e)))
+                            .collect()
+                    }
+                    Err(error) => {
+                        let reason = format!("bulk create failed: {}", crate::chain(&error));
+                        vec![Err(reason); len]
+                    }
+                };
+                (index, outcome)
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
         results.sort_by_key(|(index, _)| *index);
         results.into_iter().flat_map(|(_, r)| r).collect()
     } else {
