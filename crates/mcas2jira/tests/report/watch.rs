@@ -94,3 +94,33 @@ fn a_bad_interval_is_a_usage_error() {
     assert!(out.stderr.contains("--every"), "{out}");
     assert_eq!(h.jira.issue_count(), 0);
 }
+
+#[test]
+fn a_backlog_of_resolved_tickets_is_synced_in_slices_between_passes() {
+    let h = Harness::start(
+        HarnessOptions::default()
+            .tenant("contoso", alerts("contoso", 8))
+            .without_abuseipdb()
+            .extra_config("[sync]\nenabled = true\n"),
+    );
+    assert_eq!(h.run(["run"]).status, 0);
+    for issue in h.jira.issues() {
+        assert!(h.jira.resolve(&issue.key, "Done"));
+    }
+    // Each MCAS request takes 1.5 s: the eight closes take 12 s or more, and a pass every second
+    // syncs for 5 s at most (its slice).
+    h.mcas[0].set_latency(Duration::from_millis(1500));
+    let mut watch = Running::start(&h, &["watch", "--every", "1s", "--json"]);
+    watch.wait_json("the second pass summary", |v| v["event"] == "pass_summary" && v["pass"] == 2);
+    let closed_between = h.mcas[0].close_calls().len();
+    assert!(closed_between >= 1, "the first slice closed some alerts");
+    assert!(closed_between < 8, "the second pass came before the backlog was done: {closed_between} closed");
+    let started = std::time::Instant::now();
+    while h.mcas[0].close_calls().len() < 8 {
+        assert!(started.elapsed() < Duration::from_secs(90), "the backlog was never finished");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    watch.terminate();
+    assert_eq!(watch.wait(), 0, "{:?}", watch.err);
+    assert_eq!(h.mcas[0].close_calls().len(), 8, "each alert closed once");
+}
