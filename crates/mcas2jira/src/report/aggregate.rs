@@ -178,9 +178,9 @@ pub fn risk_of(score: Option<u8>) -> &'static str {
     }
 }
 
-/// One ticket of the period, with a link to it.
+/// A ticket as the lists of a report name it, with a link to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TicketLine {
+pub struct TicketRef {
     /// The Jira key.
     pub key: String,
     /// `<jira url>/browse/<key>`, when the Jira site is known.
@@ -192,6 +192,27 @@ pub struct TicketLine {
     pub severity: String,
     /// The alert's title.
     pub title: String,
+}
+
+impl TicketRef {
+    fn of(stored: &StoredTicket, site: Option<&url::Url>) -> Self {
+        let t = &stored.ticket;
+        Self {
+            key: t.jira_key.clone(),
+            url: browse_url(site, &t.jira_key),
+            tenant: stored.tenant.clone(),
+            severity: t.severity.clone(),
+            title: t.title.clone(),
+        }
+    }
+}
+
+/// One ticket of the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TicketLine {
+    /// Which ticket.
+    #[serde(flatten)]
+    pub ticket: TicketRef,
     /// The alert's `_id`.
     pub alert_id: String,
     /// The alert's own time.
@@ -211,17 +232,9 @@ pub struct TicketLine {
 /// A ticket done with a resolution the sync's map does not name: its alert stays open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnmappedLine {
-    /// The Jira key.
-    pub key: String,
-    /// `<jira url>/browse/<key>`, when the Jira site is known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// The tenant.
-    pub tenant: String,
-    /// The alert's severity.
-    pub severity: String,
-    /// The alert's title.
-    pub title: String,
+    /// Which ticket.
+    #[serde(flatten)]
+    pub ticket: TicketRef,
     /// The resolution (`None`: done without one).
     pub resolution: Option<String>,
     /// When the sync first found it so.
@@ -488,11 +501,7 @@ pub fn aggregate(
             }
         }
         tickets.push(TicketLine {
-            key: t.jira_key.clone(),
-            url: browse_url(query.jira_url.as_ref(), &t.jira_key),
-            tenant: stored.tenant.clone(),
-            severity: t.severity.clone(),
-            title: t.title.clone(),
+            ticket: TicketRef::of(stored, query.jira_url.as_ref()),
             alert_id: t.alert_id.clone(),
             alert_time: t.alert_time,
             created_at: created.unwrap_or(t.created_at),
@@ -552,21 +561,18 @@ pub fn aggregate(
         *named_types.entry(alert_type_name(alert_type, titles)).or_insert(0) += count;
     }
     tickets.sort_by(|a, b| {
-        (severity_order(&a.severity), a.alert_time, &a.key).cmp(&(
-            severity_order(&b.severity),
+        let (x, y) = (&a.ticket, &b.ticket);
+        (severity_order(&x.severity), a.alert_time, &x.key).cmp(&(
+            severity_order(&y.severity),
             b.alert_time,
-            &b.key,
+            &y.key,
         ))
     });
     let unmapped_resolutions = data
         .unmapped
         .iter()
         .map(|(stored, row)| UnmappedLine {
-            key: stored.ticket.jira_key.clone(),
-            url: browse_url(query.jira_url.as_ref(), &stored.ticket.jira_key),
-            tenant: stored.tenant.clone(),
-            severity: stored.ticket.severity.clone(),
-            title: stored.ticket.title.clone(),
+            ticket: TicketRef::of(stored, query.jira_url.as_ref()),
             resolution: row.jira_resolution.clone(),
             since: row.mirrored_at,
         })

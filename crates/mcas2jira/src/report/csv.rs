@@ -126,10 +126,10 @@ pub(super) fn render(report: &Report) -> String {
     }
     for t in &report.tickets {
         let row = |csv: &mut Csv, section: &str, value: &str| {
-            csv.row(section, &t.tenant, &t.severity, &t.key, value)
+            csv.row(section, &t.ticket.tenant, &t.ticket.severity, &t.ticket.key, value)
         };
-        row(&mut csv, "ticket", t.url.as_deref().unwrap_or(&t.key));
-        row(&mut csv, "ticket_title", &t.title);
+        row(&mut csv, "ticket", t.ticket.url.as_deref().unwrap_or(&t.ticket.key));
+        row(&mut csv, "ticket_title", &t.ticket.title);
         row(&mut csv, "ticket_alert_id", &t.alert_id);
         row(&mut csv, "ticket_alert_time", &t.alert_time.to_string());
         row(&mut csv, "ticket_created_at", &t.created_at.to_string());
@@ -142,7 +142,13 @@ pub(super) fn render(report: &Report) -> String {
         }
     }
     for u in &report.unmapped_resolutions {
-        csv.row("unmapped_resolution", &u.tenant, &u.severity, &u.key, u.resolution.as_deref().unwrap_or(""));
+        csv.row(
+            "unmapped_resolution",
+            &u.ticket.tenant,
+            &u.ticket.severity,
+            &u.ticket.key,
+            u.resolution.as_deref().unwrap_or(""),
+        );
     }
     csv.0
 }

@@ -35,7 +35,7 @@ use jiff::{Span, Timestamp, ToSpan, ZonedDateTime};
 
 pub use aggregate::{
     Counts, DayFigures, DurationStats, JiraFigures, Report, ReportData, SeverityCount, SeverityFigures,
-    TenantFigures, TicketLine, TopIp, TopItem, UnmappedLine, aggregate, risk_of, severity_order,
+    TenantFigures, TicketLine, TicketRef, TopIp, TopItem, UnmappedLine, aggregate, risk_of, severity_order,
 };
 pub use jira::{BATCH_SIZE, TicketStatus, ticket_statuses};
 

@@ -348,18 +348,18 @@ fn tickets_section(report: &Report, cap: Option<usize>) -> Section {
     let shown = cap.unwrap_or(usize::MAX).min(report.tickets.len());
     for ticket in &report.tickets[..shown] {
         let mut row = vec![
-            ticket.key.clone(),
-            clean(&ticket.tenant),
-            clean(&ticket.severity),
+            ticket.ticket.key.clone(),
+            clean(&ticket.ticket.tenant),
+            clean(&ticket.ticket.severity),
             minute(ticket.alert_time),
-            clean(&ticket.title),
+            clean(&ticket.ticket.title),
         ];
         if report.jira_checked {
             row.push(clean(ticket.status.as_deref().unwrap_or("")));
             row.push(clean(ticket.resolution.as_deref().unwrap_or("")));
         }
         section.rows.push(row);
-        section.links.push(ticket.url.clone());
+        section.links.push(ticket.ticket.url.clone());
     }
     if shown < report.tickets.len() {
         section.more = Some(format!(
@@ -382,13 +382,13 @@ fn unmapped_section(report: &Report) -> Section {
     );
     for line in &report.unmapped_resolutions {
         section.rows.push(vec![
-            line.key.clone(),
-            clean(&line.tenant),
+            line.ticket.key.clone(),
+            clean(&line.ticket.tenant),
             clean(line.resolution.as_deref().unwrap_or("(none)")),
             minute(line.since),
-            clean(&line.title),
+            clean(&line.ticket.title),
         ]);
-        section.links.push(line.url.clone());
+        section.links.push(line.ticket.url.clone());
     }
     section
 }

@@ -232,9 +232,9 @@ fn figures_add_up() {
     assert!(report.jira.is_none());
 
     // The tickets, most severe first, then by alert time, linked to Jira.
-    let keys: Vec<&str> = report.tickets.iter().map(|t| t.key.as_str()).collect();
+    let keys: Vec<&str> = report.tickets.iter().map(|t| t.ticket.key.as_str()).collect();
     assert_eq!(keys, ["SEC-1", "SEC-3", "SEC-4", "SEC-2"]);
-    assert_eq!(report.tickets[0].url.as_deref(), Some("https://example.atlassian.net/browse/SEC-1"));
+    assert_eq!(report.tickets[0].ticket.url.as_deref(), Some("https://example.atlassian.net/browse/SEC-1"));
     assert_eq!(report.tickets[1].origin, "found");
 }
 
