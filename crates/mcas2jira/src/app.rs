@@ -176,13 +176,16 @@ pub fn pass_options(config: &Config, args: &RunArgs) -> Result<PassOptions> {
             .into());
         }
     }
-    let since = args
-        .since
-        .as_deref()
+    let since = duration_flag("--since", args.since.as_deref())?;
+    Ok(PassOptions { dry_run: args.dry_run, tenants: args.tenant.clone(), since })
+}
+
+/// A duration flag (`--since 24h`), checked: a bad one is a usage error naming the flag.
+fn duration_flag(key: &str, value: Option<&str>) -> Result<Option<std::time::Duration>, ConfigProblem> {
+    value
         .map(config::parse_duration)
         .transpose()
-        .map_err(|e| ConfigProblem { key: "--since".into(), reason: e.to_string() })?;
-    Ok(PassOptions { dry_run: args.dry_run, tenants: args.tenant.clone(), since })
+        .map_err(|e| ConfigProblem { key: key.into(), reason: e.to_string() })
 }
 
 fn print_pass_line(report: &PassReport, dry_run: bool) {
@@ -210,12 +213,7 @@ pub async fn sync(config: Config, args: &SyncArgs) -> Result<u8> {
     let run_args = RunArgs { tenant: args.tenant.clone(), ..RunArgs::default() };
     // The same `--tenant` check as `run`.
     let tenants = pass_options(&config, &run_args)?.tenants;
-    let budget = args
-        .max_time
-        .as_deref()
-        .map(config::parse_duration)
-        .transpose()
-        .map_err(|e| ConfigProblem { key: "--max-time".into(), reason: e.to_string() })?;
+    let budget = duration_flag("--max-time", args.max_time.as_deref())?;
     let options = crate::sync::SyncOptions { dry_run: args.dry_run, tenants, budget, ..Default::default() };
     let services = Services::connect(config).await?;
     // The sync lock, not the pass lock: passes go on while the sync works through a backlog.
