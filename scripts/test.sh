@@ -13,7 +13,8 @@
 # runs scripts/browser-check.mjs). Its screenshots and the report are kept in
 # target/browser-check/. Without Chromium the script fails, unless MCAS2JIRA_SKIP_BROWSER_CHECK=1
 # says to skip the check, which it then says loudly. Chromium: $MCAS2JIRA_CHROMIUM, else
-# /usr/bin/chromium, else `chromium` on the PATH (Debian: `apt-get install chromium`).
+# /usr/bin/chromium, else `chromium` (or `chromium-browser`, `google-chrome`) on the PATH
+# (Debian: `apt-get install chromium`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,7 +82,8 @@ cargo test --workspace --doc || status=$?
 echo "== the HTML report in Chromium (target/browser-check/)"
 chromium=${MCAS2JIRA_CHROMIUM:-/usr/bin/chromium}
 if [[ ! -x $chromium ]]; then
-    chromium=$(command -v chromium || true)
+    # Debian's name first; other systems ship the same browser under other names.
+    chromium=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 fi
 if [[ -n $chromium && -x $chromium ]]; then
     export MCAS2JIRA_CHROMIUM=$chromium
