@@ -2,12 +2,16 @@
 
 use std::net::IpAddr;
 
+#[cfg(feature = "client")]
 use http_support::Idempotency;
 use jiff::Timestamp;
+#[cfg(feature = "client")]
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use crate::{Client, Error, Rated, Result, de};
+#[cfg(feature = "client")]
+use crate::{Client, Error, Rated, Result};
+use crate::de;
 
 /// Which address family a blacklist holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,6 +84,7 @@ impl BlacklistParams {
         self
     }
 
+    #[cfg(feature = "client")]
     fn query(&self) -> Result<Vec<(&'static str, String)>> {
         let mut query = Vec::new();
         if let Some(minimum) = self.confidence_minimum {
@@ -149,6 +154,7 @@ pub struct BlacklistEntry {
     pub last_reported_at: Option<Timestamp>,
 }
 
+#[cfg(feature = "client")]
 /// The JSON answer: unlike the other endpoints it has a `meta` beside `data`.
 #[derive(Deserialize)]
 struct BlacklistDocument {
@@ -158,6 +164,7 @@ struct BlacklistDocument {
     data: Vec<BlacklistEntry>,
 }
 
+#[cfg(feature = "client")]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Meta {
@@ -165,6 +172,7 @@ struct Meta {
     generated_at: Option<Timestamp>,
 }
 
+#[cfg(feature = "client")]
 /// An invalid line of a plaintext blacklist.
 #[derive(Debug, thiserror::Error)]
 #[error("line {line} is not an IP address")]
@@ -172,6 +180,7 @@ struct InvalidLine {
     line: usize,
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Downloads the blacklist as JSON (`GET blacklist`), with each address's score and last
     /// report.

@@ -202,6 +202,7 @@ impl<'de> Deserialize<'de> for Category {
 }
 
 /// The `categories` value of a report: the numbers, comma separated.
+#[cfg(feature = "client")]
 pub(crate) fn join(categories: &[Category]) -> String {
     categories.iter().map(|c| c.id().to_string()).collect::<Vec<_>>().join(",")
 }

@@ -3,17 +3,24 @@
 use std::fmt;
 use std::net::IpAddr;
 
+#[cfg(feature = "client")]
 use http_support::Idempotency;
+#[cfg(feature = "client")]
 use ipnet::IpNet;
 use jiff::Timestamp;
+#[cfg(feature = "client")]
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Client, Error, Rated, Report, Result, de};
+#[cfg(feature = "client")]
+use crate::{Client, Error, Rated, Result};
+use crate::{Report, de};
 
 /// The range of `maxAgeInDays` the API accepts.
+#[cfg(feature = "client")]
 pub(crate) const MAX_AGE_DAYS: std::ops::RangeInclusive<u16> = 1..=365;
 
+#[cfg(feature = "client")]
 pub(crate) fn check_max_age(days: u16) -> Result<()> {
     if MAX_AGE_DAYS.contains(&days) {
         Ok(())
@@ -258,6 +265,7 @@ pub struct ReportedAddress {
     pub country_code: Option<String>,
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Looks up one address (`GET check`).
     ///

@@ -11,6 +11,28 @@
 //! for a wait of hours; rather than sleep, the client returns [`Error::QuotaExceeded`] with the
 //! reset time. Short throttling waits are slept through by the shared retry policy.
 //!
+//! Errors are typed ([`Error`]); the variants common to the family (`Transport`,
+//! `Unauthorized`, `RateLimited`, `Status`, `Decode`, `InvalidInput`...) and the helpers
+//! (`status`, `retry_after`, `is_transient`) are the same in `mcas-client` and `jira-client`.
+//!
+//! # Features
+//!
+//! - `client` (default): [`Client`] and its builder, with reqwest and tokio. Without it the crate
+//!   is the models and pure helpers alone ([`CheckResult`], [`UsageType`], [`Report`],
+//!   [`RateLimit`], [`is_worth_lookup`], [`Error`]...): no HTTP stack is compiled.
+//! - `rustls` (default) or `native-tls`: the TLS backend. Each implies `client`; to use
+//!   native-tls, turn the default features off.
+//!
+//! # Types from other crates
+//!
+//! The API names few types it does not own: `jiff::Timestamp`, `ipnet::IpNet`, the `http` 1.x
+//! crate's `StatusCode` and `HeaderMap` (re-exported), `secrecy::SecretString` for the key, and
+//! the family's shared `RetryPolicy` and `TransportError` from `http-support`, which is
+//! published in lockstep with this crate. reqwest's types are deliberately absent but one: the
+//! builder's `http_client` takes a `reqwest::Client`, so that a caller can share one connection
+//! pool between clients. Transport failures carry the opaque `TransportError`, which keeps the
+//! underlying error as its source.
+//!
 //! ```no_run
 //! use abuseipdb_client::{CheckParams, Client, is_worth_lookup};
 //! use secrecy::SecretString;
@@ -30,6 +52,7 @@
 mod blacklist;
 mod category;
 mod check;
+#[cfg(feature = "client")]
 mod client;
 mod de;
 mod error;
@@ -41,6 +64,7 @@ mod reports;
 pub use blacklist::{Blacklist, BlacklistEntry, BlacklistParams, IpVersion};
 pub use category::Category;
 pub use check::{CheckBlockResult, CheckParams, CheckResult, ReportedAddress, UsageType};
+#[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, ApiErrorSource, Error, Result};
 pub use lookup::is_worth_lookup;
@@ -48,8 +72,15 @@ pub use rate_limit::{RateLimit, Rated};
 pub use reporting::{BulkReportResult, ClearAddressResult, InvalidReport, ReportResult};
 pub use reports::{Report, ReportsPage, ReportsParams};
 
-// Re-exported so that callers name the same versions as this crate's signatures.
+// Re-exported so that callers name the same versions as this crate's signatures: the family's
+// shared types from http-support (published in lockstep with this crate), and the stable crates
+// whose types appear in them. `http` is re-exported whole for `RateLimit::from_headers`.
+pub use http;
+pub use http::StatusCode;
+#[cfg(feature = "client")]
 pub use http_support::RetryPolicy;
+pub use http_support::TransportError;
 pub use ipnet::IpNet;
 pub use jiff::Timestamp;
+#[cfg(feature = "client")]
 pub use secrecy::SecretString;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use reqwest::header::HeaderMap;
+use http::HeaderMap;
 
 /// The state of the endpoint's daily quota, read from the headers of an answer.
 ///
@@ -29,7 +29,7 @@ impl RateLimit {
     ///
     /// ```
     /// use abuseipdb_client::RateLimit;
-    /// use reqwest::header::{HeaderMap, HeaderValue};
+    /// use abuseipdb_client::http::{HeaderMap, HeaderValue};
     ///
     /// let mut headers = HeaderMap::new();
     /// headers.insert("X-RateLimit-Limit", HeaderValue::from_static("1000"));

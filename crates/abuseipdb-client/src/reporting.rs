@@ -2,15 +2,23 @@
 
 use std::net::IpAddr;
 
+#[cfg(feature = "client")]
 use http_support::Idempotency;
+#[cfg(feature = "client")]
 use jiff::Timestamp;
+#[cfg(feature = "client")]
 use jiff::tz::Offset;
+#[cfg(feature = "client")]
 use reqwest::Method;
+#[cfg(feature = "client")]
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+#[cfg(feature = "client")]
 use reqwest::multipart::{Form, Part};
 use serde::{Deserialize, Serialize};
 
-use crate::{Category, Client, Error, Rated, Result, category, de};
+#[cfg(feature = "client")]
+use crate::{Category, Client, Error, Rated, Result, category};
+use crate::de;
 
 /// The answer to [`Client::report`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +72,7 @@ pub struct ClearAddressResult {
     pub num_reports_deleted: Option<u64>,
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Reports `ip` for abuse (`POST report`), with at least one category, an optional comment
     /// (log lines; strip personal data first) and the time of the attack (default: now).

@@ -1,15 +1,22 @@
 //! `GET reports`: the individual reports filed against an address, page by page or as a stream.
 
+#[cfg(feature = "client")]
 use std::net::IpAddr;
 
+#[cfg(feature = "client")]
 use futures_util::{Stream, TryStreamExt, stream};
+#[cfg(feature = "client")]
 use http_support::Idempotency;
 use jiff::Timestamp;
+#[cfg(feature = "client")]
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "client")]
 use crate::check::check_max_age;
-use crate::{Category, Client, Error, Rated, Result, de};
+#[cfg(feature = "client")]
+use crate::{Client, Error, Rated, Result};
+use crate::{Category, de};
 
 /// One abuse report, as listed by `reports` and by a verbose `check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +79,7 @@ impl ReportsParams {
         self
     }
 
+    #[cfg(feature = "client")]
     fn query(&self, ip: IpAddr, page: Option<u32>) -> Result<Vec<(&'static str, String)>> {
         let mut query = vec![("ipAddress", ip.to_string())];
         if let Some(days) = self.max_age_days {
@@ -136,6 +144,7 @@ impl ReportsPage {
     }
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Fetches one page of the reports filed against `ip` (`GET reports`).
     ///

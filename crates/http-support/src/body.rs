@@ -1,10 +1,14 @@
 //! Bounded reading of response bodies.
 
-use bytes::{Bytes, BytesMut};
-use reqwest::header::HeaderMap;
-use reqwest::{Response, StatusCode};
+use bytes::Bytes;
+#[cfg(feature = "client")]
+use bytes::BytesMut;
+use http::{HeaderMap, StatusCode};
+#[cfg(feature = "client")]
+use reqwest::Response;
 
-use crate::HttpError;
+#[cfg(feature = "client")]
+use crate::{HttpError, TransportError};
 
 /// The default cap on a success body: 16 MiB, far above any page these APIs return.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
@@ -29,6 +33,7 @@ pub struct ErrorResponse {
 impl ErrorResponse {
     /// Reads the error body of `response`, keeping at most `max` bytes. A body that cannot be
     /// read (the connection dropped) is kept as empty: the status alone still tells what happened.
+    #[cfg(feature = "client")]
     pub async fn capture(mut response: Response, max: usize) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
@@ -82,6 +87,7 @@ impl ErrorResponse {
 ///
 /// # Errors
 /// [`HttpError::BodyTooLarge`] past the cap; [`HttpError::Transport`] when the body cannot be read.
+#[cfg(feature = "client")]
 pub async fn read_body(mut response: Response, max: usize) -> Result<Bytes, HttpError> {
     if let Some(len) = response.content_length()
         && len > max as u64
@@ -98,7 +104,12 @@ pub async fn read_body(mut response: Response, max: usize) -> Result<Bytes, Http
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body.freeze()),
-            Err(source) => return Err(HttpError::Transport { source, attempts: 1 }),
+            Err(source) => {
+                return Err(HttpError::Transport {
+                    source: TransportError::from_reqwest(source),
+                    attempts: 1,
+                });
+            }
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::TransportError;
+
 /// How a client built by [`ClientOptions::build`] treats HTTP redirects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -65,11 +67,12 @@ impl ClientOptions {
         &self.user_agent
     }
 
-    /// Builds the `reqwest::Client`.
+    /// Builds the `reqwest::Client`, with the TLS backend this crate's features chose (rustls by
+    /// default).
     ///
     /// # Errors
     /// When reqwest cannot set up its TLS backend.
-    pub fn build(&self) -> Result<reqwest::Client, reqwest::Error> {
+    pub fn build(&self) -> Result<reqwest::Client, TransportError> {
         let redirect = match self.redirects {
             Redirects::Follow => reqwest::redirect::Policy::limited(10),
             Redirects::None => reqwest::redirect::Policy::none(),
@@ -80,6 +83,7 @@ impl ClientOptions {
             .connect_timeout(self.connect_timeout)
             .redirect(redirect)
             .build()
+            .map_err(TransportError::from_reqwest)
     }
 }
 

@@ -2,9 +2,13 @@
 
 use std::time::Duration;
 
-use reqwest::{RequestBuilder, Response, StatusCode};
+use http::StatusCode;
+#[cfg(feature = "client")]
+use reqwest::{RequestBuilder, Response};
 
-use crate::{DEFAULT_MAX_ERROR_BODY, ErrorResponse, HttpError, Pacer, retry_after};
+use crate::DEFAULT_MAX_ERROR_BODY;
+#[cfg(feature = "client")]
+use crate::{ErrorResponse, HttpError, Pacer, TransportError, retry_after};
 
 /// Whether repeating a request is harmless.
 ///
@@ -19,12 +23,25 @@ pub enum Idempotency {
     NonIdempotent,
 }
 
-/// How often and how patiently [`send`] retries.
+/// How often and how patiently `send` retries.
 ///
 /// The defaults: 3 retries, backoff from 500 ms doubling up to 30 s with jitter, and waits asked
 /// for by `Retry-After` honoured up to 120 s; a longer wait is returned as
-/// [`HttpError::RateLimited`] for the caller to schedule (an AbuseIPDB daily quota resets in
-/// hours, and a pass must not sleep through it).
+/// [`HttpError::RateLimited`](crate::HttpError::RateLimited) for the caller to schedule (an
+/// AbuseIPDB daily quota resets in hours, and a pass must not sleep through it).
+///
+/// Each setting has a setter named after it (`max_retries(3)`, consuming and returning the
+/// policy) and a getter with a `get_` prefix (`get_max_retries()`), as `std::process::Command`
+/// names its own.
+///
+/// ```
+/// use std::time::Duration;
+/// use http_support::RetryPolicy;
+///
+/// let policy = RetryPolicy::default().max_retries(5).max_wait(Duration::from_secs(60));
+/// assert_eq!(policy.get_max_retries(), 5);
+/// assert_eq!(policy.get_max_wait(), Duration::from_secs(60));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
@@ -74,7 +91,7 @@ impl RetryPolicy {
     }
 
     /// Sets the longest server-requested wait that is slept through; a longer one becomes
-    /// [`HttpError::RateLimited`] at once.
+    /// [`HttpError::RateLimited`](crate::HttpError::RateLimited) at once.
     #[must_use]
     pub fn max_wait(mut self, d: Duration) -> Self {
         self.max_wait = d;
@@ -88,18 +105,34 @@ impl RetryPolicy {
         self
     }
 
-    /// The number of retries after the first attempt.
-    pub fn retries(&self) -> u32 {
+    /// How many times a request is retried after its first attempt.
+    pub fn get_max_retries(&self) -> u32 {
         self.max_retries
     }
 
+    /// The first backoff.
+    pub fn get_initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The longest backoff between two attempts.
+    pub fn get_max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
     /// The longest server-requested wait that is slept through.
-    pub fn wait_cap(&self) -> Duration {
+    pub fn get_max_wait(&self) -> Duration {
         self.max_wait
+    }
+
+    /// How many bytes of an error body are kept.
+    pub fn get_max_error_body(&self) -> usize {
+        self.max_error_body
     }
 
     /// The backoff before retry number `attempt + 1`: exponential, capped, with "equal jitter"
     /// (a random point in the upper half) so that many clients do not retry in step.
+    #[cfg(feature = "client")]
     fn backoff(&self, attempt: u32) -> Duration {
         let exp =
             self.initial_backoff.saturating_mul(2u32.saturating_pow(attempt.min(31))).min(self.max_backoff);
@@ -108,8 +141,10 @@ impl RetryPolicy {
     }
 }
 
-/// `5xx` and `408` answers that a retry may cure. `501` and `505` will not change.
-fn is_transient(status: StatusCode) -> bool {
+/// Whether a retry may cure an answer with this status: `408` and the `5xx` answers but `501` and
+/// `505`, which will not change. The retry loop repeats idempotent requests on these, and the
+/// clients' `Error::is_transient` answers by the same rule.
+pub fn is_transient_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 500 | 502 | 503 | 504)
 }
 
@@ -125,6 +160,7 @@ fn is_transient(status: StatusCode) -> bool {
 /// - [`HttpError::RateLimited`] when the server asked for a wait over the cap, or throttled every
 ///   attempt;
 /// - [`HttpError::Transport`] when the request could not be sent or read.
+#[cfg(feature = "client")]
 pub async fn send<F, T>(
     policy: &RetryPolicy,
     idempotency: Idempotency,
@@ -166,7 +202,7 @@ where
                         Some(wait) => wait + Duration::from_millis(fastrand::u64(0..=250)),
                         None => policy.backoff(attempt),
                     }
-                } else if idempotent && can_retry && is_transient(error.status) {
+                } else if idempotent && can_retry && is_transient_status(error.status) {
                     match requested {
                         Some(wait) if wait <= policy.max_wait => wait,
                         _ => policy.backoff(attempt),
@@ -178,7 +214,10 @@ where
             Err(source) => {
                 let transient = !(source.is_builder() || source.is_redirect() || source.is_decode());
                 if !(idempotent && can_retry && transient) {
-                    return Err(HttpError::Transport { source, attempts: attempt + 1 });
+                    return Err(HttpError::Transport {
+                        source: TransportError::from_reqwest(source),
+                        attempts: attempt + 1,
+                    });
                 }
                 policy.backoff(attempt)
             }
@@ -189,7 +228,7 @@ where
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "client"))]
 mod tests {
     use super::*;
 

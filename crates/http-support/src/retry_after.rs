@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
+use http::HeaderMap;
+use http::header::RETRY_AFTER;
 use jiff::Timestamp;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// The wait a response's `Retry-After` header asks for, if it has a valid one.
 ///

@@ -4,7 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use http_support::{Idempotency, RetryPolicy};
+use http_support::{HttpClient, Idempotency};
+use reqwest::Method;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -114,17 +115,16 @@ impl EntraApp {
     fn token_url(&self) -> Result<Url> {
         let mut url = match &self.authority {
             Some(authority) => authority.clone(),
-            None => Url::parse(DEFAULT_AUTHORITY)
-                .map_err(|e| Error::InvalidInput { reason: format!("default authority: {e}") })?,
+            None => Url::parse(DEFAULT_AUTHORITY).map_err(|e| Error::invalid("authority", e.to_string()))?,
         };
-        crate::client::check_scheme(&url, "authority")?;
+        crate::client::check_url(&url, "authority")?;
         if self.tenant_id.trim().is_empty() {
-            return Err(Error::InvalidInput { reason: "the Entra tenant id is empty".to_owned() });
+            return Err(Error::invalid("tenant_id", "empty"));
         }
         url.set_query(None);
         url.set_fragment(None);
         url.path_segments_mut()
-            .map_err(|()| Error::InvalidInput { reason: "the authority URL cannot take a path".to_owned() })?
+            .map_err(|()| Error::invalid("authority", "cannot take a path"))?
             .pop_if_empty()
             .extend([self.tenant_id.as_str(), "oauth2", "v2.0", "token"]);
         Ok(url)
@@ -146,10 +146,10 @@ impl fmt::Debug for EntraApp {
 /// Builds an `Authorization` value, marked sensitive so that it is never logged. The one place
 /// a secret becomes a header.
 fn authorization(scheme: &str, secret: &str) -> Result<HeaderValue> {
-    let mut value =
-        HeaderValue::from_str(&format!("{scheme} {secret}")).map_err(|_| Error::InvalidInput {
-            reason: format!("the {scheme} credential contains characters not allowed in a header"),
-        })?;
+    // The message must not contain the value: it holds the secret.
+    let mut value = HeaderValue::from_str(&format!("{scheme} {secret}")).map_err(|_| {
+        Error::invalid("auth", format!("the {scheme} credential contains characters not allowed in a header"))
+    })?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -175,9 +175,7 @@ struct CachedToken {
 
 /// What the client needs to ask Entra for a token.
 pub(crate) struct TokenContext<'a> {
-    pub(crate) http: &'a reqwest::Client,
-    pub(crate) retry: &'a RetryPolicy,
-    pub(crate) max_body: usize,
+    pub(crate) http: &'a HttpClient,
 }
 
 #[derive(Deserialize)]
@@ -192,7 +190,7 @@ impl Credentials {
         match auth.0 {
             AuthKind::Token(token) => {
                 if token.expose_secret().trim().is_empty() {
-                    return Err(Error::InvalidInput { reason: "the API token is empty".to_owned() });
+                    return Err(Error::invalid("auth", "the API token is empty"));
                 }
                 Ok(Credentials::Token(authorization("Token", token.expose_secret())?))
             }
@@ -268,16 +266,17 @@ impl EntraState {
         ];
         tracing::debug!(client_id = %app.client_id, "requesting an access token from Microsoft Entra");
         // A token request changes nothing on the server, so repeating it is harmless.
-        let response = http_support::send(
-            context.retry,
-            Idempotency::Idempotent,
-            None,
-            || context.http.post(self.token_url.clone()).form(&form),
-            |_| false,
-        )
-        .await
-        .map_err(Error::from_token_http)?;
-        let body = http_support::read_body(response, context.max_body).await.map_err(Error::from_http)?;
+        let http = context.http;
+        let response = http
+            .send(
+                Idempotency::Idempotent,
+                None,
+                || http.request(Method::POST, self.token_url.clone()).form(&form),
+                |_| false,
+            )
+            .await
+            .map_err(Error::from_token_http)?;
+        let body = http.read_body(response).await.map_err(Error::from_http)?;
         let answer: TokenAnswer =
             serde_json::from_slice(&body).map_err(|source| Error::Decode { what: "token answer", source })?;
         let Some(token) = answer.access_token.filter(|token| !token.is_empty()) else {

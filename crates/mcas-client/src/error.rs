@@ -2,15 +2,20 @@
 
 use std::time::Duration;
 
-use http_support::{ErrorResponse, HttpError};
+#[cfg(feature = "client")]
+use http_support::{ErrorResponse, HttpError, SettingsError};
+use http_support::{TransportError, wait_suffix};
 use jiff::Timestamp;
-use reqwest::StatusCode;
+use http::StatusCode;
 use serde_json::Value;
 
 /// The result of this crate's calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Why a call to Defender for Cloud Apps (or to Microsoft Entra for a token) failed.
+///
+/// The variants common to the family's clients come first, with the same names and meanings in
+/// each (`Transport` to `Paging`); MCAS's own follow.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -19,16 +24,16 @@ pub enum Error {
     Transport {
         /// The last transport error.
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
         /// How many attempts were made.
         attempts: u32,
     },
-    /// The HTTP client could not be built (its TLS backend failed to initialise).
-    #[error("could not build the HTTP client")]
-    HttpClient {
-        /// reqwest's error.
+    /// The HTTP client could not be set up (its TLS backend failed to initialise).
+    #[error("could not set up the HTTP client")]
+    ClientSetup {
+        /// What the HTTP stack said.
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
     },
     /// `401`: the API token or the Entra access token was refused.
     #[error("authentication refused{}", suffix(.detail))]
@@ -51,24 +56,18 @@ pub enum Error {
     /// The service throttled us (`429`, or an answer that says it throttled) and either asked
     /// for a wait longer than the retry policy allows or kept throttling until the retries ran
     /// out.
-    #[error("rate limited{}", match .retry_after { Some(wait) => format!(" (asked to wait {}s)", wait.as_secs()), None => String::new() })]
+    #[error("rate limited{}", wait_suffix(*.retry_after))]
     RateLimited {
         /// The wait the service asked for, if it said.
         retry_after: Option<Duration>,
     },
-    /// Another non-success answer.
+    /// Another non-success answer, with what its body said.
     #[error("server answered HTTP {status}{}", suffix(&.body.detail))]
     Status {
         /// The HTTP status.
         status: StatusCode,
         /// What the body said.
         body: Box<ApiErrorBody>,
-    },
-    /// MCAS refused the filters of a request (`{"filters":[{"error":…}],"error":true}`).
-    #[error("filters rejected{}", suffix(&.errors.first().and_then(|e| e.error.clone())))]
-    FilterValidation {
-        /// One entry per refused filter.
-        errors: Vec<FilterError>,
     },
     /// A success answer could not be decoded.
     #[error("could not decode the {what}")]
@@ -85,6 +84,22 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// An argument or a setting cannot be used (an empty id list, a base URL that cannot take a
+    /// path, plain HTTP to a remote host…); nothing was sent.
+    #[error("invalid {parameter}: {reason}")]
+    InvalidInput {
+        /// The argument or setting at fault, by its name in this crate's API (`base_url`, `ids`).
+        parameter: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The server's paging made no progress (it repeated the same alerts), so the walk stopped
+    /// rather than loop.
+    #[error("paging stopped: {reason}")]
+    Paging {
+        /// What went wrong.
+        reason: String,
+    },
     /// Microsoft Entra refused to issue an access token.
     #[error("could not get an access token from Microsoft Entra{}{}", suffix(.error), match .status { Some(s) => format!(" (HTTP {s})"), None => String::new() })]
     Token {
@@ -95,15 +110,14 @@ pub enum Error {
         /// The OAuth `error_description`.
         description: Option<String>,
     },
-    /// An argument or a setting cannot be used (an empty id list, a base URL that cannot take a
-    /// path, plain HTTP to a remote host…).
-    #[error("invalid input: {reason}")]
-    InvalidInput {
-        /// What is wrong.
-        reason: String,
+    /// MCAS refused the filters of a request (`{"filters":[{"error":…}],"error":true}`).
+    #[error("filters rejected{}", suffix(&.errors.first().and_then(|e| e.error.clone())))]
+    FilterValidation {
+        /// One entry per refused filter.
+        errors: Vec<FilterError>,
     },
-    /// One alert of a page could not be decoded. [`crate::Client::alerts`] yields this and goes
-    /// on with the next alert.
+    /// One alert of a page could not be decoded. `Client::alerts` yields this and goes on with
+    /// the next alert.
     #[error("alert {} could not be decoded: {reason}", .id.as_deref().unwrap_or("without a usable id"))]
     MalformedAlert {
         /// Its `_id`, if readable.
@@ -111,13 +125,6 @@ pub enum Error {
         /// Its `timestamp`, if readable.
         timestamp: Option<Timestamp>,
         /// Why it could not be decoded.
-        reason: String,
-    },
-    /// The server's paging made no progress (it repeated the same alerts), so the walk stopped
-    /// rather than loop.
-    #[error("paging stopped: {reason}")]
-    Pagination {
-        /// What went wrong.
         reason: String,
     },
 }
@@ -143,6 +150,7 @@ pub struct ApiErrorBody {
 }
 
 impl ApiErrorBody {
+    #[cfg(feature = "client")]
     fn from_response(response: &ErrorResponse) -> Self {
         let json: Option<Value> = serde_json::from_slice(&response.body).ok();
         let snippet = response.snippet(300);
@@ -186,30 +194,70 @@ pub(crate) fn filter_errors(value: &Value) -> Option<Vec<FilterError>> {
 
 /// Whether an answer is MCAS throttling us. How that looks is not documented, so besides `429`
 /// (which `http_support::send` knows) any answer whose body mentions throttling counts.
+#[cfg(feature = "client")]
 pub(crate) fn is_throttled(response: &ErrorResponse) -> bool {
     String::from_utf8_lossy(&response.body).to_ascii_lowercase().contains("throttl")
 }
 
 impl Error {
+    /// The HTTP status of the answer this error came from, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
+            Error::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
+            Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            Error::Status { status, .. } => Some(*status),
+            Error::Token { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// The wait the service asked for, for [`Error::RateLimited`].
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later may succeed: rate limiting, transport failures, and answers
+    /// whose status a retry may cure (`408`, most `5xx`).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Transport { .. } => true,
+            Error::Status { status, .. } | Error::Token { status: Some(status), .. } => {
+                http_support::is_transient_status(*status)
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput { parameter, reason: reason.into() }
+    }
+
+    /// The error for a client whose settings cannot be used.
+    #[cfg(feature = "client")]
+    pub(crate) fn from_settings(error: SettingsError) -> Self {
+        match error {
+            SettingsError::UserAgent => Error::invalid("user_agent", error.to_string()),
+            SettingsError::Setup(source) => Error::ClientSetup { source },
+        }
+    }
+
     /// The error for a failed MCAS call.
+    #[cfg(feature = "client")]
     pub(crate) fn from_http(error: HttpError) -> Self {
         match error {
             HttpError::Transport { source, attempts } => Error::Transport { source, attempts },
             HttpError::RateLimited { retry_after, .. } => Error::RateLimited { retry_after },
             HttpError::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
             HttpError::Status(response) => Error::from_response(&response),
-            // `HttpError` is non-exhaustive; a future kind is reported by its text.
-            other => Error::Status {
-                status: other.status().unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body: Box::new(ApiErrorBody {
-                    detail: Some(other.to_string()),
-                    json: None,
-                    snippet: String::new(),
-                }),
-            },
         }
     }
 
+    #[cfg(feature = "client")]
     fn from_response(response: &ErrorResponse) -> Self {
         let body = ApiErrorBody::from_response(response);
         if let Some(errors) = body.json.as_ref().and_then(filter_errors) {
@@ -225,6 +273,7 @@ impl Error {
 
     /// The error for a failed call to the Entra token endpoint: refusals carry the OAuth
     /// `error` and `error_description`, never the request (which holds the secret).
+    #[cfg(feature = "client")]
     pub(crate) fn from_token_http(error: HttpError) -> Self {
         match error {
             HttpError::Status(response) => {
@@ -240,14 +289,6 @@ impl Error {
                 Error::Token { status: Some(response.status), error: field("error"), description }
             }
             other => Error::from_http(other),
-        }
-    }
-
-    /// The wait the service asked for, for [`Error::RateLimited`].
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Error::RateLimited { retry_after } => *retry_after,
-            _ => None,
         }
     }
 }

@@ -19,8 +19,29 @@
 //!
 //! Every request goes through `http_support::send`: requests are paced per tenant (30 a minute
 //! by default, the documented throttle), `429` and "throttled" answers wait and retry as the
-//! [`RetryPolicy`] says, and errors come back as a typed [`Error`]
-//! carrying MCAS's own error body.
+//! `RetryPolicy` says, and errors come back as a typed [`Error`] carrying MCAS's own error body.
+//! The error's common variants (`Transport`, `Unauthorized`, `RateLimited`, `Status`, `Decode`,
+//! `InvalidInput`, `Paging`...) and its helpers (`status`, `retry_after`, `is_transient`) are
+//! the same in `abuseipdb-client` and `jira-client`.
+//!
+//! # Features
+//!
+//! - `client` (default): [`Client`] and its builder, with reqwest and tokio. Without it the crate
+//!   is the models alone ([`Alert`], [`Entity`], [`Severity`], [`AlertId`], [`AlertQuery`],
+//!   [`AlertsPage`], [`Error`]...), for code that reads or stores alerts without calling the
+//!   API: no HTTP stack is compiled.
+//! - `rustls` (default) or `native-tls`: the TLS backend. Each implies `client`; to use
+//!   native-tls, turn the default features off.
+//!
+//! # Types from other crates
+//!
+//! The API names few types it does not own: `jiff::Timestamp`, `url::Url`, `http::StatusCode`
+//! (all 1.x or 2.x, re-exported), `secrecy::SecretString` for credentials, and the family's
+//! shared `RetryPolicy` and `TransportError` from `http-support`, which is published in lockstep
+//! with this crate. reqwest's types are deliberately absent but one: the builder's
+//! `http_client` takes a `reqwest::Client`, so that a caller can share one connection pool
+//! between many clients (a thousand tenants need not mean a thousand pools). Transport failures
+//! carry the opaque `TransportError`, which keeps the underlying error as its source.
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
@@ -47,8 +68,11 @@
 //! # }
 //! ```
 
+#[cfg(feature = "client")]
 mod alerts;
+#[cfg(feature = "client")]
 mod auth;
+#[cfg(feature = "client")]
 mod client;
 mod close;
 mod entity;
@@ -56,22 +80,33 @@ mod error;
 mod lenient;
 mod models;
 mod page;
+#[cfg(feature = "client")]
 mod pagination;
+#[cfg(feature = "client")]
 mod permissions;
 mod query;
 
+#[cfg(feature = "client")]
 pub use auth::{Auth, DEFAULT_AUTHORITY, DEFAULT_SCOPE, EntraApp};
+#[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder, DEFAULT_REQUESTS_PER_MINUTE};
 pub use close::{BenignReason, CloseOutcome, FalsePositiveReason};
 pub use entity::{Entity, EntityData, EntityId};
 pub use error::{ApiErrorBody, Error, FilterError, Result};
 pub use models::{Alert, AlertId, AlertStatus, PolicyRef, ResolutionStatus, Severity};
 pub use page::{AlertsPage, MalformedAlert};
+#[cfg(feature = "client")]
 pub use permissions::CLOSE_ROLES;
 pub use query::{AlertQuery, MAX_PAGE_SIZE, SortDirection};
 
-// Re-exported so that callers name the same versions as this crate's API.
+// Re-exported so that callers name the same versions as this crate's API: the family's shared
+// types from http-support (published in lockstep with this crate), and the 1.x crates whose types
+// appear in its signatures.
+pub use http::StatusCode;
+#[cfg(feature = "client")]
 pub use http_support::RetryPolicy;
+pub use http_support::TransportError;
 pub use jiff::Timestamp;
+#[cfg(feature = "client")]
 pub use secrecy::SecretString;
 pub use url::Url;

@@ -35,7 +35,7 @@ impl Client {
     ///   page holds), the keyset cannot move; the walk then pages with `skip` *within that
     ///   millisecond* until it leaves it.
     /// - An empty page that claims `hasNext` ends the walk (there is nothing to continue from);
-    ///   two pages in a row that bring nothing new end it with [`Error::Pagination`], rather
+    ///   two pages in a row that bring nothing new end it with [`Error::Paging`], rather
     ///   than loop on a server that ignores the filters.
     ///
     /// What a walk cannot see: an alert that arrives with a timestamp older than the walk's
@@ -64,7 +64,7 @@ impl Client {
     /// ```
     ///
     /// # Errors
-    /// The stream yields the errors of [`Client::alerts_page`], and [`Error::Pagination`] when
+    /// The stream yields the errors of [`Client::alerts_page`], and [`Error::Paging`] when
     /// the server's pages stop making progress; either ends it.
     pub fn alert_pages(&self, query: AlertQuery) -> impl Stream<Item = Result<AlertsPage>> + Send + 'static {
         let walk = Walk::new(self.clone(), query);
@@ -220,7 +220,7 @@ impl Walk {
         if page.is_empty() {
             self.idle_pages += 1;
             if self.idle_pages >= 2 && page.has_next {
-                return Err(Error::Pagination {
+                return Err(Error::Paging {
                     reason:
                         "two pages in a row brought no new alert; the server may be ignoring the date filter"
                             .to_owned(),

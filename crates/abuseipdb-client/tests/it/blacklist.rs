@@ -71,7 +71,7 @@ async fn plaintext_blacklist_with_a_line_that_is_no_address_is_a_decode_error() 
 
     let err = client(&server).blacklist_plaintext(&BlacklistParams::default()).await.unwrap_err();
 
-    assert!(matches!(err, Error::Decode { endpoint: "blacklist", .. }), "{err:?}");
+    assert!(matches!(err, Error::Decode { what: "blacklist", .. }), "{err:?}");
     let source = std::error::Error::source(&err).unwrap().to_string();
     assert_eq!(source, "line 2 is not an IP address");
 }

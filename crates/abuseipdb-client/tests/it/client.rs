@@ -6,14 +6,6 @@ use wiremock::{Mock, ResponseTemplate};
 use crate::{KEY, api, client, json, server};
 
 #[test]
-fn client_and_error_are_send_sync_static() {
-    fn assert<T: Send + Sync + 'static>() {}
-    assert::<Client>();
-    assert::<Error>();
-    assert::<abuseipdb_client::ClientBuilder>();
-}
-
-#[test]
 fn debug_never_shows_the_key() {
     let builder = Client::builder(SecretString::from(KEY));
     assert!(!format!("{builder:?}").contains(KEY), "{builder:?}");

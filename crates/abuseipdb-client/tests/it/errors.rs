@@ -169,7 +169,7 @@ async fn server_errors_of_reads_are_retried() {
 async fn a_success_that_is_not_json_is_a_decode_error() {
     let err =
         check_answered(ResponseTemplate::new(200).set_body_raw("<html>hi</html>", "text/html"), 1).await;
-    assert!(matches!(err, Error::Decode { endpoint: "check", .. }), "{err:?}");
+    assert!(matches!(err, Error::Decode { what: "check", .. }), "{err:?}");
 }
 
 #[tokio::test]

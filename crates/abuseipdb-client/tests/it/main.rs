@@ -2,6 +2,7 @@
 //! whole request (method, path, exact query, `Key` and `Accept` headers, body) and a catch-all
 //! 500 mounted last fails any request no test expected.
 
+mod api;
 mod blacklist;
 mod check;
 mod client;

@@ -1,5 +1,6 @@
 use std::time::{Duration, Instant};
 
+use http::StatusCode;
 use http_support::{ClientOptions, HttpError, Idempotency, Pacer, RetryPolicy, send};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -113,7 +114,7 @@ async fn server_error_on_non_idempotent_request_is_not_retried() {
     let server = MockServer::start().await;
     sequence(&server, ResponseTemplate::new(503), 1, ResponseTemplate::new(200), 0).await;
     let err = get(&server, &fast_policy(), Idempotency::NonIdempotent).await.unwrap_err();
-    assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
 }
 
 #[tokio::test]
@@ -150,7 +151,7 @@ async fn retries_exhausted_on_server_errors() {
     // One attempt plus three retries, then the last answer is the error.
     sequence(&server, ResponseTemplate::new(500), 4, ResponseTemplate::new(200), 0).await;
     let err = get(&server, &fast_policy().max_retries(3), Idempotency::Idempotent).await.unwrap_err();
-    assert_eq!(err.status(), Some(reqwest::StatusCode::INTERNAL_SERVER_ERROR));
+    assert_eq!(err.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
 }
 
 #[tokio::test]
@@ -192,7 +193,7 @@ async fn timeouts_are_retried_only_when_idempotent() {
     let server = MockServer::start().await;
     sequence(&server, slow, 1, ResponseTemplate::new(200), 0).await;
     let err = get(&server, &fast_policy(), Idempotency::NonIdempotent).await.unwrap_err();
-    assert!(matches!(err, HttpError::Transport { attempts: 1, .. }), "{err:?}");
+    assert!(matches!(&err, HttpError::Transport { attempts: 1, source } if source.is_timeout()), "{err:?}");
 }
 
 #[tokio::test]
@@ -205,7 +206,12 @@ async fn connection_errors_are_retried_then_reported() {
         send(&fast_policy().max_retries(2), Idempotency::Idempotent, None, || client.get(&url), |_| false)
             .await
             .unwrap_err();
-    assert!(matches!(err, HttpError::Transport { attempts: 3, .. }), "{err:?}");
+    assert!(matches!(&err, HttpError::Transport { attempts: 3, source } if source.is_connect()), "{err:?}");
+    // The opaque error keeps the chain: it displays as reqwest's error, and goes on with its
+    // source (hyper's connect error), never repeating its own text.
+    let HttpError::Transport { source, .. } = &err else { unreachable!() };
+    let source_text = std::error::Error::source(source).map(ToString::to_string).unwrap_or_default();
+    assert!(!source_text.is_empty() && source.to_string() != source_text, "{source}: {source_text}");
 }
 
 #[tokio::test]
@@ -269,6 +275,9 @@ async fn pacer_spaces_attempts() {
 fn send_sync() {
     fn assert<T: Send + Sync + 'static>() {}
     assert::<HttpError>();
+    assert::<http_support::TransportError>();
     assert::<RetryPolicy>();
     assert::<Pacer>();
+    assert::<http_support::ClientSettings>();
+    assert::<http_support::HttpClient>();
 }

@@ -182,7 +182,7 @@ async fn a_server_ignoring_the_filters_cannot_loop_the_walk() {
     assert_eq!(results.len(), 3, "{results:?}");
     assert_eq!(ids(&results[0].as_ref().unwrap().alerts), ["a", "b"]);
     assert!(results[1].as_ref().unwrap().alerts.is_empty());
-    assert!(matches!(results[2], Err(Error::Pagination { .. })), "{:?}", results[2]);
+    assert!(matches!(results[2], Err(Error::Paging { .. })), "{:?}", results[2]);
     assert_eq!(store.requests.load(Ordering::SeqCst), 3);
 }
 
