@@ -9,9 +9,9 @@ use jiff::Timestamp;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
+use crate::de;
 #[cfg(feature = "client")]
 use crate::{Client, Error, Rated, Result};
-use crate::de;
 
 /// Which address family a blacklist holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
 use http::HeaderMap;
+use jiff::Timestamp;
 
 /// The state of the endpoint's daily quota, read from the headers of an answer.
 ///

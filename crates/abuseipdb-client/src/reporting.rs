@@ -16,9 +16,9 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::multipart::{Form, Part};
 use serde::{Deserialize, Serialize};
 
+use crate::de;
 #[cfg(feature = "client")]
 use crate::{Category, Client, Error, Rated, Result, category};
-use crate::de;
 
 /// The answer to [`Client::report`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "client")]
 use crate::check::check_max_age;
+use crate::{Category, de};
 #[cfg(feature = "client")]
 use crate::{Client, Error, Rated, Result};
-use crate::{Category, de};
 
 /// One abuse report, as listed by `reports` and by a verbose `check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

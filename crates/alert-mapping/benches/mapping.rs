@@ -110,7 +110,7 @@ fn reputations(alerts: &[Alert], tenant: &TenantContext) -> HashMap<IpAddr, Repu
 
 /// The create request's body, as the Jira client writes it for Cloud and sends it.
 fn render(draft: TicketDraft) -> String {
-    draft.into_new_issue(ProjectRef::key("SEC"), "Task").to_request_json(Deployment::Cloud).expect("body")
+    draft.into_new_issue(ProjectRef::key("SEC"), "Task").to_request_json(Deployment::Cloud)
 }
 
 // Neither is inlined, so that callgrind can count the instructions inside each alone.

@@ -1,5 +1,7 @@
 //! The one error type of this crate.
 
+use jira_client::LabelError;
+
 use crate::mapper::TicketAttribute;
 
 /// Everything that can go wrong when building the mapping from the config, or mapping an alert.
@@ -45,7 +47,7 @@ pub enum Error {
         /// The label as written.
         label: String,
         /// What is wrong.
-        reason: &'static str,
+        reason: LabelError,
     },
     /// A ticket attribute is mapped to a field that cannot hold it.
     #[error("ticket attribute `{attribute}` cannot go in field {field_id}: {reason}")]

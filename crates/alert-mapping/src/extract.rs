@@ -449,18 +449,6 @@ pub fn severity_name(severity: Severity) -> String {
     }
 }
 
-/// Parses a severity name from the config: `informational` (or `info`), `low`, `medium`, `high`,
-/// in any case.
-pub(crate) fn parse_severity_name(name: &str) -> Option<Severity> {
-    match name.trim().to_ascii_lowercase().as_str() {
-        "info" | "informational" => Some(Severity::Informational),
-        "low" => Some(Severity::Low),
-        "medium" => Some(Severity::Medium),
-        "high" => Some(Severity::High),
-        _ => None,
-    }
-}
-
 /// A time as a ticket shows it: `2021-07-13 16:18:15 UTC`.
 pub(crate) fn format_time(time: Timestamp) -> String {
     let at = jiff::tz::Offset::UTC.to_datetime(time);

@@ -48,16 +48,18 @@ mod render;
 mod reputation;
 mod rules;
 mod scan;
+mod severity;
 mod template;
 
 pub use error::{Error, MapError, Result};
 pub use extract::{EntityFact, Facts, FoundIp, MAX_FROM_TEXT, TenantContext, extract, severity_name};
 pub use html::html_to_text;
-pub use labels::{MAX_LABEL_CHARS, alert_label};
+pub use labels::alert_label;
 pub use mapper::{
     FieldValue, Mapped, Mapper, MappingConfig, SeverityPriorities, TicketAttribute, TicketDraft,
     UnknownAttribute,
 };
 pub use reputation::{Reputation, ReputationFacts};
 pub use rules::{MatchSpec, RuleAction, RuleMatch, RuleSpec, Rules};
+pub use severity::{Severity, UnknownSeverity};
 pub use template::{DEFAULT_SUMMARY_TEMPLATE, PLACEHOLDERS};

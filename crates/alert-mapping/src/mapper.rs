@@ -7,17 +7,17 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use jira_client::richtext::Document;
-use jira_client::{Deployment, FieldShape, NameOrId, NewIssue, ProjectRef, sanitize_summary};
-use mcas_client::Severity;
+use jira_client::{Deployment, FieldShape, Label, NameOrId, NewIssue, ProjectRef, sanitize_summary};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::extract::{Facts, format_time, severity_name};
-use crate::labels::{alert_label, check_label};
+use crate::labels::alert_label;
 use crate::render;
 use crate::reputation::Reputation;
 use crate::rules::Rules;
+use crate::severity::Severity;
 use crate::template::{DEFAULT_SUMMARY_TEMPLATE, SummaryTemplate};
 
 /// Jira's limit on a single-line text field, in characters.
@@ -130,8 +130,8 @@ pub struct SeverityPriorities {
 }
 
 impl SeverityPriorities {
-    /// The priority for a severity; `None` when none is configured or the severity is unknown
-    /// (Jira then applies the project's default priority).
+    /// The priority for a severity; `None` when none is configured (Jira then applies the
+    /// project's default priority, as it does for an alert of an unknown severity).
     #[must_use]
     pub fn get(&self, severity: Severity) -> Option<&str> {
         match severity {
@@ -139,7 +139,6 @@ impl SeverityPriorities {
             Severity::Medium => self.medium.as_deref(),
             Severity::Low => self.low.as_deref(),
             Severity::Informational => self.informational.as_deref(),
-            Severity::Unknown(_) => None,
         }
     }
 }
@@ -257,8 +256,8 @@ pub struct TicketDraft {
     /// The priority's name.
     pub priority: Option<String>,
     /// The labels: `mcas-<alert id>` first, then the configured ones, then the rule's; no
-    /// duplicates, each a valid Jira label.
-    pub labels: Vec<String>,
+    /// duplicates.
+    pub labels: Vec<Label>,
     /// Component names.
     pub components: Vec<String>,
     /// The issue type's name; `None` when neither the config nor a rule names one.
@@ -298,7 +297,7 @@ impl FieldValue {
 pub struct Mapper {
     deployment: Deployment,
     template: SummaryTemplate,
-    labels: Vec<String>,
+    labels: Vec<Label>,
     priorities: SeverityPriorities,
     fields: Vec<(TicketAttribute, String, FieldShape)>,
     rules: Rules,
@@ -315,9 +314,13 @@ impl Mapper {
     /// for an attribute mapped to a field whose shape cannot hold it.
     pub fn new(config: MappingConfig) -> Result<Self> {
         let template = SummaryTemplate::parse(&config.summary_template)?;
-        for label in &config.labels {
-            check_label(label).map_err(|reason| Error::Label { label: label.clone(), reason })?;
-        }
+        let labels = config
+            .labels
+            .iter()
+            .map(|label| {
+                Label::new(label.as_str()).map_err(|reason| Error::Label { label: label.clone(), reason })
+            })
+            .collect::<Result<_>>()?;
         for (attribute, field_id, shape) in &config.fields {
             check_shape(*attribute, shape).map_err(|reason| Error::Field {
                 attribute: *attribute,
@@ -328,7 +331,7 @@ impl Mapper {
         Ok(Self {
             deployment: config.deployment,
             template,
-            labels: config.labels,
+            labels,
             priorities: config.priorities,
             fields: config.fields,
             rules: config.rules,
@@ -360,7 +363,7 @@ impl Mapper {
         let action = matched.map(|m| m.action);
 
         let mut labels = Vec::with_capacity(1 + self.labels.len());
-        let mut push_label = |label: String| {
+        let mut push_label = |label: Label| {
             if !labels.contains(&label) {
                 labels.push(label);
             }
@@ -369,9 +372,9 @@ impl Mapper {
         self.labels.iter().cloned().for_each(&mut push_label);
         action.iter().flat_map(|a| a.labels.iter().cloned()).for_each(&mut push_label);
 
-        let priority = action
-            .and_then(|a| a.priority.clone())
-            .or_else(|| self.priorities.get(facts.severity).map(str::to_owned));
+        let priority = action.and_then(|a| a.priority.clone()).or_else(|| {
+            Severity::from_mcas(facts.severity).and_then(|s| self.priorities.get(s)).map(str::to_owned)
+        });
         let issue_type = action.and_then(|a| a.issue_type.clone()).or_else(|| self.issue_type.clone());
         let components = action.map(|a| a.components.clone()).unwrap_or_default();
 
@@ -472,8 +475,11 @@ fn shape_value(
         FieldShape::Text => Ok(Value::String(cut_line(&joined().replace('\n', "; "), TEXT_FIELD_MAX_CHARS))),
         FieldShape::Option => Ok(serde_json::json!({ "value": cut_line(&joined(), TEXT_FIELD_MAX_CHARS) })),
         FieldShape::Labels => {
-            let labels: Vec<Value> =
-                items.iter().filter_map(|item| as_label(item)).map(Value::String).collect();
+            let labels: Vec<Value> = items
+                .iter()
+                .filter_map(|item| as_label(item))
+                .map(|label| Value::String(label.into()))
+                .collect();
             Ok(Value::Array(labels))
         }
         // Only inside an array: a rich-text field of its own keeps a `Document` (see
@@ -520,16 +526,11 @@ fn cut_line(text: &str, max: usize) -> String {
     }
 }
 
-/// A value as a Jira label: white space replaced by `_`, cut to the limit; `None` when empty.
-fn as_label(text: &str) -> Option<String> {
-    let label: String = text
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control() || c.is_whitespace())
-        .map(|c| if c.is_whitespace() { '_' } else { c })
-        .take(crate::labels::MAX_LABEL_CHARS)
-        .collect();
-    (!label.is_empty()).then_some(label)
+/// A value as a Jira label: control characters dropped, white space replaced by `_`, cut to the
+/// limit; `None` when nothing is left.
+fn as_label(text: &str) -> Option<Label> {
+    let kept: String = text.trim().chars().filter(|c| !c.is_control() || c.is_whitespace()).collect();
+    Label::replacing_invalid(&kept).ok()
 }
 
 impl TicketDraft {

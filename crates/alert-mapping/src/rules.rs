@@ -20,22 +20,25 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use mcas_client::Severity;
+use jira_client::Label;
 use regex::Regex;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::extract::{Facts, parse_severity_name};
-use crate::labels::check_label;
+use crate::extract::Facts;
 use crate::reputation::Reputation;
+use crate::severity::Severity;
 
-/// One `[[rules]]` table of the config, as written.
+/// One `[[rules]]` table of the config, as written; [`Rules`] checks and compiles them.
 ///
 /// Unknown keys are rejected, so that a misspelt condition is an error rather than a rule that
 /// matches more than it should.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
+    /// A name for people reading the config, logs and reports; matching ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The conditions; all of them must hold. Missing: the rule matches every alert.
     #[serde(rename = "match", default)]
     pub conditions: MatchSpec,
@@ -56,7 +59,7 @@ pub struct RuleSpec {
 
 /// The `match = { ... }` conditions of a rule. Text conditions are regular expressions (Rust
 /// `regex` syntax: add `(?i)` for a case-insensitive match, `^...$` for a whole-value match).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
     /// Matches the alert's title.
@@ -73,7 +76,8 @@ pub struct MatchSpec {
     pub policy: Option<String>,
     /// Matches the alert's type.
     pub alert_type: Option<String>,
-    /// The alert's severity is one of these: `informational`, `low`, `medium`, `high`.
+    /// The alert's severity is one of these: `informational`, `low`, `medium`, `high` (any case;
+    /// see [`Severity`]'s `FromStr`).
     #[serde(default)]
     pub severities: Vec<String>,
     /// The alert's severity is this one (a shorthand for a one-element `severities`).
@@ -91,7 +95,7 @@ pub struct RuleAction {
     /// The priority to set.
     pub priority: Option<String>,
     /// Labels to add.
-    pub labels: Vec<String>,
+    pub labels: Vec<Label>,
     /// Components to set.
     pub components: Vec<String>,
     /// The issue type to use.
@@ -123,10 +127,12 @@ struct Rule {
     action: RuleAction,
 }
 
-/// The config's rules, compiled: regular expressions built and names checked once.
+/// The config's rules, compiled: regular expressions built and names checked once. The specs
+/// they came from stay readable ([`Rules::specs`]).
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
     rules: Vec<Rule>,
+    specs: Vec<RuleSpec>,
 }
 
 impl TryFrom<&[RuleSpec]> for Rules {
@@ -140,12 +146,9 @@ impl TryFrom<&[RuleSpec]> for Rules {
     /// [`Error::Rule`] for an unknown severity name or an invalid label; both name the rule's
     /// position, counted from 1.
     fn try_from(specs: &[RuleSpec]) -> Result<Self> {
-        specs
-            .iter()
-            .enumerate()
-            .map(|(i, spec)| Rule::compile(i + 1, spec))
-            .collect::<Result<_>>()
-            .map(|rules| Self { rules })
+        let rules =
+            specs.iter().enumerate().map(|(i, spec)| Rule::compile(i + 1, spec)).collect::<Result<_>>()?;
+        Ok(Self { rules, specs: specs.to_vec() })
     }
 }
 
@@ -175,6 +178,12 @@ impl Rules {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// The rules as written, in order: the specs they were compiled from.
+    #[must_use]
+    pub fn specs(&self) -> &[RuleSpec] {
+        &self.specs
     }
 
     /// The first rule that matches the alert, given the reputations of its IPs.
@@ -224,19 +233,21 @@ impl Rule {
         let m = &spec.conditions;
         let mut severities = Vec::new();
         for name in m.severities.iter().chain(&m.severity) {
-            let severity = parse_severity_name(name).ok_or_else(|| {
-                rule_error(format!("unknown severity {name:?}; expected informational, low, medium or high"))
-            })?;
-            severities.push(severity);
+            severities.push(name.parse::<Severity>().map_err(|e| rule_error(e.to_string()))?);
         }
         if let Some(score) = m.min_ip_score
             && score > 100
         {
             return Err(rule_error(format!("min_ip_score {score} is above 100")));
         }
-        for label in &spec.labels {
-            check_label(label).map_err(|reason| rule_error(format!("invalid label {label:?}: {reason}")))?;
-        }
+        let labels = spec
+            .labels
+            .iter()
+            .map(|label| {
+                Label::new(label.as_str())
+                    .map_err(|reason| rule_error(format!("invalid label {label:?}: {reason}")))
+            })
+            .collect::<Result<_>>()?;
         let non_empty = |what: &str, value: &Option<String>| -> Result<()> {
             match value {
                 Some(v) if v.trim().is_empty() => Err(rule_error(format!("empty {what}"))),
@@ -260,7 +271,7 @@ impl Rule {
             min_ip_score: m.min_ip_score,
             action: RuleAction {
                 priority: spec.priority.clone(),
-                labels: spec.labels.clone(),
+                labels,
                 components: spec.components.clone(),
                 issue_type: spec.issue_type.clone(),
                 skip: spec.skip,
@@ -280,7 +291,8 @@ impl Rule {
             && text(&self.tenant, &facts.tenant)
             && optional(&self.policy, facts.policy.as_deref())
             && optional(&self.alert_type, facts.alert_type.as_deref())
-            && (self.severities.is_empty() || self.severities.contains(&facts.severity))
+            && (self.severities.is_empty()
+                || Severity::from_mcas(facts.severity).is_some_and(|s| self.severities.contains(&s)))
             && any_user(&self.user, |user| Some(user))
             && any_user(&self.user_domain, |u| u.rsplit_once('@').map(|(_, domain)| domain))
             // The costlier conditions last.

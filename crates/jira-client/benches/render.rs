@@ -35,7 +35,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jira_client::richtext::{Block, DESCRIPTION_MAX_LEN, Document, Inline, Table};
-use jira_client::{Deployment, NameOrId, NewIssue, ProjectRef};
+use jira_client::{Deployment, Label, NameOrId, NewIssue, ProjectRef};
 
 const ALERT_ID: &str = "5f0c1e2d3a4b5c6d7e8f9a0b";
 
@@ -97,7 +97,10 @@ fn ticket() -> NewIssue {
     )
     .description(description())
     .priority(NameOrId::name("High"))
-    .labels(["mcas", "mcas-5f0c1e2d3a4b5c6d7e8f9a0b", "bad-ip"])
+    .labels(
+        ["mcas", "mcas-5f0c1e2d3a4b5c6d7e8f9a0b", "bad-ip"]
+            .map(|label| Label::new(label).expect("a valid label")),
+    )
     .field_document("customfield_10108", reputation)
 }
 
@@ -120,13 +123,13 @@ fn render_description(doc: &Document) -> String {
 /// The create body as the text sent to Jira Cloud.
 #[inline(never)]
 fn render_request(issue: &NewIssue) -> String {
-    issue.to_request_json(Deployment::Cloud).expect("valid ticket")
+    issue.to_request_json(Deployment::Cloud)
 }
 
 /// The create body as a `serde_json::Value`, built and dropped.
 #[inline(never)]
 fn render_body_value(issue: &NewIssue) -> usize {
-    let body = issue.to_request_body(Deployment::Cloud).expect("valid ticket");
+    let body = issue.to_request_body(Deployment::Cloud);
     body.as_object().map_or(0, serde_json::Map::len)
 }
 

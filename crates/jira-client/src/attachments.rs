@@ -1,20 +1,28 @@
 //! Attachments: uploading a file to an issue.
 
+#[cfg(feature = "client")]
 use bytes::Bytes;
+#[cfg(feature = "client")]
 use http_support::Idempotency;
 use jiff::Timestamp;
+#[cfg(feature = "client")]
 use reqwest::Method;
+#[cfg(feature = "client")]
 use reqwest::multipart::{Form, Part};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "client")]
 use crate::client::Body;
-use crate::{AttachmentId, Client, Error, IssueKey, Result, lenient};
+use crate::{AttachmentId, lenient};
+#[cfg(feature = "client")]
+use crate::{Client, Error, IssueKey, Result};
 
 /// The longest file name accepted, in characters.
+#[cfg(feature = "client")]
 const MAX_FILENAME_CHARS: usize = 255;
 
 /// An attachment, as Jira returns it after an upload.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Attachment {
@@ -40,24 +48,25 @@ pub struct Attachment {
 }
 
 /// Checks a file name before it goes into a `Content-Disposition` header.
+#[cfg(feature = "client")]
 fn check_filename(filename: &str) -> Result<()> {
     if filename.trim().is_empty() {
-        return Err(Error::InvalidInput("the attachment file name is empty".into()));
+        return Err(Error::invalid("filename", "empty"));
     }
     if filename.chars().any(|c| c.is_control() || c == '/' || c == '\\' || c == '"') {
-        return Err(Error::InvalidInput(format!(
-            "the attachment file name {filename:?} contains a control character, a quote or a path separator"
-        )));
+        return Err(Error::invalid(
+            "filename",
+            format!("{filename:?} contains a control character, a quote or a path separator"),
+        ));
     }
     if filename.chars().count() > MAX_FILENAME_CHARS {
-        return Err(Error::InvalidInput(format!(
-            "the attachment file name is longer than {MAX_FILENAME_CHARS} characters"
-        )));
+        return Err(Error::invalid("filename", format!("longer than {MAX_FILENAME_CHARS} characters")));
     }
     Ok(())
 }
 
 /// The media type of a file, from its extension; `application/octet-stream` when unknown.
+#[cfg(feature = "client")]
 fn media_type(filename: &str) -> &'static str {
     let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match extension.as_str() {
@@ -72,6 +81,7 @@ fn media_type(filename: &str) -> &'static str {
     }
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Uploads a file to an issue (`POST /issue/{key}/attachments`, multipart field `file`,
     /// header `X-Atlassian-Token: no-check`). Not retried once the request may have reached
@@ -119,7 +129,7 @@ impl Client {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "client"))]
 mod tests {
     use super::*;
 
@@ -136,7 +146,7 @@ mod tests {
         assert!(check_filename("alert 1.json").is_ok());
         assert!(check_filename("résumé.pdf").is_ok());
         for bad in ["", "  ", "a/b", "a\\b", "a\"b", "a\r\nX-Evil: 1", &"x".repeat(256)] {
-            assert!(matches!(check_filename(bad), Err(Error::InvalidInput(_))), "{bad:?}");
+            assert!(matches!(check_filename(bad), Err(Error::InvalidInput { .. })), "{bad:?}");
         }
     }
 }

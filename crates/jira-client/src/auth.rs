@@ -47,7 +47,7 @@ impl Auth {
         };
         // The message must not contain the value: it holds the secret.
         let mut value = HeaderValue::from_str(&text).map_err(|_| {
-            Error::InvalidInput("the jira credentials contain characters not allowed in a header".into())
+            Error::invalid("auth", "the jira credentials contain characters not allowed in a header")
         })?;
         value.set_sensitive(true);
         Ok(value)

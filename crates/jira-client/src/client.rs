@@ -1,73 +1,18 @@
-//! The client, its builder, the deployment choice, and the request plumbing every operation
-//! goes through (URL building, the auth header, [`http_support::send`], error mapping, bounded
-//! and typed reading of answers).
+//! The client, its builder, and the request plumbing every operation goes through (URL
+//! building, the auth header, `http_support::send`, error mapping, bounded and typed reading of
+//! answers).
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use http_support::{ClientOptions, DEFAULT_MAX_BODY, HttpError, Idempotency, RetryPolicy};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use bytes::Bytes;
+use http_support::{BaseUrlError, ClientSettings, HttpClient, HttpError, Idempotency, Redirects};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::{Auth, Error, Result};
-
-/// Which kind of Jira the client talks to; it decides the REST version and the rich-text format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Deployment {
-    /// Jira Cloud: REST `/rest/api/3`, rich text as Atlassian Document Format (ADF).
-    Cloud,
-    /// Jira Server or Data Center: REST `/rest/api/2`, rich text as wiki markup.
-    #[serde(alias = "datacenter", alias = "data-center", alias = "dc")]
-    Server,
-}
-
-impl Deployment {
-    /// The REST API version this deployment is used with: `"3"` or `"2"`.
-    pub fn api_version(self) -> &'static str {
-        match self {
-            Deployment::Cloud => "3",
-            Deployment::Server => "2",
-        }
-    }
-
-    /// The deployment named by `serverInfo`'s `deploymentType` (`"Cloud"`, `"Server"`; Data
-    /// Center also says `"Server"`). Anything but `Cloud` is taken as Server/Data Center, whose
-    /// REST v2 is the older and more widely available API.
-    pub fn from_deployment_type(deployment_type: Option<&str>) -> Self {
-        match deployment_type {
-            Some(t) if t.eq_ignore_ascii_case("cloud") => Deployment::Cloud,
-            _ => Deployment::Server,
-        }
-    }
-}
-
-impl fmt::Display for Deployment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Deployment::Cloud => "cloud",
-            Deployment::Server => "server",
-        })
-    }
-}
-
-impl FromStr for Deployment {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "cloud" => Ok(Deployment::Cloud),
-            "server" | "datacenter" | "data-center" | "dc" => Ok(Deployment::Server),
-            _ => Err(Error::InvalidInput(format!(
-                "{s:?} is not a jira deployment: use \"cloud\" or \"server\""
-            ))),
-        }
-    }
-}
+use crate::{Auth, Deployment, Error, Result};
 
 /// A Jira REST client. Cheap to clone: clones share one connection pool.
 ///
@@ -93,11 +38,7 @@ struct Inner {
     base: Url,
     deployment: Deployment,
     auth: Auth,
-    http: reqwest::Client,
-    policy: RetryPolicy,
-    timeout: Option<Duration>,
-    user_agent: Option<HeaderValue>,
-    max_body: usize,
+    http: HttpClient,
 }
 
 impl fmt::Debug for Client {
@@ -107,7 +48,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base.as_str())
             .field("deployment", &self.inner.deployment)
             .field("auth", &self.inner.auth)
-            .field("retry_policy", &self.inner.policy)
+            .field("http", &self.inner.http)
             .finish_non_exhaustive()
     }
 }
@@ -119,46 +60,12 @@ pub struct ClientBuilder {
     base: Url,
     deployment: Deployment,
     auth: Auth,
-    http: Option<reqwest::Client>,
-    policy: RetryPolicy,
-    timeout: Option<Duration>,
-    user_agent: Option<String>,
-    max_body: usize,
+    settings: ClientSettings,
     allow_plain_http: bool,
 }
 
 impl ClientBuilder {
-    /// Uses the caller's `reqwest::Client` (to share a connection pool or set proxies) instead
-    /// of building one.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Sets the retry policy (default: [`RetryPolicy::default`]). Creating issues, comments and
-    /// attachments is never repeated after the request may have reached Jira.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// Sets the timeout of one request attempt (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Sets the `User-Agent` (default `jira-client/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
-        self
-    }
-
-    /// Sets the largest answer read, in bytes (default [`DEFAULT_MAX_BODY`], 16 MiB).
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
+    http_support::client_settings_setters! { settings; }
 
     /// Allows a plain `http://` URL to a host that is not a loopback address. Off by default:
     /// the credentials would cross the network in clear.
@@ -175,71 +82,20 @@ impl ClientBuilder {
     /// - [`Error::ClientSetup`] when the HTTP client cannot be built.
     pub fn build(self) -> Result<Client> {
         let mut base = self.base;
-        check_base_url(&base, self.allow_plain_http)?;
+        match http_support::check_base_url(&base) {
+            Err(BaseUrlError::PlainHttp) if self.allow_plain_http => {}
+            checked => checked.map_err(|e| Error::invalid("base_url", e.to_string()))?,
+        }
         base.set_query(None);
         base.set_fragment(None);
         // Fail now rather than on the first request.
         self.auth.header()?;
-        let user_agent = match &self.user_agent {
-            Some(ua) => Some(
-                HeaderValue::from_str(ua)
-                    .map_err(|_| Error::InvalidInput(format!("{ua:?} is not a valid user agent")))?,
-            ),
-            None => None,
-        };
-        let http = match self.http {
-            Some(http) => http,
-            None => {
-                let ua = self.user_agent.unwrap_or_else(|| {
-                    http_support::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-                });
-                let mut options = ClientOptions::new(ua);
-                if let Some(timeout) = self.timeout {
-                    options = options.timeout(timeout);
-                }
-                options.build().map_err(Error::ClientSetup)?
-            }
-        };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                base,
-                deployment: self.deployment,
-                auth: self.auth,
-                http,
-                policy: self.policy,
-                timeout: self.timeout,
-                user_agent,
-                max_body: self.max_body,
-            }),
-        })
+        let http = self
+            .settings
+            .build(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"), Redirects::Follow)
+            .map_err(Error::from_settings)?;
+        Ok(Client { inner: Arc::new(Inner { base, deployment: self.deployment, auth: self.auth, http }) })
     }
-}
-
-fn check_base_url(base: &Url, allow_plain_http: bool) -> Result<()> {
-    let loopback = match base.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    match base.scheme() {
-        "https" => {}
-        "http" if loopback || allow_plain_http => {}
-        "http" => {
-            return Err(Error::InvalidInput(format!(
-                "refusing plain http to {}: use https (http is allowed to loopback addresses only)",
-                base.host_str().unwrap_or_default()
-            )));
-        }
-        other => return Err(Error::InvalidInput(format!("{other:?} is not an http(s) url scheme"))),
-    }
-    if base.host().is_none() || base.cannot_be_a_base() {
-        return Err(Error::InvalidInput("the jira url has no host".into()));
-    }
-    if !base.username().is_empty() || base.password().is_some() {
-        return Err(Error::InvalidInput("the jira url must not contain credentials: use Auth".into()));
-    }
-    Ok(())
 }
 
 /// What a request carries besides the URL.
@@ -264,11 +120,7 @@ impl Client {
             base: base_url,
             deployment,
             auth,
-            http: None,
-            policy: RetryPolicy::default(),
-            timeout: None,
-            user_agent: None,
-            max_body: DEFAULT_MAX_BODY,
+            settings: ClientSettings::default(),
             allow_plain_http: false,
         }
     }
@@ -292,9 +144,8 @@ impl Client {
     pub(crate) fn url_for(&self, version: &str, segments: &[&str]) -> Result<Url> {
         let mut url = self.inner.base.clone();
         {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|()| Error::InvalidInput("the jira url cannot take a path".into()))?;
+            let mut path =
+                url.path_segments_mut().map_err(|()| Error::invalid("base_url", "cannot take a path"))?;
             path.pop_if_empty().extend(["rest", "api", version]).extend(segments);
         }
         Ok(url)
@@ -304,7 +155,7 @@ impl Client {
     pub fn browse_url(&self, key: &crate::IssueKey) -> Result<Url> {
         let mut url = self.inner.base.clone();
         url.path_segments_mut()
-            .map_err(|()| Error::InvalidInput("the jira url cannot take a path".into()))?
+            .map_err(|()| Error::invalid("base_url", "cannot take a path"))?
             .pop_if_empty()
             .extend(["browse", key.as_str()]);
         Ok(url)
@@ -320,22 +171,15 @@ impl Client {
         body: Body<'_>,
     ) -> Result<std::result::Result<Response, HttpError>> {
         let auth = self.inner.auth.header()?;
+        let http = &self.inner.http;
         let build = || {
-            let mut request = self
-                .inner
-                .http
+            let request = http
                 .request(method.clone(), url.clone())
                 .header(AUTHORIZATION, auth.clone())
                 .header(ACCEPT, "application/json");
-            if let Some(ua) = &self.inner.user_agent {
-                request = request.header(USER_AGENT, ua.clone());
-            }
-            if let Some(timeout) = self.inner.timeout {
-                request = request.timeout(timeout);
-            }
             add_body(request, &body)
         };
-        Ok(http_support::send(&self.inner.policy, idempotency, None, build, |_| false).await)
+        Ok(http.send(idempotency, None, build, |_| false).await)
     }
 
     /// Sends a request and maps a failure to [`Error`].
@@ -377,11 +221,14 @@ impl Client {
         response: Response,
         what: &'static str,
     ) -> Result<T> {
-        let path = response.url().path().to_owned();
-        let bytes = http_support::read_body(response, self.inner.max_body)
-            .await
-            .map_err(|e| Error::from_http(e, || path))?;
+        let bytes = self.read_bytes(response).await?;
         serde_json::from_slice(&bytes).map_err(|source| Error::Decode { what, source })
+    }
+
+    /// Reads a success answer with the body cap.
+    pub(crate) async fn read_bytes(&self, response: Response) -> Result<Bytes> {
+        let path = response.url().path().to_owned();
+        self.inner.http.read_body(response).await.map_err(|e| Error::from_http(e, || path))
     }
 }
 
@@ -434,23 +281,16 @@ mod tests {
         assert!(client("http://127.0.0.1:8080").is_ok());
         assert!(client("http://[::1]:8080").is_ok());
         assert!(client("http://localhost").is_ok());
-        assert!(matches!(client("http://jira.example.com"), Err(Error::InvalidInput(_))));
-        assert!(matches!(client("ftp://jira.example.com"), Err(Error::InvalidInput(_))));
-        assert!(matches!(client("https://u:p@jira.example.com"), Err(Error::InvalidInput(_))));
+        for refused in ["http://jira.example.com", "ftp://jira.example.com", "https://u:p@jira.example.com"] {
+            assert!(
+                matches!(client(refused), Err(Error::InvalidInput { parameter: "base_url", .. })),
+                "{refused}"
+            );
+        }
         let auth = Auth::basic("me", SecretString::from("s"));
         let allowed = Client::builder("http://jira.internal".parse().unwrap(), Deployment::Server, auth)
             .allow_plain_http(true)
             .build();
         assert!(allowed.is_ok());
-    }
-
-    #[test]
-    fn deployment_names() {
-        assert_eq!("Cloud".parse::<Deployment>().unwrap(), Deployment::Cloud);
-        assert_eq!("datacenter".parse::<Deployment>().unwrap(), Deployment::Server);
-        assert!("jira".parse::<Deployment>().is_err());
-        assert_eq!(Deployment::from_deployment_type(Some("Cloud")), Deployment::Cloud);
-        assert_eq!(Deployment::from_deployment_type(Some("Server")), Deployment::Server);
-        assert_eq!(Deployment::from_deployment_type(None), Deployment::Server);
     }
 }

@@ -1,22 +1,33 @@
 //! Comments on issues.
 
+#[cfg(feature = "client")]
 use bytes::Bytes;
+#[cfg(feature = "client")]
 use http_support::Idempotency;
 use jiff::Timestamp;
+#[cfg(feature = "client")]
 use reqwest::Method;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+#[cfg(feature = "client")]
 use crate::client::Body;
-use crate::issues::write_document;
+#[cfg(feature = "client")]
 use crate::json_text::Object;
+#[cfg(feature = "client")]
+use crate::new_issue::write_document;
+#[cfg(feature = "client")]
 use crate::richtext::Document;
-use crate::{Client, CommentId, IssueKey, Result, User, lenient};
+#[cfg(feature = "client")]
+use crate::{Client, IssueKey, Result};
+use crate::{CommentId, User, lenient};
 
 /// Comments asked for per page when listing them.
+#[cfg(feature = "client")]
 const COMMENT_PAGE: u32 = 100;
 
 /// One page of `GET /issue/{key}/comment` (the same shape on both deployments).
+#[cfg(feature = "client")]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CommentPage {
@@ -27,7 +38,7 @@ struct CommentPage {
 }
 
 /// A comment, as Jira returns it after adding one.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Comment {
     /// The comment id.
@@ -49,6 +60,7 @@ pub struct Comment {
     pub updated: Option<Timestamp>,
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Adds a comment to an issue (`POST /issue/{key}/comment`), rendered for the deployment.
     /// Not retried once the request may have reached Jira.

@@ -5,28 +5,43 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use http_support::{ErrorResponse, HttpError};
-use reqwest::StatusCode;
-use serde::{Deserialize, Deserializer};
+use http::StatusCode;
+#[cfg(feature = "client")]
+use http_support::{ErrorResponse, HttpError, SettingsError};
+use http_support::{TransportError, wait_suffix};
+#[cfg(feature = "client")]
+use serde::Deserializer;
+use serde::{Deserialize, Serialize};
 
 /// `Result` with this crate's [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How many characters of a non-JSON error body are kept for [`Error::Status`].
+#[cfg(feature = "client")]
 const SNIPPET_CHARS: usize = 200;
 
 /// Everything that can go wrong talking to Jira.
+///
+/// The variants common to the family's clients come first, with the same names and meanings in
+/// each (`Transport` to `Paging`); Jira's own follow.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Jira refused the request and said why in its error document (most often a `400` naming the
-    /// fields it did not accept).
-    #[error("jira refused the request (HTTP {status}){details}")]
-    Api {
-        /// The HTTP status.
-        status: StatusCode,
-        /// Jira's `errorMessages` and field `errors`.
-        details: Box<ErrorDetails>,
+    /// The request could not be sent or its answer could not be read (connection, TLS, timeout).
+    #[error("could not reach jira (after {attempts} attempt(s))")]
+    Transport {
+        /// The transport error.
+        #[source]
+        source: TransportError,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The HTTP client could not be set up (its TLS backend failed to initialise).
+    #[error("could not set up the http client")]
+    ClientSetup {
+        /// What the HTTP stack said.
+        #[source]
+        source: TransportError,
     },
     /// Jira did not accept the credentials (`401`).
     #[error("jira did not accept the credentials (HTTP 401){details}")]
@@ -48,36 +63,23 @@ pub enum Error {
     },
     /// Jira is rate limiting us and asked for a wait longer than the retry policy sleeps through,
     /// or kept throttling until the retries ran out.
-    #[error("rate limited by jira{}", fmt_wait(*.retry_after))]
+    #[error("rate limited by jira{}", wait_suffix(*.retry_after))]
     RateLimited {
         /// The wait Jira asked for in `Retry-After`, if it said.
         retry_after: Option<Duration>,
     },
-    /// Jira has removed the endpoint (`410`), as Cloud did with `/rest/api/3/search` in 2025.
-    #[error("jira has removed the endpoint {endpoint} (HTTP 410){details}")]
-    Gone {
-        /// The removed endpoint, as method and path (`"POST /rest/api/3/search"`).
-        endpoint: String,
-        /// Jira's error document, usually naming the replacement.
-        details: Box<ErrorDetails>,
-    },
-    /// Jira (or a proxy in front of it) answered with an error status and a body that is not a
-    /// Jira error document, such as an HTML error page.
-    #[error("jira answered HTTP {status}{}", fmt_snippet(.snippet))]
+    /// Another error status. When the body is Jira's error document (most often a `400` naming
+    /// the fields it did not accept) its messages are in `details`; otherwise (an HTML page from a
+    /// proxy, say) `snippet` holds the start of the body.
+    #[error("{}", StatusMessage(*.status, .details, .snippet))]
     Status {
         /// The HTTP status.
         status: StatusCode,
-        /// The start of the body, as readable text (empty when there was none).
+        /// Jira's `errorMessages` and field `errors`; empty when the body was not its document.
+        details: Box<ErrorDetails>,
+        /// The start of a body that is not Jira's document, as readable text (empty otherwise,
+        /// and when there was no body).
         snippet: String,
-    },
-    /// The request could not be sent or its answer could not be read (connection, TLS, timeout).
-    #[error("could not reach jira (after {attempts} attempt(s))")]
-    Transport {
-        /// The transport error.
-        #[source]
-        source: reqwest::Error,
-        /// How many attempts were made.
-        attempts: u32,
     },
     /// Jira's answer was not the JSON document expected.
     #[error("could not decode jira's answer to {what}")]
@@ -94,12 +96,30 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// An argument or a setting cannot be sent as it is (an invalid issue key, a number field
+    /// given text that is not a number, a base URL that is not https); nothing was sent.
+    #[error("invalid {parameter}: {reason}")]
+    InvalidInput {
+        /// The argument or setting at fault, by its name in this crate's API (`base_url`,
+        /// `issue_key`, `label`).
+        parameter: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Jira's paging made no progress: an empty page that claims more results, a repeated page
     /// token, or "more results" without a way to fetch them. Stopping beats looping forever.
     #[error("jira's paging made no progress: {reason}")]
     Paging {
         /// What went wrong.
         reason: String,
+    },
+    /// Jira has removed the endpoint (`410`), as Cloud did with `/rest/api/3/search` in 2025.
+    #[error("jira has removed the endpoint {endpoint} (HTTP 410){details}")]
+    Gone {
+        /// The removed endpoint, as method and path (`"POST /rest/api/3/search"`).
+        endpoint: String,
+        /// Jira's error document, usually naming the replacement.
+        details: Box<ErrorDetails>,
     },
     /// No field has this id or name (see [`crate::FieldResolver`]).
     #[error("no jira field is named {name:?}")]
@@ -115,20 +135,13 @@ pub enum Error {
         /// The ids of the fields with that name.
         candidates: Vec<String>,
     },
-    /// The input cannot be sent as it is (an invalid issue key, a label with spaces, a number
-    /// field given text that is not a number).
-    #[error("invalid input: {0}")]
-    InvalidInput(String),
-    /// The HTTP client could not be set up (TLS backend).
-    #[error("could not set up the http client")]
-    ClientSetup(#[source] reqwest::Error),
 }
 
 impl Error {
     /// The HTTP status of Jira's answer, when the error came from one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { status, .. } | Error::Status { status, .. } => Some(*status),
+            Error::Status { status, .. } => Some(*status),
             Error::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
             Error::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
             Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
@@ -138,11 +151,21 @@ impl Error {
         }
     }
 
-    /// Jira's error document, when the error carries one.
+    /// The wait Jira asked for, for [`Error::RateLimited`].
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Jira's error document, when the error carries one: always for the refusals by status
+    /// (`Unauthorized`, `Forbidden`, `NotFound`, `Gone`; empty when the body was not one), and
+    /// for [`Error::Status`] when its body was Jira's document.
     pub fn details(&self) -> Option<&ErrorDetails> {
         match self {
-            Error::Api { details, .. }
-            | Error::Unauthorized { details }
+            Error::Status { details, .. } => Some(&**details).filter(|details| !details.is_empty()),
+            Error::Unauthorized { details }
             | Error::Forbidden { details }
             | Error::NotFound { details }
             | Error::Gone { details, .. } => Some(details),
@@ -157,41 +180,48 @@ impl Error {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Decode { .. } | Error::BodyTooLarge { .. } => true,
-            Error::Status { status, .. } | Error::Api { status, .. } => status.is_server_error(),
+            Error::Status { status, .. } => status.is_server_error(),
             _ => false,
         }
     }
 
-    /// Whether trying again later may succeed: rate limiting, transport failures and `5xx`.
+    /// Whether trying again later may succeed: rate limiting, transport failures, and answers
+    /// whose status a retry may cure (`408`, most `5xx`).
     pub fn is_transient(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::Transport { .. } => true,
-            Error::Status { status, .. } | Error::Api { status, .. } => {
-                status.is_server_error() || *status == StatusCode::REQUEST_TIMEOUT
-            }
+            Error::Status { status, .. } => http_support::is_transient_status(*status),
             _ => false,
+        }
+    }
+
+    pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput { parameter, reason: reason.into() }
+    }
+
+    /// The error for a client whose settings cannot be used.
+    #[cfg(feature = "client")]
+    pub(crate) fn from_settings(error: SettingsError) -> Self {
+        match error {
+            SettingsError::UserAgent => Error::invalid("user_agent", error.to_string()),
+            SettingsError::Setup(source) => Error::ClientSetup { source },
         }
     }
 
     /// Maps an error of the shared HTTP layer; `endpoint` ("GET /rest/api/3/field") names a
     /// removed endpoint in [`Error::Gone`].
+    #[cfg(feature = "client")]
     pub(crate) fn from_http(error: HttpError, endpoint: impl FnOnce() -> String) -> Self {
         match error {
             HttpError::Transport { source, attempts } => Error::Transport { source, attempts },
             HttpError::RateLimited { retry_after, .. } => Error::RateLimited { retry_after },
             HttpError::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
             HttpError::Status(response) => Self::from_response(&response, endpoint),
-            // `HttpError` is non-exhaustive; a future kind is reported by its status if it has one.
-            other => match other.status() {
-                Some(status) => Error::Status { status, snippet: String::new() },
-                None => {
-                    Error::Status { status: StatusCode::INTERNAL_SERVER_ERROR, snippet: other.to_string() }
-                }
-            },
         }
     }
 
     /// Builds the error for a non-success answer from its status and body.
+    #[cfg(feature = "client")]
     pub(crate) fn from_response(response: &ErrorResponse, endpoint: impl FnOnce() -> String) -> Self {
         let parsed = ErrorDetails::parse(&response.body);
         let details = || Box::new(parsed.clone().unwrap_or_default());
@@ -204,26 +234,39 @@ impl Error {
                 Error::RateLimited { retry_after: http_support::retry_after(&response.headers) }
             }
             status => match parsed {
-                Some(details) => Error::Api { status, details: Box::new(details) },
-                None => Error::Status { status, snippet: response.snippet(SNIPPET_CHARS) },
+                Some(details) => Error::Status { status, details: Box::new(details), snippet: String::new() },
+                None => Error::Status {
+                    status,
+                    details: Box::default(),
+                    snippet: response.snippet(SNIPPET_CHARS),
+                },
             },
         }
     }
 }
 
-fn fmt_wait(wait: Option<Duration>) -> String {
-    wait.map(|d| format!(" (asked to wait {}s)", d.as_secs())).unwrap_or_default()
-}
+/// The message of [`Error::Status`]: Jira's refusal with its messages, or the status and the
+/// start of a body that is not Jira's document.
+struct StatusMessage<'a>(StatusCode, &'a ErrorDetails, &'a str);
 
-fn fmt_snippet(snippet: &str) -> String {
-    if snippet.is_empty() { String::new() } else { format!(": {snippet}") }
+impl fmt::Display for StatusMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let StatusMessage(status, details, snippet) = self;
+        if !details.is_empty() {
+            write!(f, "jira refused the request (HTTP {status}){details}")
+        } else if snippet.is_empty() {
+            write!(f, "jira answered HTTP {status}")
+        } else {
+            write!(f, "jira answered HTTP {status}: {snippet}")
+        }
+    }
 }
 
 /// Jira's error document: general messages and messages per field.
 ///
 /// Its `Display` is empty when both are empty, and otherwise starts with `": "` so that it can
 /// follow an error's own text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ErrorDetails {
@@ -243,6 +286,7 @@ impl ErrorDetails {
 
     /// Parses a body as a Jira error document; `None` when it is not one (HTML, empty, other
     /// JSON).
+    #[cfg(feature = "client")]
     pub(crate) fn parse(body: &[u8]) -> Option<Self> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
@@ -276,6 +320,7 @@ impl fmt::Display for ErrorDetails {
 }
 
 /// Deserializes an [`ErrorDetails`] where it is nested in another answer (bulk create).
+#[cfg(feature = "client")]
 pub(crate) fn details_or_default<'de, D: Deserializer<'de>>(d: D) -> Result<ErrorDetails, D::Error> {
     Ok(Option::<ErrorDetails>::deserialize(d)?.unwrap_or_default())
 }

@@ -3,14 +3,14 @@
 //! type in advance.
 
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::richtext::{DESCRIPTION_MAX_LEN, Document};
 use crate::{Deployment, Error, Result, lenient};
 
 /// A field of the site, from [`crate::Client::fields`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Field {
@@ -41,7 +41,7 @@ impl Field {
 }
 
 /// The type of a field's values, as Jira describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FieldSchema {
@@ -160,15 +160,15 @@ impl FieldShape {
                 }
             }
             FieldShape::DateTime => {
-                let at: Timestamp = lenient::parse_timestamp(text)
-                    .ok_or_else(|| Error::InvalidInput(format!("{text:?} is not an ISO 8601 timestamp")))?;
+                let at: Timestamp = lenient::parse_timestamp(text).ok_or_else(|| {
+                    Error::invalid("value", format!("{text:?} is not an ISO 8601 timestamp"))
+                })?;
                 Value::String(at.strftime("%Y-%m-%dT%H:%M:%S%.3f%z").to_string())
             }
             FieldShape::Date => {
-                let date: jiff::civil::Date = text
-                    .trim()
-                    .parse()
-                    .map_err(|_| Error::InvalidInput(format!("{text:?} is not a date like 2024-01-31")))?;
+                let date: jiff::civil::Date = text.trim().parse().map_err(|_| {
+                    Error::invalid("value", format!("{text:?} is not a date like 2024-01-31"))
+                })?;
                 Value::String(date.to_string())
             }
             FieldShape::Array(inner) => Value::Array(
@@ -179,9 +179,10 @@ impl FieldShape {
                     .collect::<Result<_>>()?,
             ),
             FieldShape::Other(type_name) => {
-                return Err(Error::InvalidInput(format!(
-                    "fields of type {type_name:?} cannot be set from text"
-                )));
+                return Err(Error::invalid(
+                    "value",
+                    format!("fields of type {type_name:?} cannot be set from text"),
+                ));
             }
         })
     }
@@ -189,7 +190,7 @@ impl FieldShape {
 
 fn number(text: &str) -> Result<Value> {
     let text = text.trim();
-    let invalid = || Error::InvalidInput(format!("{text:?} is not a number"));
+    let invalid = || Error::invalid("value", format!("{text:?} is not a number"));
     if let Ok(n) = text.parse::<i64>() {
         return Ok(json!(n));
     }
@@ -313,7 +314,7 @@ mod tests {
     #[track_caller]
     fn invalid(shape: FieldShape, text: &str) {
         let result = shape.value_from_text(text, Deployment::Cloud);
-        assert!(matches!(result, Err(Error::InvalidInput(_))), "{shape:?} {text:?}: {result:?}");
+        assert!(matches!(result, Err(Error::InvalidInput { .. })), "{shape:?} {text:?}: {result:?}");
     }
 
     #[test]

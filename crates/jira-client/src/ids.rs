@@ -30,7 +30,7 @@ impl IssueKey {
     /// # Errors
     /// [`Error::InvalidInput`] when `key` is not of the form `PROJECT-123`.
     pub fn parse(key: &str) -> Result<Self, Error> {
-        let invalid = || Error::InvalidInput(format!("{key:?} is not a jira issue key like SEC-42"));
+        let invalid = || Error::invalid("issue_key", format!("{key:?} is not one like SEC-42"));
         let (project, number) = key.rsplit_once('-').ok_or_else(invalid)?;
         let mut chars = project.chars();
         let project_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())

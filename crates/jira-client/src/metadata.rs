@@ -1,16 +1,19 @@
 //! Site and project metadata: fields, create metadata (required fields, allowed priorities),
 //! priorities, the signed-in user, projects, and the server's self-description.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+#[cfg(feature = "client")]
 use url::Url;
 
+#[cfg(feature = "client")]
 use crate::{
-    Auth, Client, Deployment, Error, Field, FieldSchema, IssueType, NameOrId, Priority, Project, ProjectRef,
-    Result, ServerInfo, User, lenient,
+    Auth, Client, Deployment, Error, Field, NameOrId, Project, ProjectRef, Result, ServerInfo, User,
 };
+use crate::{FieldSchema, IssueType, Priority, lenient};
 
 /// The page size asked of the create metadata endpoints (their maximum).
+#[cfg(feature = "client")]
 const CREATE_META_PAGE: u32 = 200;
 
 /// What creating an issue of one type in one project takes, from [`Client::create_meta`].
@@ -43,7 +46,7 @@ impl CreateMeta {
 }
 
 /// A field as the create metadata describes it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FieldMeta {
@@ -72,6 +75,7 @@ pub struct FieldMeta {
 /// A page of the create metadata endpoints. Cloud calls its items `issueTypes` or `fields`
 /// (`results` in newer answers); Data Center calls them `values`. Each is read separately, since
 /// an answer may carry more than one of the names.
+#[cfg(feature = "client")]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", bound = "T: Deserialize<'de>")]
 struct MetaPage<T> {
@@ -89,6 +93,7 @@ struct MetaPage<T> {
     is_last: Option<bool>,
 }
 
+#[cfg(feature = "client")]
 impl<T> MetaPage<T> {
     fn take_items(&mut self) -> Vec<T> {
         [self.values.take(), self.issue_types.take(), self.fields.take(), self.results.take()]
@@ -99,6 +104,7 @@ impl<T> MetaPage<T> {
     }
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// All fields of the site, system and custom (`GET /field`); feed them to a
     /// [`crate::FieldResolver`].
@@ -144,11 +150,14 @@ impl Client {
             .await?;
         let Some(issue_type) = types.iter().find(|t| issue_type.matches(&t.id, &t.name)).cloned() else {
             let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
-            return Err(Error::InvalidInput(format!(
-                "project {} has no issue type {issue_type} (it has: {})",
-                project.as_str(),
-                names.join(", ")
-            )));
+            return Err(Error::invalid(
+                "issue_type",
+                format!(
+                    "project {} has no issue type {issue_type} (it has: {})",
+                    project.as_str(),
+                    names.join(", ")
+                ),
+            ));
         };
         let fields = self
             .meta_pages(

@@ -5,14 +5,14 @@
 //! missing and `null` values become `None` or empty.
 
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::lenient;
 use crate::{Deployment, IssueId, IssueKey};
 
 /// An issue, as `get_issue` and search return it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Issue {
     /// The numeric id.
@@ -31,7 +31,7 @@ pub struct Issue {
 /// kept as JSON in [`IssueFields::other`].
 ///
 /// A field that was not requested is empty or `None`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IssueFields {
     /// The summary.
@@ -61,7 +61,7 @@ pub struct IssueFields {
 }
 
 /// A workflow status.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Status {
@@ -77,7 +77,7 @@ pub struct Status {
 }
 
 /// A status category: the workflow-independent state of an issue.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StatusCategory {
     /// The key: `new` (to do), `indeterminate` (in progress), `done`; unknown keys are kept.
@@ -96,7 +96,7 @@ impl StatusCategory {
 }
 
 /// An issue's resolution (`"Done"`, `"Won't Do"`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Resolution {
     /// The resolution id.
@@ -108,7 +108,7 @@ pub struct Resolution {
 }
 
 /// A user: on Cloud identified by `account_id`, on Server/Data Center by `name` and `key`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct User {
@@ -133,7 +133,7 @@ pub struct User {
 }
 
 /// A project.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Project {
@@ -151,7 +151,7 @@ pub struct Project {
 }
 
 /// An issue type (`Task`, `Bug`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IssueType {
     /// The id.
@@ -166,7 +166,7 @@ pub struct IssueType {
 }
 
 /// A priority (`High`, `Lowest`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Priority {
@@ -182,7 +182,7 @@ pub struct Priority {
 }
 
 /// What `GET /serverInfo` says about the site.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServerInfo {

@@ -2,12 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::{Client, ProjectRef, Result, lenient};
+use crate::lenient;
+#[cfg(feature = "client")]
+use crate::{Client, ProjectRef, Result};
 
 /// One permission of the signed-in user, as `mypermissions` reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Permission {
@@ -23,7 +25,7 @@ pub struct Permission {
 }
 
 /// The permissions of the signed-in user, by key.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Permissions {
     /// Each permission asked for (older Server versions answer all of them), by key.
@@ -38,6 +40,7 @@ impl Permissions {
     }
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// The signed-in user's permissions `keys` (such as `ADD_COMMENTS`, `TRANSITION_ISSUES`),
     /// in `project` when given (`GET /mypermissions?projectKey=..&permissions=..`).
@@ -54,7 +57,7 @@ impl Client {
     /// ```
     ///
     /// # Errors
-    /// [`crate::Error::Api`] for an unknown permission key; [`crate::Error::NotFound`] for a
+    /// [`crate::Error::Status`] for an unknown permission key; [`crate::Error::NotFound`] for a
     /// project that does not exist or is not visible; the transport, status and decoding errors
     /// of any call.
     pub async fn my_permissions(&self, project: Option<&ProjectRef>, keys: &[&str]) -> Result<Permissions> {

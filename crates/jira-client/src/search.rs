@@ -4,16 +4,25 @@
 //! the older `/rest/api/3/search` answers 410 on Cloud and is never called. Server/Data Center
 //! searches with `POST /rest/api/2/search`, paged by `startAt` against `total`.
 
+#[cfg(feature = "client")]
 use std::collections::{HashSet, VecDeque};
 
+#[cfg(feature = "client")]
 use futures_util::Stream;
+#[cfg(feature = "client")]
 use http_support::Idempotency;
+#[cfg(feature = "client")]
 use reqwest::Method;
+#[cfg(feature = "client")]
 use serde::Deserialize;
+#[cfg(feature = "client")]
 use serde_json::{Map, Value, json};
 
+#[cfg(feature = "client")]
 use crate::client::Body;
-use crate::{Client, Deployment, Error, Issue, IssueId, Result, lenient};
+#[cfg(feature = "client")]
+use crate::{Client, Deployment, Error, Result, lenient};
+use crate::{Issue, IssueId};
 
 /// The fields a search asks for unless [`SearchQuery::fields`] says otherwise: those typed in
 /// [`crate::IssueFields`]. (Cloud's default is the issue id alone.)
@@ -21,6 +30,7 @@ pub const DEFAULT_SEARCH_FIELDS: &[&str] =
     &["summary", "labels", "status", "resolution", "created", "updated", "resolutiondate"];
 
 /// Jira's limit on the ids of `reconcileIssues`.
+#[cfg(feature = "client")]
 const MAX_RECONCILE: usize = 50;
 
 /// A JQL search: the query, the fields to return, the page size.
@@ -83,6 +93,7 @@ impl SearchQuery {
         &self.jql
     }
 
+    #[cfg(feature = "client")]
     fn field_list(&self) -> Vec<String> {
         match &self.fields {
             Some(fields) => fields.clone(),
@@ -90,19 +101,23 @@ impl SearchQuery {
         }
     }
 
+    #[cfg(feature = "client")]
     fn reconcile_ids(&self) -> Result<Vec<i64>> {
         if self.reconcile.len() > MAX_RECONCILE {
-            return Err(Error::InvalidInput(format!(
-                "jira reconciles at most {MAX_RECONCILE} issues per search, {} were given",
-                self.reconcile.len()
-            )));
+            return Err(Error::invalid(
+                "reconcile",
+                format!(
+                    "jira reconciles at most {MAX_RECONCILE} issues per search, {} were given",
+                    self.reconcile.len()
+                ),
+            ));
         }
         self.reconcile
             .iter()
             .map(|id| {
                 id.as_str()
                     .parse()
-                    .map_err(|_| Error::InvalidInput(format!("issue id {id:?} to reconcile is not numeric")))
+                    .map_err(|_| Error::invalid("reconcile", format!("issue id {id:?} is not numeric")))
             })
             .collect()
     }
@@ -144,6 +159,7 @@ pub struct SearchPage {
     pub total: Option<u64>,
 }
 
+#[cfg(feature = "client")]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CloudPage {
@@ -155,6 +171,7 @@ struct CloudPage {
     is_last: Option<bool>,
 }
 
+#[cfg(feature = "client")]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ServerPage {
@@ -166,11 +183,13 @@ struct ServerPage {
     total: Option<u64>,
 }
 
+#[cfg(feature = "client")]
 #[derive(Deserialize)]
 struct Count {
     count: u64,
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Fetches one page of a search: the first with `cursor` `None`, the next with the previous
     /// page's [`SearchPage::next`].
@@ -196,7 +215,7 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::Paging`] for an empty page that claims more results or a page that repeats the
-    /// cursor it was asked for; [`Error::Api`] for invalid JQL; [`Error::InvalidInput`] for a
+    /// cursor it was asked for; [`Error::Status`] for invalid JQL; [`Error::InvalidInput`] for a
     /// cursor of the other deployment or bad reconcile ids; the transport, status and decoding
     /// errors of any call.
     pub async fn search_page(&self, query: &SearchQuery, cursor: Option<PageCursor>) -> Result<SearchPage> {
@@ -226,7 +245,7 @@ impl Client {
                 body.insert("nextPageToken".into(), json!(token));
             }
             Some(PageCursor(Cursor::StartAt(_))) => {
-                return Err(Error::InvalidInput("a server page cursor was given to a cloud search".into()));
+                return Err(Error::invalid("cursor", "a server page cursor was given to a cloud search"));
             }
         }
         let reconcile = query.reconcile_ids()?;
@@ -256,7 +275,7 @@ impl Client {
             None => 0,
             Some(PageCursor(Cursor::StartAt(n))) => *n,
             Some(PageCursor(Cursor::Token(_))) => {
-                return Err(Error::InvalidInput("a cloud page cursor was given to a server search".into()));
+                return Err(Error::invalid("cursor", "a cloud page cursor was given to a server search"));
             }
         };
         let mut body = Map::new();
@@ -336,7 +355,7 @@ impl Client {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Api`] for invalid JQL; the transport, status and decoding errors of any call.
+    /// [`Error::Status`] for invalid JQL; the transport, status and decoding errors of any call.
     pub async fn approximate_count(&self, jql: &str) -> Result<u64> {
         match self.deployment() {
             Deployment::Cloud => {
@@ -365,6 +384,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "client")]
 struct SearchState {
     client: Client,
     query: SearchQuery,

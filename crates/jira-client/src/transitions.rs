@@ -1,15 +1,21 @@
 //! Workflow transitions: listing those available to an issue, and performing one.
 
+#[cfg(feature = "client")]
 use bytes::Bytes;
+#[cfg(feature = "client")]
 use http_support::Idempotency;
+#[cfg(feature = "client")]
 use reqwest::Method;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "client")]
 use crate::client::Body;
-use crate::{Client, IssueKey, IssueUpdate, Result, Status, TransitionId, lenient};
+#[cfg(feature = "client")]
+use crate::{Client, IssueKey, IssueUpdate, Result};
+use crate::{Status, TransitionId, lenient};
 
 /// A transition the issue can take now.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Transition {
@@ -26,12 +32,14 @@ pub struct Transition {
     pub has_screen: Option<bool>,
 }
 
+#[cfg(feature = "client")]
 #[derive(Deserialize)]
 struct Transitions {
     #[serde(default, deserialize_with = "lenient::null_default")]
     transitions: Vec<Transition>,
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Lists the transitions the issue can take now (`GET /issue/{key}/transitions`).
     ///
@@ -73,11 +81,11 @@ impl Client {
     /// ```
     ///
     /// # Errors
-    /// [`crate::Error::Api`] when the transition is not available or a field is refused; the
+    /// [`crate::Error::Status`] when the transition is not available or a field is refused; the
     /// transport and status errors of any call.
     pub async fn transition(&self, key: &IssueKey, id: &TransitionId, with: &IssueUpdate) -> Result<()> {
         let url = self.api_url(&["issue", key.as_str(), "transitions"])?;
-        let body = Bytes::from(with.write_request(self.deployment(), Some(id))?);
+        let body = Bytes::from(with.write_request(self.deployment(), Some(id)));
         self.send(Idempotency::NonIdempotent, Method::POST, &url, Body::JsonText(body)).await?;
         Ok(())
     }

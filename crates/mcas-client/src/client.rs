@@ -142,8 +142,10 @@ impl Client {
             };
             // Every MCAS call is idempotent: listing and reading, and closing or marking an alert,
             // which converges to the same state when repeated.
-            let sent =
-                inner.http.send(Idempotency::Idempotent, inner.pacer.as_ref(), build, error::is_throttled).await;
+            let sent = inner
+                .http
+                .send(Idempotency::Idempotent, inner.pacer.as_ref(), build, error::is_throttled)
+                .await;
             match sent {
                 Ok(response) => return inner.http.read_body(response).await.map_err(Error::from_http),
                 Err(HttpError::Status(response))

@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
+use http::StatusCode;
 #[cfg(feature = "client")]
 use http_support::{ErrorResponse, HttpError, SettingsError};
 use http_support::{TransportError, wait_suffix};
 use jiff::Timestamp;
-use http::StatusCode;
 use serde_json::Value;
 
 /// The result of this crate's calls.

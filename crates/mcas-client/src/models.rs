@@ -176,7 +176,12 @@ impl FromStr for Severity {
     /// Parses `low`, `medium`, `high` or `informational` (any case).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Severity::KNOWN.into_iter().find(|known| known.name().eq_ignore_ascii_case(s.trim())).ok_or_else(
-            || Error::invalid("severity", format!("unknown {s:?} (expected low, medium, high or informational)")),
+            || {
+                Error::invalid(
+                    "severity",
+                    format!("unknown {s:?} (expected low, medium, high or informational)"),
+                )
+            },
         )
     }
 }

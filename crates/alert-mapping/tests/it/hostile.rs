@@ -25,7 +25,7 @@ fn check(json: Value, expected_in_description: &[&str], absent: &[&str]) -> Fact
     let draft = draft_with(&default_mapper(), &facts, &HashMap::new());
     assert!(!draft.summary.is_empty() && draft.summary.chars().count() <= 255, "{:?}", draft.summary);
     assert!(!draft.summary.contains(['\n', '\r', '\t', '\u{202E}', '\u{2066}']), "{:?}", draft.summary);
-    assert!(draft.labels.iter().all(|l| !l.contains(char::is_whitespace)), "{:?}", draft.labels);
+    assert!(draft.labels.iter().all(|l| !l.as_str().contains(char::is_whitespace)), "{:?}", draft.labels);
     let adf = draft.description.to_adf_limited(DESCRIPTION_MAX_LEN);
     assert_valid_adf(&adf);
     assert!(adf.to_string().encode_utf16().count() <= DESCRIPTION_MAX_LEN);

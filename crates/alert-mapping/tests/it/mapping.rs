@@ -142,8 +142,9 @@ fn priorities_from_config() {
     let priorities: SeverityPriorities =
         toml::from_str("high = \"High\"\nmedium = \"Medium\"\nlow = \"Low\"\ninformational = \"Lowest\"\n")
             .unwrap();
-    assert_eq!(priorities.get(mcas_client::Severity::Informational), Some("Lowest"));
-    assert_eq!(priorities.get(mcas_client::Severity::Unknown(9)), None);
+    assert_eq!(priorities.get(alert_mapping::Severity::Informational), Some("Lowest"));
+    let unknown = alert_mapping::Severity::from_mcas(mcas_client::Severity::Unknown(9));
+    assert_eq!(unknown.and_then(|severity| priorities.get(severity)), None);
     assert!(toml::from_str::<SeverityPriorities>("critical = \"Highest\"\n").is_err());
 }
 
@@ -278,7 +279,7 @@ fn check_field_of(
 
 /// The value Jira is sent for the field `id` of the draft's ticket on `deployment`.
 fn sent_field(draft: &TicketDraft, id: &str, deployment: Deployment) -> Option<Value> {
-    let body = draft.to_new_issue(ProjectRef::key("SEC"), "Task").to_request_body(deployment).unwrap();
+    let body = draft.to_new_issue(ProjectRef::key("SEC"), "Task").to_request_body(deployment);
     body["fields"].get(id).cloned()
 }
 
@@ -433,7 +434,7 @@ fn new_issue_request() {
     )
     .unwrap();
     let draft = draft_with(&mapper, &travel(), &HashMap::new());
-    let body = draft.to_new_issue(ProjectRef::key("SEC"), "Task").to_request_body(Deployment::Cloud).unwrap();
+    let body = draft.to_new_issue(ProjectRef::key("SEC"), "Task").to_request_body(Deployment::Cloud);
     let fields = &body["fields"];
     assert_eq!(fields["summary"], "[contoso] Impossible travel activity");
     assert_eq!(fields["issuetype"], json!({"name": "Task"}));

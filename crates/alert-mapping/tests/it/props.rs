@@ -201,8 +201,8 @@ proptest! {
                     prop_assert!(!draft.summary.is_empty());
                     prop_assert!(draft.summary.chars().count() <= 255, "{:?}", draft.summary);
                     prop_assert!(!draft.summary.contains(|c: char| c.is_control()), "{:?}", draft.summary);
-                    prop_assert!(draft.labels[0].starts_with("mcas-"));
-                    prop_assert!(draft.labels.iter().all(|l| !l.is_empty() && !l.contains(char::is_whitespace)), "{:?}", draft.labels);
+                    prop_assert!(draft.labels[0].as_str().starts_with("mcas-"));
+                    prop_assert!(draft.labels.iter().all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)), "{:?}", draft.labels);
                     let adf = draft.description.to_adf_limited(DESCRIPTION_MAX_LEN);
                     assert_valid_adf(&adf);
                     let _ = draft.description.to_wiki_limited(DESCRIPTION_MAX_LEN);

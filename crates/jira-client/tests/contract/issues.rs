@@ -1,10 +1,14 @@
 //! Create, bulk create, get, edit, comment, transitions and attachments.
 
 use jira_client::richtext::{Document, Inline, Table};
-use jira_client::{IssueKey, IssueUpdate, NameOrId, NewIssue, ProjectRef};
+use jira_client::{IssueKey, IssueUpdate, Label, NameOrId, NewIssue, ProjectRef};
 use serde_json::json;
 
 use crate::{jira, valid};
+
+fn label(text: &str) -> Label {
+    Label::new(text).unwrap()
+}
 
 fn key() -> IssueKey {
     "SEC-1".parse().unwrap()
@@ -29,7 +33,7 @@ fn draft(n: u32) -> NewIssue {
     NewIssue::new(ProjectRef::key("SEC"), NameOrId::name("Task"), format!("Alert {n}\nwith a second line"))
         .description(description())
         .priority(NameOrId::name("High"))
-        .labels(["mcas", "mcas-5f0c1e2d3a4b5c6d7e8f9a0b"])
+        .labels([label("mcas"), label("mcas-5f0c1e2d3a4b5c6d7e8f9a0b")])
         .components([NameOrId::name("SOC")])
         .field("customfield_10109", json!("https://contoso.portal.cloudappsecurity.com/#/alerts/1"))
         .field_document("customfield_10108", Document::new().text_paragraph("203.0.113.7: 97%"))
@@ -59,8 +63,8 @@ async fn update_issue() {
     let update = IssueUpdate::default()
         .summary("Completed")
         .field("customfield_10109", json!("https://x.example/a"))
-        .add_label("triaged")
-        .remove_label("new")
+        .add_label(label("triaged"))
+        .remove_label(label("new"))
         .comment(Document::new().text_paragraph("Closed in MCAS"));
     valid("update issue", jira().await.update_issue(&key(), &update).await);
 }

@@ -1,5 +1,5 @@
-//! The client itself: auth headers for both deployments, secrets kept out of `Debug`, thread
-//! safety, user agent, context paths.
+//! The client itself: auth headers for both deployments, secrets kept out of `Debug`, user
+//! agent, context paths.
 
 use jira_client::{Auth, Client, Deployment, Error};
 use secrecy::SecretString;
@@ -7,14 +7,6 @@ use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer};
 
 use crate::support::{self, BASIC, BEARER, PAT, TOKEN, catch_all, fixture, json};
-
-#[test]
-fn client_and_error_are_send_sync_static() {
-    fn check<T: Send + Sync + 'static>() {}
-    check::<Client>();
-    check::<Error>();
-    check::<jira_client::BulkFailure>();
-}
 
 #[test]
 fn debug_never_shows_a_secret() {

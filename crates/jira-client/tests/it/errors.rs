@@ -101,7 +101,7 @@ async fn html_error_pages_become_a_short_snippet() {
     // A read is retried on 502: the policy allows 3 retries.
     let err = error_for(ResponseTemplate::new(502).set_body_string(page), 4).await;
     match &err {
-        Error::Status { status, snippet } => {
+        Error::Status { status, snippet, .. } => {
             assert_eq!(status.as_u16(), 502);
             assert!(
                 snippet.starts_with("<html> <head><title>502 Bad Gateway</title></head> <body>xxx"),

@@ -2,12 +2,15 @@
 //! both deployments.
 
 use jira_client::richtext::{Document, Inline};
-use jira_client::{BulkFailure, Error, IssueKey, IssueUpdate, NameOrId, NewIssue, ProjectRef, TransitionId};
+use jira_client::{
+    BulkFailure, Error, IssueKey, IssueUpdate, Label, LabelError, NameOrId, NewIssue, ProjectRef,
+    TransitionId,
+};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{self, BASIC, BEARER, catch_all, fixture, json};
+use crate::support::{self, BASIC, BEARER, catch_all, fixture, json, label};
 
 fn key(text: &str) -> IssueKey {
     text.parse().unwrap()
@@ -21,7 +24,7 @@ fn draft(summary: &str) -> NewIssue {
     NewIssue::new(ProjectRef::key("SEC"), NameOrId::name("Task"), summary)
         .description(description())
         .priority(NameOrId::name("High"))
-        .labels(["mcas", "mcas-5f0c1e2d3a4b5c6d7e8f9a0b"])
+        .labels([label("mcas"), label("mcas-5f0c1e2d3a4b5c6d7e8f9a0b")])
         .components([NameOrId::id("10500")])
         .field("customfield_10109", json!("https://contoso.portal.cloudappsecurity.com/#/alerts/1"))
 }
@@ -101,21 +104,20 @@ async fn rich_text_fields_are_rendered_per_deployment() {
     let doc = Document::new().text_paragraph("line one\nline two");
     let issue = NewIssue::new(ProjectRef::key("SEC"), NameOrId::name("Task"), "x")
         .field_document("customfield_10108", doc.clone());
-    let cloud = issue.to_request_body(jira_client::Deployment::Cloud).unwrap();
+    let cloud = issue.to_request_body(jira_client::Deployment::Cloud);
     assert_eq!(cloud["fields"]["customfield_10108"], doc.to_adf());
-    let server = issue.to_request_body(jira_client::Deployment::Server).unwrap();
+    let server = issue.to_request_body(jira_client::Deployment::Server);
     assert_eq!(server["fields"]["customfield_10108"], json!(doc.to_wiki()));
 }
 
 #[tokio::test]
 async fn an_invalid_label_is_refused_before_sending() {
     let server = MockServer::start().await;
+    // Nothing reaches the server: a label Jira would refuse cannot even be made.
     catch_all(&server).await;
-    let issue = draft("x").labels(["two words"]);
-    let err = support::cloud(&server).create_issue(&issue).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
-    let err = support::cloud(&server).create_issues(&[draft("a"), issue]).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(Label::new("two words"), Err(LabelError::Whitespace));
+    let err: Error = Label::new("tab\there").unwrap_err().into();
+    assert!(matches!(err, Error::InvalidInput { parameter: "label", .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -136,7 +138,7 @@ async fn a_failed_create_is_not_repeated() {
 
 fn bulk_body(drafts: &[NewIssue]) -> Value {
     let updates: Vec<Value> =
-        drafts.iter().map(|d| d.to_request_body(jira_client::Deployment::Cloud).unwrap()).collect();
+        drafts.iter().map(|d| d.to_request_body(jira_client::Deployment::Cloud)).collect();
     json!({ "issueUpdates": updates })
 }
 
@@ -346,13 +348,13 @@ async fn update_adds_and_removes_labels_and_comments() {
     catch_all(&server).await;
     let update = IssueUpdate::default()
         .field("customfield_10109", json!("https://x.example/a"))
-        .add_label("triaged")
-        .remove_label("new")
+        .add_label(label("triaged"))
+        .remove_label(label("new"))
         .comment(note);
     support::server(&server).update_issue(&key("SOC-101"), &update).await.unwrap();
     let err =
         support::server(&server).update_issue(&key("SOC-101"), &IssueUpdate::default()).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)));
+    assert!(matches!(err, Error::InvalidInput { .. }));
 }
 
 #[tokio::test]
@@ -458,7 +460,7 @@ async fn an_unsafe_file_name_is_refused() {
         .add_attachment(&key("SEC-1"), "../../etc/passwd", vec![1, 2])
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
 }
 
 #[tokio::test]

@@ -4,10 +4,13 @@
 //! exact number of calls; a catch-all answering 500 is mounted last, so any request the test did
 //! not plan fails it.
 
+mod api;
 mod client;
 mod comments;
 mod errors;
 mod issues;
 mod metadata;
+mod models;
+mod raw;
 mod search;
 mod support;

@@ -131,7 +131,7 @@ async fn create_meta_names_the_available_issue_types() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid input: project SEC has no issue type \"Incident\" (it has: Task, Bug, Sub-task)"
+        "invalid issue_type: project SEC has no issue type \"Incident\" (it has: Task, Bug, Sub-task)"
     );
 }
 

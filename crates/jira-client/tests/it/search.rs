@@ -190,10 +190,10 @@ async fn too_many_reconcile_ids_are_refused() {
     let ids: Vec<String> = (0..51).map(|n| n.to_string()).collect();
     let query = SearchQuery::new(JQL).reconcile_issues(ids);
     let err = support::cloud(&server).search_page(&query, None).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     let query = SearchQuery::new(JQL).reconcile_issues(["SEC-1"]);
     let err = support::cloud(&server).search_page(&query, None).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
 }
 
 #[tokio::test]

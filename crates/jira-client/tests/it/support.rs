@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use jira_client::RetryPolicy;
-use jira_client::{Auth, Client, Deployment};
+use jira_client::{Auth, Client, Deployment, Label};
 use secrecy::SecretString;
 use serde_json::Value;
 use wiremock::matchers::any;
@@ -67,4 +67,9 @@ pub fn fixture(name: &str) -> Value {
 /// An answer with a JSON body.
 pub fn json(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
+}
+
+/// A label known to be valid.
+pub fn label(text: &str) -> Label {
+    Label::new(text).unwrap()
 }
