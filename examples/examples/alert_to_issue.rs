@@ -136,7 +136,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         }
     }
     // The request body the tool would send to Jira Cloud.
-    let body = cloud.to_new_issue(ProjectRef::key("SEC"), "Task").to_request_body(Deployment::Cloud)?;
+    let body = cloud.to_new_issue(ProjectRef::key("SEC"), "Task").to_request_body(Deployment::Cloud);
     println!("\n== POST /rest/api/3/issue body: {} bytes", serde_json::to_vec(&body)?.len());
     Ok(())
 }

@@ -18,7 +18,7 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use jira_client::richtext::{Document, Inline, Table};
-use jira_client::{Auth, Client, Deployment, NameOrId, NewIssue, ProjectRef};
+use jira_client::{Auth, Client, Deployment, Label, NameOrId, NewIssue, ProjectRef};
 use secrecy::SecretString;
 
 fn main() -> ExitCode {
@@ -72,7 +72,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
         ]);
     let issue = NewIssue::new(ProjectRef::key(project), NameOrId::name("Task"), "mcas2jira example issue")
         .description(description)
-        .labels(["mcas2jira-example"]);
+        .labels([Label::new("mcas2jira-example")?]);
     let created = jira.create_issue(&issue).await?;
     println!("created {} ({})", created.key, jira.browse_url(&created.key)?);
     Ok(())

@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(Mapped::Ticket(draft)) = mapper.map(&facts, &HashMap::new()) {
             assert!(draft.summary.chars().count() <= 255, "{:?}", draft.summary);
             assert!(!draft.summary.contains(['\n', '\r']), "{:?}", draft.summary);
-            assert!(draft.labels.iter().all(|l| !l.is_empty() && !l.contains(char::is_whitespace)));
+            assert!(draft.labels.iter().all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)));
             let wiki = draft.description.to_wiki_limited(DESCRIPTION_MAX_LEN);
             assert!(wiki.encode_utf16().count() <= DESCRIPTION_MAX_LEN);
             let adf = draft.description.to_adf_limited(DESCRIPTION_MAX_LEN);

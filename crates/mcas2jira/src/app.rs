@@ -378,7 +378,7 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
             .into_iter()
             .flatten()
             .map(String::as_str)
-            .chain(config.rules.iter().filter_map(|r| r.priority.as_deref()))
+            .chain(config.rules.specs().iter().filter_map(|r| r.priority.as_deref()))
             .collect();
             let result = match meta.allowed_priorities() {
                 Some(allowed) => {

@@ -5,13 +5,11 @@
 
 use std::sync::Arc;
 
-use alert_mapping::{
-    Mapper, MappingConfig, MatchSpec, RuleSpec, Rules, SeverityPriorities, TenantContext, TicketAttribute,
-};
+use alert_mapping::{Mapper, MappingConfig, TenantContext, TicketAttribute};
 use anyhow::{Context, Result};
 use jira_client::{FieldResolver, ProjectRef};
 
-use crate::config::{self, Config, JiraAuth, RuleConfig, TenantAuth};
+use crate::config::{Config, JiraAuth, TenantAuth};
 use crate::state::StateStore;
 
 /// An error in the config found only once the services were reached (an unknown Jira field name,
@@ -103,7 +101,7 @@ pub fn jira_client(config: &Config) -> Result<jira_client::Client> {
         JiraAuth::Basic { user, token } => jira_client::Auth::basic(user.clone(), token.get()?.clone()),
         JiraAuth::Bearer(pat) => jira_client::Auth::bearer(pat.get()?.clone()),
     };
-    jira_client::Client::builder(config.jira.url.clone(), deployment(config), auth)
+    jira_client::Client::builder(config.jira.url.clone(), config.jira.deployment, auth)
         .build()
         .context("jira: cannot set up its client")
 }
@@ -146,33 +144,17 @@ impl Services {
     }
 }
 
-/// The Jira client's deployment for the config's.
-pub fn deployment(config: &Config) -> jira_client::Deployment {
-    match config.jira.deployment {
-        config::Deployment::Cloud => jira_client::Deployment::Cloud,
-        config::Deployment::Server => jira_client::Deployment::Server,
-    }
-}
-
-/// The mapper for this config: rules compiled, field names resolved against Jira's field list.
+/// The mapper for this config: the rules the config compiled, field names resolved against Jira's
+/// field list.
 ///
 /// # Errors
 /// [`ConfigProblem`] for a config the mapping refuses; other errors when Jira's field list cannot
 /// be read.
 pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result<Mapper> {
-    let specs: Vec<RuleSpec> = config.rules.iter().map(rule_spec).collect();
-    let rules = Rules::try_from(specs.as_slice())
-        .map_err(|e| ConfigProblem { key: "rules".into(), reason: e.to_string() })?;
-    let priorities = SeverityPriorities {
-        high: config.jira.priorities.high.clone(),
-        medium: config.jira.priorities.medium.clone(),
-        low: config.jira.priorities.low.clone(),
-        informational: config.jira.priorities.informational.clone(),
-    };
-    let mut mapping = MappingConfig::new(deployment(config))
+    let mut mapping = MappingConfig::new(config.jira.deployment)
         .labels(config.jira.labels.iter().cloned())
-        .priorities(priorities)
-        .rules(rules)
+        .priorities(config.jira.priorities.clone())
+        .rules(config.rules.clone())
         .issue_type(config.jira.issue_type.clone());
     if let Some(template) = &config.jira.summary_template {
         mapping = mapping.summary_template(template.clone());
@@ -191,30 +173,4 @@ pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result
         }
     }
     Mapper::new(mapping).map_err(|e| ConfigProblem { key: "jira".into(), reason: e.to_string() }.into())
-}
-
-/// The mapping crate's rule for a checked config rule.
-fn rule_spec(rule: &RuleConfig) -> RuleSpec {
-    let m = &rule.matches;
-    let conditions = MatchSpec {
-        title: m.title.clone(),
-        description: m.description.clone(),
-        user: m.user.clone(),
-        // The config keeps the domain itself; the mapping matches a regex on it.
-        user_domain: m.user_domain.as_ref().map(|d| format!("(?i)^{}$", regex::escape(d))),
-        tenant: m.tenant.clone(),
-        policy: m.policy.clone(),
-        alert_type: m.alert_type.clone(),
-        severities: m.severities.iter().map(|s| s.as_str().to_owned()).collect(),
-        severity: None,
-        min_ip_score: m.min_ip_score,
-    };
-    RuleSpec {
-        conditions,
-        priority: rule.priority.clone(),
-        labels: rule.labels.clone(),
-        components: rule.components.clone(),
-        issue_type: rule.issue_type.clone(),
-        skip: rule.skip,
-    }
 }

@@ -1,7 +1,7 @@
 //! The client itself: auth headers for both deployments, secrets kept out of `Debug`, user
 //! agent, context paths.
 
-use jira_client::{Auth, Client, Deployment, Error};
+use jira_client::{Auth, Client, Deployment};
 use secrecy::SecretString;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer};

@@ -4,14 +4,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use url::{Host, Url};
+use alert_mapping::{MatchSpec, RuleSpec, Rules, Severity};
+use http_support::BaseUrlError;
+use jira_client::{Deployment, Label};
+use url::Url;
 
 use super::duration::parse_duration;
 use super::error::{ConfigError, SecretProblem};
 use super::model::{ALERT_CLOSE_KINDS, CloseAs, ReportConfig, SyncConfig};
 use super::model::{
-    AbuseIpdbConfig, Config, Deployment, FetchConfig, JiraAuth, JiraConfig, PipelineConfig, Priorities,
-    RuleConfig, RuleMatch, Severity, StateConfig, TenantAuth, TenantConfig,
+    AbuseIpdbConfig, Config, FetchConfig, JiraAuth, JiraConfig, PipelineConfig, StateConfig, TenantAuth,
+    TenantConfig,
 };
 use super::raw::{
     RawAbuseIpdb, RawConfig, RawEntra, RawFetch, RawJira, RawJiraAuth, RawMatch, RawPipeline, RawRule,
@@ -25,12 +28,13 @@ const DEFAULT_STATE_FILE: &str = "mcas2jira.db";
 
 pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) -> Result<Config, ConfigError> {
     let jira = check_jira(raw.jira, resolver)?;
-    let rules = raw
+    let specs: Vec<RuleSpec> = raw
         .rules
         .into_iter()
         .enumerate()
         .map(|(index, rule)| check_rule(&format!("rules[{index}]"), rule))
         .collect::<Result<_, _>>()?;
+    let rules = compile_rules(&specs)?;
     let abuseipdb = raw.abuseipdb.map(|raw| check_abuseipdb(raw, resolver)).transpose()?;
     let fetch = check_fetch(raw.fetch)?;
     let state = check_state(raw.state, resolver.base_dir)?;
@@ -72,28 +76,22 @@ fn check_jira(raw: RawJira, resolver: &mut Resolver<'_>) -> Result<JiraConfig, C
     };
     let project = non_empty("jira.project", raw.project)?;
     let issue_type = non_empty("jira.issue_type", raw.issue_type.unwrap_or_else(|| "Task".to_owned()))?;
-    check_labels("jira.labels", &raw.labels)?;
+    let labels = check_labels("jira.labels", raw.labels)?;
     let auth = check_jira_auth(raw.auth, deployment, resolver)?;
     for (attribute, field) in &raw.fields {
         if field.trim().is_empty() {
             return Err(ConfigError::invalid(format!("jira.fields.{attribute}"), "empty field id or name"));
         }
     }
-    let priorities = Priorities {
-        high: raw.priorities.high,
-        medium: raw.priorities.medium,
-        low: raw.priorities.low,
-        informational: raw.priorities.informational,
-    };
     Ok(JiraConfig {
         url,
         deployment,
         project,
         issue_type,
-        labels: raw.labels,
+        labels,
         auth,
         fields: raw.fields,
-        priorities,
+        priorities: raw.priorities,
         summary_template: raw.summary_template,
     })
 }
@@ -155,12 +153,13 @@ fn check_jira_auth(
     }
 }
 
-fn check_rule(key: &str, raw: RawRule) -> Result<RuleConfig, ConfigError> {
+/// One rule, checked into the mapping's own spec; [`compile_rules`] then compiles them all.
+fn check_rule(key: &str, raw: RawRule) -> Result<RuleSpec, ConfigError> {
     let name = raw.name.map(|name| non_empty(&format!("{key}.name"), name)).transpose()?;
-    let matches = check_match(&format!("{key}.match"), raw.matches)?;
-    check_labels(&format!("{key}.labels"), &raw.labels)?;
+    let conditions = check_match(&format!("{key}.match"), raw.matches)?;
+    let labels = check_labels(&format!("{key}.labels"), raw.labels)?;
     let sets_something = raw.priority.is_some()
-        || !raw.labels.is_empty()
+        || !labels.is_empty()
         || !raw.components.is_empty()
         || raw.issue_type.is_some();
     if raw.skip && sets_something {
@@ -180,36 +179,41 @@ fn check_rule(key: &str, raw: RawRule) -> Result<RuleConfig, ConfigError> {
             return Err(ConfigError::invalid(format!("{key}.{field}"), "empty"));
         }
     }
-    Ok(RuleConfig {
+    Ok(RuleSpec {
         name,
-        matches,
+        conditions,
         priority: raw.priority,
-        labels: raw.labels,
+        labels: labels.into_iter().map(String::from).collect(),
         components: raw.components,
         issue_type: raw.issue_type,
         skip: raw.skip,
     })
 }
 
-fn check_match(key: &str, raw: RawMatch) -> Result<RuleMatch, ConfigError> {
-    for (field, pattern) in [
-        ("title", &raw.title),
-        ("description", &raw.description),
-        ("user", &raw.user),
-        ("tenant", &raw.tenant),
-        ("policy", &raw.policy),
-        ("alert_type", &raw.alert_type),
-    ] {
-        if let Some(pattern) = pattern
-            && let Err(err) = regex::Regex::new(pattern)
-        {
+/// Compiles the checked rules, once: the regexes are built here, and an invalid one is reported
+/// at its key.
+fn compile_rules(specs: &[RuleSpec]) -> Result<Rules, ConfigError> {
+    Rules::try_from(specs).map_err(|error| match error {
+        alert_mapping::Error::RulePattern { rule, matcher, source, .. } => {
             // The regex error draws the pattern over several lines; its last line says what is
             // wrong, which is what fits on one line.
-            let text = err.to_string();
+            let text = source.to_string();
             let what = text.lines().last().unwrap_or_default().trim();
-            return Err(ConfigError::invalid(format!("{key}.{field}"), format!("invalid regex: {what}")));
+            ConfigError::invalid(
+                format!("rules[{}].match.{matcher}", rule - 1),
+                format!("invalid regex: {what}"),
+            )
         }
-    }
+        // The rest was checked above, key by key; should the mapping still refuse a rule, its
+        // message names it.
+        alert_mapping::Error::Rule { rule, reason } => {
+            ConfigError::invalid(format!("rules[{}]", rule - 1), reason)
+        }
+        other => ConfigError::invalid("rules", other.to_string()),
+    })
+}
+
+fn check_match(key: &str, raw: RawMatch) -> Result<MatchSpec, ConfigError> {
     let severities = match (raw.severity, raw.severities) {
         (Some(_), Some(_)) => {
             return Err(ConfigError::invalid(
@@ -243,15 +247,18 @@ fn check_match(key: &str, raw: RawMatch) -> Result<RuleMatch, ConfigError> {
             }
         })
         .transpose()?;
-    Ok(RuleMatch {
+    Ok(MatchSpec {
         title: raw.title,
         description: raw.description,
         user: raw.user,
+        // The config names a domain, compared exactly (without case); the mapping matches a
+        // regex on the domain part of each user.
+        user_domain: user_domain.map(|domain| format!("(?i)^{}$", regex::escape(&domain))),
         tenant: raw.tenant,
         policy: raw.policy,
         alert_type: raw.alert_type,
-        user_domain,
-        severities,
+        severities: severities.into_iter().map(|severity| severity.as_str().to_owned()).collect(),
+        severity: None,
         min_ip_score: raw.min_ip_score,
     })
 }
@@ -621,36 +628,18 @@ fn false_positive_reason(
     }
 }
 
-/// An `https://` URL, or `http://` to a loopback host (the fakes and mock servers of tests).
+/// An `https://` URL, or `http://` to a loopback host (the fakes and mock servers of tests): the
+/// check every client makes of its base URL, so that the config refuses what they would.
 pub(crate) fn check_url(key: &str, text: &str) -> Result<Url, ConfigError> {
     let url =
         Url::parse(text.trim()).map_err(|err| ConfigError::invalid(key, format!("not a URL ({err})")))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(ConfigError::invalid(key, "a URL must not hold a user or password; use the auth keys"));
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(ConfigError::invalid(
-                key,
-                "http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://",
-            ));
+    http_support::check_base_url(&url).map_err(|err| match err {
+        BaseUrlError::Credentials => {
+            ConfigError::invalid(key, "a URL must not hold a user or password; use the auth keys")
         }
-        other => {
-            return Err(ConfigError::invalid(key, format!("{other}:// is not allowed; use https://")));
-        }
-    }
+        other => ConfigError::invalid(key, other.to_string()),
+    })?;
     Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 fn duration(key: &str, text: Option<&str>, default: &str) -> Result<std::time::Duration, ConfigError> {
@@ -661,16 +650,20 @@ fn non_empty(key: &str, value: String) -> Result<String, ConfigError> {
     if value.trim().is_empty() { Err(ConfigError::invalid(key, "empty")) } else { Ok(value) }
 }
 
-fn check_labels(key: &str, labels: &[String]) -> Result<(), ConfigError> {
-    for (index, label) in labels.iter().enumerate() {
-        if label.is_empty() || label.chars().any(char::is_whitespace) {
-            return Err(ConfigError::invalid(
-                format!("{key}[{index}]"),
-                format!("{label:?} is not a Jira label (non-empty, no spaces)"),
-            ));
-        }
-    }
-    Ok(())
+/// Labels as Jira accepts them (see [`Label`]), each error at its key.
+fn check_labels(key: &str, labels: Vec<String>) -> Result<Vec<Label>, ConfigError> {
+    labels
+        .into_iter()
+        .enumerate()
+        .map(|(index, label)| {
+            Label::new(label.as_str()).map_err(|reason| {
+                ConfigError::invalid(
+                    format!("{key}[{index}]"),
+                    format!("{label:?} is not a Jira label: {reason}"),
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

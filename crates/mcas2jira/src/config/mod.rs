@@ -27,9 +27,8 @@ use std::path::{Path, PathBuf};
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ConfigError, SecretProblem, Warning};
 pub use model::{
-    ALERT_CLOSE_KINDS, AbuseIpdbConfig, CloseAs, Config, Deployment, FetchConfig, JiraAuth, JiraConfig,
-    PipelineConfig, Priorities, ReportConfig, RuleConfig, RuleMatch, Severity, StateConfig, SyncConfig,
-    TenantAuth, TenantConfig, UnknownSeverity,
+    ALERT_CLOSE_KINDS, AbuseIpdbConfig, CloseAs, Config, FetchConfig, JiraAuth, JiraConfig, PipelineConfig,
+    ReportConfig, StateConfig, SyncConfig, TenantAuth, TenantConfig,
 };
 pub use secret::{EnvLookup, Secret, SecretsNeeded};
 

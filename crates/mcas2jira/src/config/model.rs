@@ -4,12 +4,11 @@
 //! from and `[REDACTED]`, so formatting a config never shows one (a test holds this).
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
-use serde::Deserialize;
+use alert_mapping::{Rules, Severity, SeverityPriorities};
+use jira_client::{Deployment, Label};
 use url::Url;
 
 use super::secret::Secret;
@@ -21,8 +20,9 @@ pub struct Config {
     pub file: PathBuf,
     /// `[jira]`.
     pub jira: JiraConfig,
-    /// `[[rules]]`, in file order (first match wins), not yet compiled.
-    pub rules: Vec<RuleConfig>,
+    /// `[[rules]]`, in file order (first match wins), compiled; [`Rules::specs`] gives them as
+    /// written.
+    pub rules: Rules,
     /// `[abuseipdb]`; without it tickets are made without IP reputation.
     pub abuseipdb: Option<AbuseIpdbConfig>,
     /// `[fetch]`.
@@ -67,27 +67,17 @@ pub struct JiraConfig {
     /// The issue type name (default `Task`).
     pub issue_type: String,
     /// Labels put on every ticket, besides `mcas-<alert id>`.
-    pub labels: Vec<String>,
+    pub labels: Vec<Label>,
     /// How to authenticate.
     pub auth: JiraAuth,
     /// Ticket attribute -> Jira field, by id (`customfield_10109`) or by name (`Alert URL`); names
     /// are resolved through Jira's field list at start-up.
     pub fields: BTreeMap<String, String>,
-    /// MCAS severity -> Jira priority name.
-    pub priorities: Priorities,
+    /// Alert severity -> Jira priority name; a severity left out gets the project's default.
+    pub priorities: SeverityPriorities,
     /// The ticket summary template (extension; default `[{tenant}] {title}`); placeholders are
     /// checked by `alert-mapping` when the pass is set up.
     pub summary_template: Option<String>,
-}
-
-/// Which Jira the site runs: it decides the REST version and the rich-text format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Deployment {
-    /// Jira Cloud: REST v3, Atlassian Document Format.
-    Cloud,
-    /// Jira Server or Data Center: REST v2, wiki markup.
-    Server,
 }
 
 /// How to authenticate to Jira.
@@ -102,129 +92,6 @@ pub enum JiraAuth {
     },
     /// `Authorization: Bearer` with a personal access token (Server/Data Center).
     Bearer(Secret),
-}
-
-/// `[jira.priorities]`: the Jira priority name for each MCAS severity; `None` leaves the
-/// project's default priority.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Priorities {
-    /// For high-severity alerts.
-    pub high: Option<String>,
-    /// For medium-severity alerts.
-    pub medium: Option<String>,
-    /// For low-severity alerts.
-    pub low: Option<String>,
-    /// For informational alerts.
-    pub informational: Option<String>,
-}
-
-impl Priorities {
-    /// The priority configured for this severity.
-    #[must_use]
-    pub fn get(&self, severity: Severity) -> Option<&str> {
-        match severity {
-            Severity::High => self.high.as_deref(),
-            Severity::Medium => self.medium.as_deref(),
-            Severity::Low => self.low.as_deref(),
-            Severity::Informational => self.informational.as_deref(),
-        }
-    }
-}
-
-/// An MCAS alert severity, ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// `informational` (MCAS `severityValue` 3).
-    Informational,
-    /// `low` (0).
-    Low,
-    /// `medium` (1).
-    Medium,
-    /// `high` (2).
-    High,
-}
-
-impl Severity {
-    /// The lowercase name used in the config and the state store.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Informational => "informational",
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A severity name that is none of `informational`, `low`, `medium`, `high`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown severity {0:?} (use informational, low, medium or high)")]
-pub struct UnknownSeverity(pub String);
-
-impl FromStr for Severity {
-    type Err = UnknownSeverity;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "informational" => Ok(Self::Informational),
-            "low" => Ok(Self::Low),
-            "medium" => Ok(Self::Medium),
-            "high" => Ok(Self::High),
-            other => Err(UnknownSeverity(other.to_owned())),
-        }
-    }
-}
-
-/// One `[[rules]]` entry: what to match, what to set. Regexes are checked for syntax at load but
-/// kept as text; `alert-mapping` compiles them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RuleConfig {
-    /// An optional name for logs and reports (extension); else the rule is `rules[i]`.
-    pub name: Option<String>,
-    /// The conditions, all of which must hold; none matches every alert.
-    pub matches: RuleMatch,
-    /// The Jira priority name to set.
-    pub priority: Option<String>,
-    /// Labels to add.
-    pub labels: Vec<String>,
-    /// Component names to set.
-    pub components: Vec<String>,
-    /// The issue type name to use instead of `[jira] issue_type`.
-    pub issue_type: Option<String>,
-    /// Make no ticket for a matching alert.
-    pub skip: bool,
-}
-
-/// The `match = { .. }` of a rule.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RuleMatch {
-    /// Regex on the alert title.
-    pub title: Option<String>,
-    /// Regex on the alert description.
-    pub description: Option<String>,
-    /// Regex on any affected user.
-    pub user: Option<String>,
-    /// Regex on the tenant name.
-    pub tenant: Option<String>,
-    /// Regex on the policy name.
-    pub policy: Option<String>,
-    /// Regex on the alert type.
-    pub alert_type: Option<String>,
-    /// Any affected user's domain (the part after `@`), lowercase, compared exactly.
-    pub user_domain: Option<String>,
-    /// The alert's severity is one of these (`severity = ".."` or `severities = [..]`); empty
-    /// means any.
-    pub severities: Vec<Severity>,
-    /// Some IP of the alert has an AbuseIPDB score of at least this (0..=100).
-    pub min_ip_score: Option<u8>,
 }
 
 /// `[abuseipdb]`.

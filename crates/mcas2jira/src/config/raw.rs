@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use alert_mapping::{Severity, SeverityPriorities};
+use jira_client::Deployment;
 use serde::Deserialize;
 
-use super::model::{Deployment, Severity};
 use super::secret::InlineSecret;
 
 #[derive(Deserialize)]
@@ -53,7 +54,7 @@ pub(crate) struct RawJira {
     #[serde(default)]
     pub(crate) fields: BTreeMap<String, String>,
     #[serde(default)]
-    pub(crate) priorities: RawPriorities,
+    pub(crate) priorities: SeverityPriorities,
     pub(crate) summary_template: Option<String>,
 }
 
@@ -69,15 +70,6 @@ pub(crate) struct RawJiraAuth {
     pub(crate) pat_file: Option<PathBuf>,
     pub(crate) pat_command: Option<String>,
     pub(crate) pat: Option<InlineSecret>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPriorities {
-    pub(crate) high: Option<String>,
-    pub(crate) medium: Option<String>,
-    pub(crate) low: Option<String>,
-    pub(crate) informational: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -2,6 +2,8 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
+use alert_mapping::{Severity, SeverityPriorities};
+use jira_client::Deployment;
 use secrecy::ExposeSecret;
 
 use super::*;
@@ -76,19 +78,19 @@ fn the_example_parses_with_every_key() {
     assert_eq!(jira.priorities.get(Severity::Informational), Some("Lowest"));
 
     assert_eq!(config.rules.len(), 3);
-    let first = &config.rules[0];
+    let first = &config.rules.specs()[0];
     assert_eq!(first.name.as_deref(), Some("leaked credentials"));
-    assert_eq!(first.matches.title.as_deref(), Some("(?i)leaked credentials"));
-    assert_eq!(first.matches.user.as_deref(), Some("(?i)@staff\\.example\\.com$"));
+    assert_eq!(first.conditions.title.as_deref(), Some("(?i)leaked credentials"));
+    assert_eq!(first.conditions.user.as_deref(), Some("(?i)@staff\\.example\\.com$"));
     assert_eq!(first.priority.as_deref(), Some("Highest"));
     assert_eq!(first.labels, ["leaked-credentials"]);
-    let second = &config.rules[1];
-    assert_eq!(second.matches.severities, [Severity::Medium, Severity::High]);
-    assert_eq!(second.matches.min_ip_score, Some(90));
+    let second = &config.rules.specs()[1];
+    assert_eq!(second.conditions.severities, [Severity::Medium.as_str(), Severity::High.as_str()]);
+    assert_eq!(second.conditions.min_ip_score, Some(90));
     assert_eq!(second.components, ["SOC"]);
-    let third = &config.rules[2];
-    assert_eq!(third.matches.severities, [Severity::Informational]);
-    assert_eq!(third.matches.tenant.as_deref(), Some("^lab$"));
+    let third = &config.rules.specs()[2];
+    assert_eq!(third.conditions.severities, [Severity::Informational.as_str()]);
+    assert_eq!(third.conditions.tenant.as_deref(), Some("^lab$"));
     assert!(third.skip);
 
     let abuseipdb = config.abuseipdb.as_ref().unwrap();
@@ -139,7 +141,7 @@ fn defaults() {
     assert_eq!(config.jira.deployment, Deployment::Cloud);
     assert_eq!(config.jira.issue_type, "Task");
     assert!(config.jira.labels.is_empty() && config.jira.fields.is_empty());
-    assert_eq!(config.jira.priorities, Priorities::default());
+    assert_eq!(config.jira.priorities, SeverityPriorities::default());
     assert!(config.rules.is_empty());
     assert!(config.abuseipdb.is_none());
     assert_eq!(config.fetch.first_lookback, Duration::from_secs(7 * 86_400));
@@ -277,7 +279,7 @@ fn bad_values_name_their_key() {
     );
     check_err(
         &MINIMAL.replace("project = \"SEC\"", "project = \"SEC\"\nlabels = [\"two words\"]"),
-        "jira.labels[0]: \"two words\" is not a Jira label (non-empty, no spaces) (line 5)",
+        "jira.labels[0]: \"two words\" is not a Jira label: a label cannot contain white space (line 5)",
     );
     check_err(
         &MINIMAL.replace("https://example.atlassian.net", "https://jira.example.com"),
@@ -286,7 +288,7 @@ fn bad_values_name_their_key() {
 }
 
 #[test]
-fn rules_are_checked_but_not_compiled() {
+fn rules_are_checked_and_compiled() {
     let with = |rule: &str| format!("{MINIMAL}\n[[rules]]\n{rule}\n");
     check_err(
         &with("match = { title = \"(unclosed\" }\nskip = true"),
@@ -313,11 +315,12 @@ fn rules_are_checked_but_not_compiled() {
         "match = { user_domain = \"@Example.COM\", alert_type = \"^MCAS_ALERT_\" }\nissue_type = \"Incident\"",
     ))
     .unwrap();
-    let rule = &config.rules[0];
-    assert_eq!(rule.matches.user_domain.as_deref(), Some("example.com"));
-    assert_eq!(rule.matches.alert_type.as_deref(), Some("^MCAS_ALERT_"));
+    let rule = &config.rules.specs()[0];
+    // The domain, lowercased, as the anchored case-insensitive regex the mapping matches.
+    assert_eq!(rule.conditions.user_domain.as_deref(), Some("(?i)^example\\.com$"));
+    assert_eq!(rule.conditions.alert_type.as_deref(), Some("^MCAS_ALERT_"));
     assert_eq!(rule.issue_type.as_deref(), Some("Incident"));
-    assert!(rule.matches.severities.is_empty());
+    assert!(rule.conditions.severities.is_empty());
 }
 
 #[test]

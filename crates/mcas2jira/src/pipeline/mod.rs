@@ -176,7 +176,7 @@ impl<'a> TenantRun<'a> {
         let mut query = AlertQuery::default()
             .date_from(start)
             .date_to(self.now)
-            .min_severity(severity(fetch.min_severity))
+            .min_severity(fetch.min_severity.into())
             .page_size(fetch.page_size);
         if fetch.only_open {
             query = query.open_only(true);
@@ -336,15 +336,5 @@ impl<'a> TenantRun<'a> {
             Some(write) => write.await.map_err(|e| format!("state store: {e}"))?,
             None => Ok(()),
         }
-    }
-}
-
-/// The MCAS severity for the config's.
-fn severity(s: crate::config::Severity) -> mcas_client::Severity {
-    match s {
-        crate::config::Severity::Informational => mcas_client::Severity::Informational,
-        crate::config::Severity::Low => mcas_client::Severity::Low,
-        crate::config::Severity::Medium => mcas_client::Severity::Medium,
-        crate::config::Severity::High => mcas_client::Severity::High,
     }
 }

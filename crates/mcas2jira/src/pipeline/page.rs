@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use alert_mapping::{Facts, Mapped, Reputation, TicketDraft, alert_label, extract};
 use futures_util::TryStreamExt;
-use jira_client::{SearchQuery, jql};
+use jira_client::{Label, SearchQuery, jql};
 use mcas_client::{Alert, AlertsPage};
 
 use super::TenantRun;
@@ -117,7 +117,7 @@ impl TenantRun<'_> {
 
     /// Tickets the alerts the state store does not know.
     async fn ticket(&mut self, fresh: Vec<Alert>, outcome: &mut PageOutcome) {
-        let labels: Vec<String> = fresh.iter().map(|a| alert_label(&a.id)).collect();
+        let labels: Vec<Label> = fresh.iter().map(|a| alert_label(&a.id)).collect();
         // The state store cannot prove these alerts new (a crash, a lost answer or a deleted state
         // file may have left their ticket unrecorded), so Jira is asked first, once for the page.
         let existing = match find_existing(&self.services.clients.jira, &labels).await {
@@ -132,7 +132,7 @@ impl TenantRun<'_> {
         };
         let mut to_create = Vec::with_capacity(fresh.len());
         for (alert, label) in fresh.into_iter().zip(&labels) {
-            match existing.get(label) {
+            match existing.get(label.as_str()) {
                 Some((key, created)) => {
                     self.summary.already_ticketed += 1;
                     self.sink.emit(Event::AlreadyTicketed {
@@ -213,7 +213,7 @@ impl TenantRun<'_> {
                     title: alert.title.clone(),
                     summary: draft.summary.clone(),
                     priority: draft.priority.clone(),
-                    labels: draft.labels.clone(),
+                    labels: draft.labels.iter().map(Label::to_string).collect(),
                 });
             }
             return;
@@ -285,9 +285,9 @@ impl TenantRun<'_> {
 /// if need be) for the whole page.
 async fn find_existing(
     jira: &jira_client::Client,
-    labels: &[String],
+    labels: &[Label],
 ) -> Result<HashMap<String, (String, Option<jiff::Timestamp>)>, String> {
-    let wanted: HashSet<&str> = labels.iter().map(String::as_str).collect();
+    let wanted: HashSet<&str> = labels.iter().map(Label::as_str).collect();
     let query = SearchQuery::new(jql::labels_in(labels)).fields(["labels", "created"]).max_results(100);
     let issues: Vec<jira_client::Issue> =
         jira.search(query).try_collect().await.map_err(|e| crate::chain(&e))?;

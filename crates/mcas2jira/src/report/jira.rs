@@ -92,7 +92,8 @@ pub async fn ticket_statuses(
                     statuses.insert(issue.key.as_str().to_owned(), TicketStatus::of(&issue));
                 }
             }
-            Err(jira_client::Error::Api { status, .. }) if status.as_u16() == 400 => {
+            // Jira refuses the whole search, with its error document, when a key is gone.
+            Err(error) if error.status().is_some_and(|s| s.as_u16() == 400) && error.details().is_some() => {
                 tracing::debug!("a key search was refused (a ticket was deleted?); searching by labels");
                 let by_label: HashMap<String, &str> = batch
                     .iter()

@@ -90,7 +90,7 @@ impl TenantSync<'_> {
             }
             // Jira refuses the whole search when one key no longer exists (or is not visible):
             // the tickets are then read one by one below.
-            Err(jira_client::Error::Api { .. }) => {}
+            Err(error @ jira_client::Error::Status { .. }) if error.details().is_some() => {}
             Err(e) => return Err(format!("reading tickets failed: {}", crate::chain(&e))),
         }
         // A key the search did not answer for: deleted, moved to another project (a new key), or
