@@ -22,7 +22,7 @@ pub struct TicketRecord {
     /// Whether this tool created the ticket or found it by its label.
     pub origin: Origin,
     /// The alert severity, lowercase (`informational`, `low`, `medium`, `high`, as
-    /// [`crate::config::Severity::as_str`]).
+    /// [`alert_mapping::Severity::as_str`] names them, or `unknown`).
     pub severity: String,
     /// The alert title.
     pub title: String,
