@@ -2,16 +2,14 @@
 
 use std::net::IpAddr;
 
-#[cfg(feature = "client")]
-use http_support::Idempotency;
 use jiff::Timestamp;
-#[cfg(feature = "client")]
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "client")]
+use crate::client::{Client, Idempotency, Method};
 use crate::de;
 #[cfg(feature = "client")]
-use crate::{Client, Error, Rated, Result};
+use crate::{Error, Rated, Result};
 
 /// Which address family a blacklist holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,16 +4,14 @@ use std::fmt;
 use std::net::IpAddr;
 
 #[cfg(feature = "client")]
-use http_support::Idempotency;
-#[cfg(feature = "client")]
 use ipnet::IpNet;
 use jiff::Timestamp;
-#[cfg(feature = "client")]
-use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[cfg(feature = "client")]
-use crate::{Client, Error, Rated, Result};
+use crate::client::{Client, Idempotency, Method};
+#[cfg(feature = "client")]
+use crate::{Error, Rated, Result};
 use crate::{Report, de};
 
 /// The range of `maxAgeInDays` the API accepts.

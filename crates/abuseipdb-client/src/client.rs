@@ -4,9 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_support::{ClientSettings, HttpClient, Idempotency, Redirects};
+use http_support::{ClientSettings, HttpClient, Redirects};
+// `Idempotency` and `Method` are what the endpoint modules need besides `Client`: re-exported
+// here so that each imports them in one line.
+pub(crate) use http_support::Idempotency;
+pub(crate) use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderValue};
-use reqwest::{Method, RequestBuilder, Response};
+use reqwest::{RequestBuilder, Response};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

@@ -3,22 +3,20 @@
 use std::net::IpAddr;
 
 #[cfg(feature = "client")]
-use http_support::Idempotency;
-#[cfg(feature = "client")]
 use jiff::Timestamp;
 #[cfg(feature = "client")]
 use jiff::tz::Offset;
-#[cfg(feature = "client")]
-use reqwest::Method;
 #[cfg(feature = "client")]
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 #[cfg(feature = "client")]
 use reqwest::multipart::{Form, Part};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "client")]
+use crate::client::{Client, Idempotency, Method};
 use crate::de;
 #[cfg(feature = "client")]
-use crate::{Category, Client, Error, Rated, Result, category};
+use crate::{Category, Error, Rated, Result, category};
 
 /// The answer to [`Client::report`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,18 +5,16 @@ use std::net::IpAddr;
 
 #[cfg(feature = "client")]
 use futures_util::{Stream, TryStreamExt, stream};
-#[cfg(feature = "client")]
-use http_support::Idempotency;
 use jiff::Timestamp;
-#[cfg(feature = "client")]
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "client")]
 use crate::check::check_max_age;
+#[cfg(feature = "client")]
+use crate::client::{Client, Idempotency, Method};
 use crate::{Category, de};
 #[cfg(feature = "client")]
-use crate::{Client, Error, Rated, Result};
+use crate::{Error, Rated, Result};
 
 /// One abuse report, as listed by `reports` and by a verbose `check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,21 +1,15 @@
 //! Attachments: uploading a file to an issue.
 
-#[cfg(feature = "client")]
-use bytes::Bytes;
-#[cfg(feature = "client")]
-use http_support::Idempotency;
 use jiff::Timestamp;
-#[cfg(feature = "client")]
-use reqwest::Method;
 #[cfg(feature = "client")]
 use reqwest::multipart::{Form, Part};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "client")]
-use crate::client::Body;
+use crate::client::{Body, Bytes, Client, Idempotency, Method};
 use crate::{AttachmentId, lenient};
 #[cfg(feature = "client")]
-use crate::{Client, Error, IssueKey, Result};
+use crate::{Error, IssueKey, Result};
 
 /// The longest file name accepted, in characters.
 #[cfg(feature = "client")]

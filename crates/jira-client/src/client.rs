@@ -5,10 +5,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http_support::{BaseUrlError, ClientSettings, HttpClient, HttpError, Idempotency, Redirects};
+// `Bytes`, `Idempotency` and `Method` are what the modules of the calls need besides `Client`
+// and `Body`: re-exported here so that each imports them in one line.
+pub(crate) use bytes::Bytes;
+pub(crate) use http_support::Idempotency;
+use http_support::{BaseUrlError, ClientSettings, HttpClient, HttpError, Redirects};
+pub(crate) use reqwest::Method;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use reqwest::{Method, RequestBuilder, Response};
+use reqwest::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use url::Url;
 

@@ -1,26 +1,14 @@
 //! Comments on issues.
 
-#[cfg(feature = "client")]
-use bytes::Bytes;
-#[cfg(feature = "client")]
-use http_support::Idempotency;
 use jiff::Timestamp;
-#[cfg(feature = "client")]
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 #[cfg(feature = "client")]
-use crate::client::Body;
-#[cfg(feature = "client")]
-use crate::json_text::Object;
-#[cfg(feature = "client")]
-use crate::new_issue::write_document;
-#[cfg(feature = "client")]
-use crate::richtext::Document;
-#[cfg(feature = "client")]
-use crate::{Client, IssueKey, Result};
+use crate::client::{Body, Bytes, Client, Idempotency, Method};
 use crate::{CommentId, User, lenient};
+#[cfg(feature = "client")]
+use crate::{IssueKey, Result, json_text::Object, new_issue::write_document, richtext::Document};
 
 /// Comments asked for per page when listing them.
 #[cfg(feature = "client")]

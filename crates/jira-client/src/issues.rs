@@ -4,22 +4,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-#[cfg(feature = "client")]
-use bytes::Bytes;
 use http::StatusCode;
 #[cfg(feature = "client")]
-use http_support::{HttpError, Idempotency};
-#[cfg(feature = "client")]
-use reqwest::Method;
+use http_support::HttpError;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "client")]
-use crate::client::Body;
-#[cfg(feature = "client")]
-use crate::error::details_or_default;
-#[cfg(feature = "client")]
-use crate::{Client, Issue, IssueUpdate, NewIssue, Result};
+use crate::client::{Body, Bytes, Client, Idempotency, Method};
 use crate::{Error, ErrorDetails, IssueId, IssueKey, lenient};
+#[cfg(feature = "client")]
+use crate::{Issue, IssueUpdate, NewIssue, Result, error::details_or_default};
 
 /// Jira's limit on the issues of one bulk create request.
 pub const BULK_CREATE_LIMIT: usize = 50;

@@ -1,15 +1,12 @@
 //! Requests to any endpoint of the site, for the parts of Jira's large API this crate does not
 //! model: the same authentication, retries, error mapping and body cap as the typed calls.
 
-use bytes::Bytes;
-use http_support::Idempotency;
-use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::client::Body;
-use crate::{Client, Error, Result};
+use crate::client::{Body, Bytes, Client, Idempotency, Method};
+use crate::{Error, Result};
 
 impl Client {
     /// `GET path` with the query `query`, decoding the JSON answer as `T` (`serde_json::Value`

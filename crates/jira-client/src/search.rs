@@ -10,18 +10,14 @@ use std::collections::{HashSet, VecDeque};
 #[cfg(feature = "client")]
 use futures_util::Stream;
 #[cfg(feature = "client")]
-use http_support::Idempotency;
-#[cfg(feature = "client")]
-use reqwest::Method;
-#[cfg(feature = "client")]
 use serde::Deserialize;
 #[cfg(feature = "client")]
 use serde_json::{Map, Value, json};
 
 #[cfg(feature = "client")]
-use crate::client::Body;
+use crate::client::{Body, Client, Idempotency, Method};
 #[cfg(feature = "client")]
-use crate::{Client, Deployment, Error, Result, lenient};
+use crate::{Deployment, Error, Result, lenient};
 use crate::{Issue, IssueId};
 
 /// The fields a search asks for unless [`SearchQuery::fields`] says otherwise: those typed in

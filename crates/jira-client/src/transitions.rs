@@ -1,17 +1,11 @@
 //! Workflow transitions: listing those available to an issue, and performing one.
 
-#[cfg(feature = "client")]
-use bytes::Bytes;
-#[cfg(feature = "client")]
-use http_support::Idempotency;
-#[cfg(feature = "client")]
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "client")]
-use crate::client::Body;
+use crate::client::{Body, Bytes, Client, Idempotency, Method};
 #[cfg(feature = "client")]
-use crate::{Client, IssueKey, IssueUpdate, Result};
+use crate::{IssueKey, IssueUpdate, Result};
 use crate::{Status, TransitionId, lenient};
 
 /// A transition the issue can take now.
