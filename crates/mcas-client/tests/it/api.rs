@@ -41,4 +41,5 @@ fn futures_and_streams_are_send() {
     assert_send(client.close_true_positive(&ids, "c"));
     assert_send(client.alert_pages(query.clone()));
     assert_send(client.alerts(query));
+    assert_send(client.granted_roles());
 }
