@@ -2,9 +2,12 @@
 //!
 //! Reading goes in two steps, like ripgrep's low-level then high-level arguments: the TOML is
 //! deserialized into raw types that reject unknown keys (`raw.rs`), then checked into [`Config`]
-//! (`check.rs`): URLs parsed and held to `https://` (plain `http://` only to loopback hosts),
-//! durations parsed, names and ranges checked, and every secret resolved from its `*_env`,
-//! `*_file` or `*_command` key (or, with a [`Warning`], written inline).
+//! (`check.rs`): URLs parsed and held to `https://` (plain `http://` only to loopback hosts, by
+//! the check the clients make), durations parsed, names and ranges checked, and every secret
+//! resolved from its `*_env`, `*_file` or `*_command` key (or, with a [`Warning`], written
+//! inline). [`Config`] holds the libraries' own types, not copies of them: the Jira deployment
+//! and labels of `jira-client`, the severity and priorities of `alert-mapping`, and the rules
+//! compiled into `alert_mapping::Rules` here, once.
 //!
 //! The keys are the contract of DESIGN.md; these extensions are also accepted: `[[rules]] name`,
 //! `[abuseipdb] cache_ttl`, `[fetch] overlap` and `page_size`, `[pipeline] concurrency` and

@@ -482,6 +482,21 @@ fn config_path_order() {
 }
 
 #[test]
+fn deployment_takes_jira_clients_names() {
+    // The config holds jira-client's own `Deployment`, so it reads the names that type reads.
+    for (name, deployment) in
+        [("server", Deployment::Server), ("datacenter", Deployment::Server), ("cloud", Deployment::Cloud)]
+    {
+        let text =
+            MINIMAL.replace("project = \"SEC\"", &format!("project = \"SEC\"\ndeployment = \"{name}\""));
+        assert_eq!(parse(&text).unwrap().0.jira.deployment, deployment, "{name}");
+    }
+    let text = MINIMAL.replace("project = \"SEC\"", "project = \"SEC\"\ndeployment = \"jira\"");
+    let err = parse(&text).unwrap_err();
+    assert!(err.to_string().contains("unknown variant `jira`"), "{err}");
+}
+
+#[test]
 fn severity_round_trips_and_orders() {
     for severity in [Severity::Informational, Severity::Low, Severity::Medium, Severity::High] {
         assert_eq!(severity.as_str().parse::<Severity>(), Ok(severity));
