@@ -1,3 +1,4 @@
 //! Integration tests of the retry rules against a local wiremock server.
 
 mod retry;
+mod settings;
