@@ -220,6 +220,20 @@ impl HttpClient {
 
     /// [`send`](crate::send) with this client's retry policy.
     ///
+    /// ```no_run
+    /// use http_support::{ClientSettings, Idempotency, Redirects};
+    ///
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = ClientSettings::default().build("my-client", "1.0.0", Redirects::Follow)?;
+    /// let url: url::Url = "https://example.com/api/thing".parse()?;
+    /// let response =
+    ///     http.send(Idempotency::Idempotent, None, || http.request(reqwest::Method::GET, url.clone()), |_| false).await?;
+    /// let body = http.read_body(response).await?;
+    /// # let _ = body;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// As [`send`](crate::send).
     pub async fn send<F, T>(
@@ -236,7 +250,8 @@ impl HttpClient {
         crate::send(&self.retry_policy, idempotency, pacer, build, is_throttled).await
     }
 
-    /// [`read_body`](crate::read_body) with this client's cap.
+    /// [`read_body`](crate::read_body) with this client's cap; see [`HttpClient::send`] for an
+    /// example.
     ///
     /// # Errors
     /// As [`read_body`](crate::read_body).
