@@ -20,8 +20,9 @@ pub enum Redirects {
 
 /// Options for the `reqwest::Client` a service client builds for itself.
 ///
-/// The defaults: a 30 s total timeout per request, a 10 s connect timeout, rustls, redirects
-/// followed with credentials stripped on a change of host.
+/// The defaults: a 30 s total timeout per request, a 10 s connect timeout, the TLS backend the
+/// crate's features chose (rustls by default; see the crate docs), redirects followed with
+/// credentials stripped on a change of host.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     user_agent: String,
