@@ -6,8 +6,11 @@
 //! passing means: our request is one the official document allows, and we can read the
 //! official example answer.
 //!
-//! `scripts/test.sh` installs Prism, starts it and sets `JIRA_PRISM_URL`. Without it these
-//! tests fail, on purpose: a contract suite that skips itself proves nothing.
+//! Every test here is `#[ignore]`d, so that `cargo test` passes on a machine with only Rust.
+//! `scripts/test.sh` installs Prism, starts it, sets `JIRA_PRISM_URL` and runs the ignored tests
+//! of this binary (nextest's `--run-ignored only`); it fails when Prism is missing. Run by hand
+//! without Prism (`--ignored`), they fail, on purpose: a contract suite that skips itself
+//! proves nothing.
 
 mod issues;
 mod metadata;
@@ -74,6 +77,7 @@ fn prism_log_tail() -> String {
 /// proves nothing. `startAt` is not a property of the `/search/jql` body (it was the removed
 /// `/search`'s paging).
 #[tokio::test]
+#[ignore = "needs the Prism mock server: scripts/test.sh starts it and runs this suite"]
 async fn prism_refuses_a_request_the_document_forbids() {
     let jira = jira().await;
     let url = jira.base_url().join("rest/api/3/search/jql").unwrap();
