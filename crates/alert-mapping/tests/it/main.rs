@@ -15,9 +15,10 @@ use jira_client::Deployment;
 use mcas_client::Alert;
 use serde_json::Value;
 
-/// The repository's public sample payloads.
+/// The repository's public sample payloads (`tests/fixtures/mcas-samples` links to
+/// `fixtures/samples/mcas`, so that the published package carries them).
 fn sample(name: &str) -> Value {
-    let path = format!("{}/../../fixtures/samples/mcas/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/mcas-samples/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -91,7 +92,8 @@ fn adf_text(adf: &Value) -> String {
 }
 
 static ADF_SCHEMA: std::sync::LazyLock<jsonschema::Validator> = std::sync::LazyLock::new(|| {
-    let path = format!("{}/../../contracts/jira/adf-schema-v1.json", env!("CARGO_MANIFEST_DIR"));
+    // A link to contracts/jira/adf-schema-v1.json, so that the published package carries it.
+    let path = format!("{}/tests/fixtures/adf-schema-v1.json", env!("CARGO_MANIFEST_DIR"));
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     jsonschema::validator_for(&schema).unwrap()
 });

@@ -13,9 +13,10 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-/// The ADF JSON schema shipped in the repository, compiled once for all tests.
+/// The ADF JSON schema shipped in the repository, compiled once for all tests. The fixture is a
+/// link to contracts/jira/adf-schema-v1.json, so that the published package carries the schema.
 static ADF_SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../contracts/jira/adf-schema-v1.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/adf-schema-v1.json");
     let text = std::fs::read_to_string(path).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::validator_for(&schema).unwrap()
