@@ -83,7 +83,16 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             check(&path, &args).await
         }
         Command::Init(args) => init(cli.config.as_deref(), &args),
+        #[cfg(feature = "demo")]
         Command::Demo(args) => crate::demo::demo(&args).await,
+        #[cfg(not(feature = "demo"))]
+        Command::Demo(_) => {
+            eprintln!(
+                "error: this mcas2jira was built without its `demo` feature (`--no-default-features`); \
+                 `cargo install mcas2jira`, with the default features, has it"
+            );
+            Ok(EXIT_USAGE)
+        }
         Command::Watch(args) => {
             let config = load_config(cli.config.as_deref())?;
             crate::watch::run(config, &args).await

@@ -34,6 +34,11 @@ Exit status: 0 all done; 2 bad usage or config; 3 some alerts could not be ticke
 (they are retried on the next run); 1 anything else.
 Every ticket carries the label mcas-<alert id>: find an alert's ticket with JQL `labels = mcas-<id>`.";
 
+/// What `demo` says in `--help` in a binary built without the `demo` feature.
+#[cfg(not(feature = "demo"))]
+const DEMO_NOT_BUILT: &str = "Not in this build, made without the `demo` feature \
+(`--no-default-features`); `cargo install mcas2jira` has it";
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -46,6 +51,9 @@ pub enum Command {
     Init(InitArgs),
     /// The whole pipeline against built-in fake MCAS, AbuseIPDB and Jira services on loopback, no
     /// accounts needed: two passes, the second showing nothing is ticketed twice.
+    // A binary built without the `demo` feature keeps the command, so that `--help` and running
+    // it say how to get it rather than clap calling it unknown.
+    #[cfg_attr(not(feature = "demo"), command(about = DEMO_NOT_BUILT, long_about = None))]
     Demo(DemoArgs),
     /// Run a pass every interval until SIGINT or SIGTERM; a signal lets the pass in flight finish.
     Watch(WatchArgs),

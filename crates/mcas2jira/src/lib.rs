@@ -15,7 +15,8 @@
 //! - [`report`]: `report`, daily, weekly and monthly figures in five formats;
 //! - [`sync`]: the two-way sync between tickets and alerts;
 //! - [`cli`] and [`app`]: the command line and its commands;
-//! - [`demo`]: the whole pipeline against fake services on loopback, no accounts needed.
+//! - `demo` (with the default `demo` feature): the whole pipeline against fake services on
+//!   loopback, no accounts needed.
 //!
 //! Errors are typed in the modules ([`config::ConfigError`], [`state::StateError`]); the commands
 //! wrap them with `anyhow` context at the edges.
@@ -32,6 +33,7 @@ macro_rules! say {
 pub mod app;
 pub mod cli;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod events;
 pub mod pipeline;

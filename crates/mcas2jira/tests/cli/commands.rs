@@ -1,4 +1,4 @@
-//! `check` and `init`.
+//! `check`, `init`, and `demo` in a binary built with or without it.
 
 use crate::support::{Harness, HarnessOptions, JIRA_TOKEN_ENV, alerts, route};
 
@@ -69,4 +69,22 @@ fn init_writes_the_example_and_refuses_to_overwrite() {
     // already holds the harness's config): refused too.
     let default = h.run_raw(["init"]);
     assert_eq!(default.status, 2, "{default}");
+}
+
+/// `demo` is in `--help` however the binary was built; without the `demo` feature its line says
+/// how to get it, and running it is a usage error that says the same.
+#[test]
+fn demo_is_listed_with_or_without_the_feature() {
+    let h = Harness::start(HarnessOptions::default());
+    let help = h.run_raw(["--help"]);
+    assert_eq!(help.status, 0, "{help}");
+    let line = help.stdout.lines().find(|l| l.trim_start().starts_with("demo ")).unwrap_or_default();
+    if cfg!(feature = "demo") {
+        assert!(line.contains("fake"), "demo is not described in --help:\n{help}");
+    } else {
+        assert!(line.contains("`demo` feature"), "demo does not say how to get it in --help:\n{help}");
+        let out = h.run_raw(["demo"]);
+        assert_eq!(out.status, 2, "{out}");
+        assert!(out.stderr.contains("cargo install mcas2jira"), "{out}");
+    }
 }
