@@ -84,3 +84,9 @@ pub use ipnet::IpNet;
 pub use jiff::Timestamp;
 #[cfg(feature = "client")]
 pub use secrecy::SecretString;
+
+// The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
+// the README's examples with the doctests keeps them from going stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -63,3 +63,9 @@ pub use reputation::{Reputation, ReputationFacts};
 pub use rules::{MatchSpec, RuleAction, RuleMatch, RuleSpec, Rules};
 pub use severity::{Severity, UnknownSeverity};
 pub use template::{DEFAULT_SUMMARY_TEMPLATE, PLACEHOLDERS};
+
+// The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
+// the README's examples with the doctests keeps them from going stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

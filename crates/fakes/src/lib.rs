@@ -48,3 +48,9 @@ pub use abuseipdb::{FakeAbuseIpdb, FakeAbuseIpdbOptions};
 pub use jira::{CustomField, Deployment, FakeJira, FakeJiraOptions, FieldKind, IssueSnapshot};
 pub use mcas::{CloseCall, EntraApp, FakeMcas, FakeMcasOptions};
 pub use server::{ANY_ROUTE, FaultKind, Stats};
+
+// The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
+// the README's examples with the doctests keeps them from going stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -84,3 +84,9 @@ pub use retry::{Idempotency, RetryPolicy, is_transient_status};
 pub use retry_after::{parse_retry_after, retry_after};
 #[cfg(feature = "client")]
 pub use settings::{ClientSettings, HttpClient, SettingsError};
+
+// The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
+// the README's examples with the doctests keeps them from going stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

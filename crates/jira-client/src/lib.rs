@@ -125,3 +125,9 @@ pub use http::StatusCode;
 #[cfg(feature = "client")]
 pub use http_support::RetryPolicy;
 pub use http_support::TransportError;
+
+// The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
+// the README's examples with the doctests keeps them from going stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -110,3 +110,9 @@ pub use jiff::Timestamp;
 #[cfg(feature = "client")]
 pub use secrecy::SecretString;
 pub use url::Url;
+
+// The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
+// the README's examples with the doctests keeps them from going stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

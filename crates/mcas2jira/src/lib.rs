@@ -59,3 +59,9 @@ pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+// The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
+// the README's examples with the doctests keeps them from going stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
