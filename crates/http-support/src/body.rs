@@ -57,12 +57,16 @@ impl ErrorResponse {
     }
 
     /// The body as text, lossily decoded, cut to at most `max_chars` characters and with control
-    /// characters replaced, for error messages: an HTML error page becomes a short readable snippet.
+    /// characters replaced, for error messages. An HTML page (a proxy's or a login page) is
+    /// reduced to its text, without tags, scripts or styles: `502 Bad Gateway nginx` rather than
+    /// the start of its markup.
     pub fn snippet(&self, max_chars: usize) -> String {
         let text = String::from_utf8_lossy(&self.body);
+        let text = if self.is_html(&text) { html_text(&text) } else { text.into_owned() };
         let mut out = String::new();
         let mut last_space = true;
-        for (count, c) in text.chars().enumerate() {
+        let mut count = 0;
+        for c in text.chars() {
             if count >= max_chars {
                 out.push('…');
                 break;
@@ -77,9 +81,61 @@ impl ErrorResponse {
                 last_space = false;
             }
             out.push(c);
+            count += 1;
         }
         out.trim_end().to_owned()
     }
+
+    /// Whether the body is an HTML page: said so by its `Content-Type`, or looking like one.
+    fn is_html(&self, text: &str) -> bool {
+        let declared = self
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("html"));
+        let head: String = text.trim_start().chars().take(200).collect::<String>().to_ascii_lowercase();
+        declared || head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head")
+    }
+}
+
+/// The text of an HTML page: tags, comments, scripts and styles dropped, the common entities
+/// decoded. Not a parser: enough to show a person what an error page says, never markup.
+fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(4096));
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&decode_entities(&rest[..open]));
+        out.push(' ');
+        let tag = &rest[open..];
+        let lower: String = tag.chars().take(8).collect::<String>().to_ascii_lowercase();
+        // What a script, a style or a comment holds is not for reading: skip to its end.
+        let end = if lower.starts_with("<!--") {
+            tag.find("-->").map(|i| i + 3)
+        } else if lower.starts_with("<script") || lower.starts_with("<style") {
+            let close = if lower.starts_with("<script") { "</script" } else { "</style" };
+            tag.to_ascii_lowercase().find(close).and_then(|i| tag[i..].find('>').map(|j| i + j + 1))
+        } else {
+            tag.find('>').map(|i| i + 1)
+        };
+        match end {
+            Some(end) => rest = &tag[end..],
+            None => return out,
+        }
+    }
+    out.push_str(&decode_entities(rest));
+    out
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Reads a success body, failing with [`HttpError::BodyTooLarge`] past `max` bytes rather than
@@ -111,5 +167,36 @@ pub async fn read_body(mut response: Response, max: usize) -> Result<Bytes, Http
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snippet(content_type: Option<&str>, body: &str, max: usize) -> String {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = content_type {
+            headers.insert(http::header::CONTENT_TYPE, value.parse().unwrap());
+        }
+        ErrorResponse::new(StatusCode::BAD_GATEWAY, headers, body.to_owned()).snippet(max)
+    }
+
+    #[test]
+    fn an_html_page_becomes_its_text() {
+        let nginx = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>";
+        assert_eq!(snippet(Some("text/html"), nginx, 300), "502 Bad Gateway 502 Bad Gateway nginx");
+        // Recognised without a content type as well.
+        assert_eq!(snippet(None, nginx, 15), "502 Bad Gateway…");
+        let page = "<!DOCTYPE html><html><head><style>body{color:red}</style><script>var a = '<b>';</script>\
+                    <!-- a <comment> --></head><body><p>Sign in &amp; retry &lt;now&gt;</p></body></html>";
+        assert_eq!(snippet(None, page, 300), "Sign in & retry <now>");
+    }
+
+    #[test]
+    fn other_bodies_are_kept_as_they_are() {
+        assert_eq!(snippet(Some("application/json"), "{\"a\":\n 1}", 300), "{\"a\": 1}");
+        assert_eq!(snippet(None, "a < b and c > d", 300), "a < b and c > d");
+        assert_eq!(snippet(None, "<unclosed", 300), "<unclosed");
     }
 }

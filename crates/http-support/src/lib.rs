@@ -13,7 +13,9 @@
 //! - backoff is exponential with jitter and capped at [`RetryPolicy::get_max_backoff`];
 //! - error bodies are captured up to a bound ([`ErrorResponse`]) so that each client can build its
 //!   own typed error from the service's error body, and success bodies are read with a cap
-//!   ([`read_body`]) so that a hostile or broken server cannot exhaust memory.
+//!   ([`read_body`]) so that a hostile or broken server cannot exhaust memory;
+//! - an [`Observer`] given to a client (`.observer(...)` on its builder) is told of every attempt
+//!   and every wait, for metrics, without the clients knowing of any.
 //!
 //! # The family's shared vocabulary
 //!
@@ -62,6 +64,7 @@ mod body;
 #[cfg(feature = "client")]
 mod client;
 mod error;
+mod observe;
 #[cfg(feature = "client")]
 mod pacing;
 mod retry;
@@ -76,11 +79,12 @@ pub use body::{DEFAULT_MAX_BODY, DEFAULT_MAX_ERROR_BODY, ErrorResponse};
 #[cfg(feature = "client")]
 pub use client::{ClientOptions, Redirects, user_agent};
 pub use error::{HttpError, TransportError, wait_suffix};
+pub use observe::{Attempt, Observer, Outcome, Wait};
 #[cfg(feature = "client")]
 pub use pacing::Pacer;
-#[cfg(feature = "client")]
-pub use retry::send;
 pub use retry::{Idempotency, RetryPolicy, is_transient_status};
+#[cfg(feature = "client")]
+pub use retry::{send, send_observed};
 pub use retry_after::{parse_retry_after, retry_after};
 #[cfg(feature = "client")]
 pub use settings::{ClientSettings, HttpClient, SettingsError};

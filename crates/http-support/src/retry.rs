@@ -8,7 +8,9 @@ use reqwest::{RequestBuilder, Response};
 
 use crate::DEFAULT_MAX_ERROR_BODY;
 #[cfg(feature = "client")]
-use crate::{ErrorResponse, HttpError, Pacer, TransportError, retry_after};
+use crate::observe::AttemptGuard;
+#[cfg(feature = "client")]
+use crate::{ErrorResponse, HttpError, Observer, Outcome, Pacer, TransportError, Wait, retry_after};
 
 /// Whether repeating a request is harmless.
 ///
@@ -165,6 +167,52 @@ pub async fn send<F, T>(
     policy: &RetryPolicy,
     idempotency: Idempotency,
     pacer: Option<&Pacer>,
+    build: F,
+    is_throttled: T,
+) -> Result<Response, HttpError>
+where
+    F: FnMut() -> RequestBuilder,
+    T: Fn(&ErrorResponse) -> bool,
+{
+    send_observed(policy, idempotency, pacer, None, build, is_throttled).await
+}
+
+/// [`send`], telling `observer` of each attempt and each wait (see [`Observer`]).
+///
+/// ```no_run
+/// use http_support::{ClientOptions, Idempotency, Observer, RetryPolicy, Wait};
+///
+/// struct LogWaits;
+/// impl Observer for LogWaits {
+///     fn waited(&self, reason: Wait, waited: std::time::Duration) {
+///         eprintln!("waited {waited:?} ({})", reason.as_str());
+///     }
+/// }
+///
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = ClientOptions::new("my-tool/1.0").build()?;
+/// let response = http_support::send_observed(
+///     &RetryPolicy::default(),
+///     Idempotency::Idempotent,
+///     None,
+///     Some(&LogWaits),
+///     || client.get("https://example.com/api/thing"),
+///     |_| false,
+/// )
+/// .await?;
+/// # let _ = response;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// As [`send`].
+#[cfg(feature = "client")]
+pub async fn send_observed<F, T>(
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+    pacer: Option<&Pacer>,
+    observer: Option<&dyn Observer>,
     mut build: F,
     is_throttled: T,
 ) -> Result<Response, HttpError>
@@ -176,12 +224,19 @@ where
     let mut attempt: u32 = 0;
     loop {
         if let Some(pacer) = pacer {
+            let waiting = tokio::time::Instant::now();
             pacer.wait().await;
+            report_wait(observer, Wait::Pacing, waiting.elapsed());
         }
         let can_retry = attempt < policy.max_retries;
-        let wait = match build().send().await {
-            Ok(response) if response.status().as_u16() < 400 => return Ok(response),
+        let guard = AttemptGuard::start(observer, idempotency);
+        let (reason, wait) = match build().send().await {
+            Ok(response) if response.status().as_u16() < 400 => {
+                guard.end(Outcome::Answered(response.status(), response.headers()));
+                return Ok(response);
+            }
             Ok(response) => {
+                guard.end(Outcome::Answered(response.status(), response.headers()));
                 let error = ErrorResponse::capture(response, policy.max_error_body).await;
                 let requested = retry_after(&error.headers);
                 if error.status == StatusCode::TOO_MANY_REQUESTS || is_throttled(&error) {
@@ -199,19 +254,20 @@ where
                             });
                         }
                         // The server's own wait, plus a little so that we arrive after it.
-                        Some(wait) => wait + Duration::from_millis(fastrand::u64(0..=250)),
-                        None => policy.backoff(attempt),
+                        Some(wait) => (Wait::Throttled, wait + Duration::from_millis(fastrand::u64(0..=250))),
+                        None => (Wait::Throttled, policy.backoff(attempt)),
                     }
                 } else if idempotent && can_retry && is_transient_status(error.status) {
                     match requested {
-                        Some(wait) if wait <= policy.max_wait => wait,
-                        _ => policy.backoff(attempt),
+                        Some(wait) if wait <= policy.max_wait => (Wait::Backoff, wait),
+                        _ => (Wait::Backoff, policy.backoff(attempt)),
                     }
                 } else {
                     return Err(HttpError::Status(Box::new(error)));
                 }
             }
             Err(source) => {
+                guard.end(Outcome::Failed);
                 let transient = !(source.is_builder() || source.is_redirect() || source.is_decode());
                 if !(idempotent && can_retry && transient) {
                     return Err(HttpError::Transport {
@@ -219,12 +275,28 @@ where
                         attempts: attempt + 1,
                     });
                 }
-                policy.backoff(attempt)
+                (Wait::Backoff, policy.backoff(attempt))
             }
         };
         attempt += 1;
-        tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying request");
+        tracing::debug!(
+            attempt,
+            wait_ms = wait.as_millis() as u64,
+            reason = reason.as_str(),
+            "retrying request"
+        );
         tokio::time::sleep(wait).await;
+        report_wait(observer, reason, wait);
+    }
+}
+
+/// Reports a wait that lasted (a pacer that let the request go at once did not make it wait).
+#[cfg(feature = "client")]
+fn report_wait(observer: Option<&dyn Observer>, reason: Wait, waited: Duration) {
+    if let Some(observer) = observer
+        && !waited.is_zero()
+    {
+        observer.waited(reason, waited);
     }
 }
 

@@ -2,6 +2,7 @@
 //! one definition, so that the builders cannot drift apart.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,15 +12,16 @@ use reqwest::{Method, RequestBuilder, Response};
 use url::Url;
 
 use crate::{
-    ClientOptions, DEFAULT_MAX_BODY, ErrorResponse, HttpError, Idempotency, Pacer, Redirects, RetryPolicy,
-    TransportError,
+    ClientOptions, DEFAULT_MAX_BODY, ErrorResponse, HttpError, Idempotency, Observer, Pacer, Redirects,
+    RetryPolicy, TransportError,
 };
 
 /// The settings a client builder takes besides the service's own: the `reqwest::Client` to share,
-/// the retry policy, the timeout of one attempt, the `User-Agent`, the largest body read.
+/// the retry policy, the timeout of one attempt, the `User-Agent`, the largest body read, and an
+/// [`Observer`] of the requests.
 ///
 /// Each client's builder offers these as setters of the same names (`http_client`,
-/// `retry_policy`, `timeout`, `user_agent`, `max_body`), written once by
+/// `retry_policy`, `timeout`, `user_agent`, `max_body`, `observer`), written once by
 /// [`client_settings_setters!`](crate::client_settings_setters); getters carry a `get_` prefix.
 ///
 /// ```
@@ -38,6 +40,7 @@ pub struct ClientSettings {
     timeout: Option<Duration>,
     user_agent: Option<String>,
     max_body: usize,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl Default for ClientSettings {
@@ -48,6 +51,7 @@ impl Default for ClientSettings {
             timeout: None,
             user_agent: None,
             max_body: DEFAULT_MAX_BODY,
+            observer: None,
         }
     }
 }
@@ -60,6 +64,7 @@ impl fmt::Debug for ClientSettings {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("max_body", &self.max_body)
+            .field("observer", &self.observer.as_ref().map(|_| "set"))
             .finish()
     }
 }
@@ -95,6 +100,13 @@ impl ClientSettings {
     /// Sets the largest success body read, in bytes (default [`DEFAULT_MAX_BODY`], 16 MiB).
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
+        self
+    }
+
+    /// Tells `observer` of every attempt and wait of the requests sent with these settings (see
+    /// [`Observer`]).
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
         self
     }
 
@@ -158,6 +170,7 @@ impl ClientSettings {
             timeout,
             user_agent,
             max_body: self.max_body,
+            observer: self.observer.clone(),
         })
     }
 }
@@ -183,6 +196,7 @@ pub struct HttpClient {
     timeout: Option<Duration>,
     user_agent: Option<HeaderValue>,
     max_body: usize,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -191,6 +205,7 @@ impl fmt::Debug for HttpClient {
             .field("retry_policy", &self.retry_policy)
             .field("timeout", &self.timeout)
             .field("max_body", &self.max_body)
+            .field("observer", &self.observer.as_ref().map(|_| "set"))
             .finish_non_exhaustive()
     }
 }
@@ -218,7 +233,7 @@ impl HttpClient {
         self.max_body
     }
 
-    /// [`send`](crate::send) with this client's retry policy.
+    /// [`send`](crate::send) with this client's retry policy, telling its observer, if any.
     ///
     /// ```no_run
     /// use http_support::{ClientSettings, Idempotency, Redirects};
@@ -247,7 +262,15 @@ impl HttpClient {
         F: FnMut() -> RequestBuilder,
         T: Fn(&ErrorResponse) -> bool,
     {
-        crate::send(&self.retry_policy, idempotency, pacer, build, is_throttled).await
+        crate::send_observed(
+            &self.retry_policy,
+            idempotency,
+            pacer,
+            self.observer.as_deref(),
+            build,
+            is_throttled,
+        )
+        .await
     }
 
     /// [`read_body`](crate::read_body) with this client's cap; see [`HttpClient::send`] for an
@@ -261,7 +284,7 @@ impl HttpClient {
 }
 
 /// Writes the setters of [`ClientSettings`] on a client's builder that keeps its settings in the
-/// field `$field`: `http_client`, `retry_policy`, `timeout`, `user_agent`, `max_body`. Attributes
+/// field `$field`: `http_client`, `retry_policy`, `timeout`, `user_agent`, `max_body`, `observer`. Attributes
 /// given after the field name (doc comments) go on `http_client`, for what the service adds to
 /// it. The invoking crate depends on reqwest and re-exports [`RetryPolicy`] at its root.
 #[doc(hidden)]
@@ -304,6 +327,14 @@ macro_rules! client_settings_setters {
         /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) rather than fill memory.
         pub fn max_body(mut self, bytes: usize) -> Self {
             self.$field = self.$field.max_body(bytes);
+            self
+        }
+
+        /// Tells `observer` of every attempt and every wait of this client's requests: for
+        /// metrics (requests, statuses, latencies, throttling), or to know whether a request is
+        /// in flight. Clones of the client share it.
+        pub fn observer(mut self, observer: ::std::sync::Arc<dyn $crate::Observer>) -> Self {
+            self.$field = self.$field.observer(observer);
             self
         }
     };

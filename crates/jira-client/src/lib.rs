@@ -125,6 +125,9 @@ pub use http::StatusCode;
 #[cfg(feature = "client")]
 pub use http_support::RetryPolicy;
 pub use http_support::TransportError;
+/// What the builder's `observer(...)` takes: told of every attempt and wait of the requests.
+#[cfg(feature = "client")]
+pub use http_support::{Attempt, Idempotency, Observer, Outcome, Wait};
 
 // The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
 // the README's examples with the doctests keeps them from going stale.

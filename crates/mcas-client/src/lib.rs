@@ -106,6 +106,9 @@ pub use http::StatusCode;
 #[cfg(feature = "client")]
 pub use http_support::RetryPolicy;
 pub use http_support::TransportError;
+/// What the builder's `observer(...)` takes: told of every attempt and wait of the requests.
+#[cfg(feature = "client")]
+pub use http_support::{Attempt, Idempotency, Observer, Outcome, Wait};
 pub use jiff::Timestamp;
 #[cfg(feature = "client")]
 pub use secrecy::SecretString;

@@ -1,4 +1,5 @@
 //! Integration tests of the retry rules against a local wiremock server.
 
+mod observe;
 mod retry;
 mod settings;
