@@ -157,7 +157,7 @@ impl Client {
                     inner.credentials.invalidate(&authorization).await;
                     refreshed = true;
                 }
-                Err(error) => return Err(Error::from_http(error)),
+                Err(error) => return Err(Error::from_http_at(error, &url)),
             }
         }
     }

@@ -47,11 +47,15 @@ pub enum Error {
         /// MCAS's `detail`, or a snippet of the body.
         detail: Option<String>,
     },
-    /// `404`: no such alert (or a base URL that is not an MCAS portal).
-    #[error("not found{}", suffix(.detail))]
+    /// `404`: no such alert (or a base URL that is not an MCAS portal's: the URL requested says
+    /// which).
+    #[error("not found{}{}", at(.url), suffix(.detail))]
     NotFound {
         /// MCAS's `detail`, or a snippet of the body.
         detail: Option<String>,
+        /// The URL requested, so that a base URL with a path too many (`…/api/v1/alerts/` pasted
+        /// whole) shows in the message. It holds no secret: MCAS credentials go in a header.
+        url: Option<url::Url>,
     },
     /// The service throttled us (`429`, or an answer that says it throttled) and either asked
     /// for a wait longer than the retry policy allows or kept throttling until the retries ran
@@ -127,6 +131,10 @@ pub enum Error {
         /// Why it could not be decoded.
         reason: String,
     },
+}
+
+fn at(url: &Option<url::Url>) -> String {
+    url.as_ref().map(|url| format!(" at {url}")).unwrap_or_default()
 }
 
 fn suffix(detail: &Option<String>) -> String {
@@ -266,8 +274,17 @@ impl Error {
         match response.status {
             StatusCode::UNAUTHORIZED => Error::Unauthorized { detail: body.detail },
             StatusCode::FORBIDDEN => Error::Forbidden { detail: body.detail },
-            StatusCode::NOT_FOUND => Error::NotFound { detail: body.detail },
+            StatusCode::NOT_FOUND => Error::NotFound { detail: body.detail, url: None },
             status => Error::Status { status, body: Box::new(body) },
+        }
+    }
+
+    /// The error for a failed call to `url`: a `404` names it.
+    #[cfg(feature = "client")]
+    pub(crate) fn from_http_at(error: HttpError, url: &url::Url) -> Self {
+        match Error::from_http(error) {
+            Error::NotFound { detail, .. } => Error::NotFound { detail, url: Some(url.clone()) },
+            other => other,
         }
     }
 

@@ -137,4 +137,7 @@ async fn ids_are_escaped_in_paths_and_base_paths_are_kept() {
     .unwrap();
     let error = client.get_alert(&AlertId::new("a/b?c")).await.unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+    // The message names the URL requested, so that a base URL with a wrong path shows.
+    let requested = format!("not found at {}/tenant/api/v1/alerts/a%2Fb%3Fc/", server.uri());
+    assert!(error.to_string().starts_with(&requested), "{error}");
 }

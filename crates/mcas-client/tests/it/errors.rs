@@ -54,12 +54,12 @@ async fn refusals_are_typed_with_mcas_error_body() {
         ),
         (
             ResponseTemplate::new(404).set_body_raw(r#"{"detail":"Not found."}"#, "application/json"),
-            "not found: Not found.",
+            "not found at {server}/api/v1/alerts/603f704aaf7417985bbf3b22/: Not found.",
         ),
         (json(400, "filter_error.json"), "filters rejected: <alert_id> is not valid"),
         (
             ResponseTemplate::new(502).set_body_raw(fixture("bad_gateway.html"), "text/html"),
-            "server answered HTTP 502 Bad Gateway: <!DOCTYPE html> <html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center> <hr><center>Microsoft-Azure-Application-Gateway/v2</center> </body> </html>",
+            "server answered HTTP 502 Bad Gateway: 502 Bad Gateway 502 Bad Gateway Microsoft-Azure-Application-Gateway/v2",
         ),
         (ResponseTemplate::new(500), "server answered HTTP 500 Internal Server Error"),
         (
@@ -70,7 +70,7 @@ async fn refusals_are_typed_with_mcas_error_body() {
     for (answer, expected) in cases {
         let server = serve(vec![answer]).await;
         let client = builder(&server).retry_policy(RetryPolicy::none()).build().unwrap();
-        check(&get(&client).await.unwrap_err(), expected);
+        check(&get(&client).await.unwrap_err(), &expected.replace("{server}", &server.uri()));
     }
 }
 
