@@ -46,9 +46,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Status 2 for errors in the config, 1 for the rest.
+/// Status 2 for errors in the config, and for a state file the operator has to fix (a directory
+/// missing, permission denied, read-only, locked by another program); 1 for the rest.
 pub fn exit_code_of(error: &anyhow::Error) -> u8 {
-    let config_error = error.chain().any(|cause| cause.is::<ConfigError>() || cause.is::<ConfigProblem>());
+    let config_error = error.chain().any(|cause| {
+        cause.is::<ConfigError>()
+            || cause.is::<ConfigProblem>()
+            || cause
+                .downcast_ref::<crate::state::StateError>()
+                .is_some_and(crate::state::StateError::is_setup_problem)
+    });
     if config_error { EXIT_USAGE } else { EXIT_FAILURE }
 }
 

@@ -21,6 +21,8 @@ use super::raw::{
     RawState, RawSync, RawTenant,
 };
 use super::secret::{Resolver, SecretKeys};
+use super::tenant_url::tenant_url;
+use super::watch::check_watch;
 
 const DEFAULT_ABUSEIPDB_URL: &str = "https://api.abuseipdb.com/api/v2/";
 const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
@@ -48,6 +50,7 @@ pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) ->
             .map(|title| non_empty("report.title", title.trim().to_owned()))
             .transpose()?,
     };
+    let watch = check_watch(raw.watch)?;
     Ok(Config {
         file: file.to_owned(),
         jira,
@@ -59,6 +62,7 @@ pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) ->
         tenants,
         sync,
         report,
+        watch,
     })
 }
 
@@ -367,7 +371,8 @@ fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec
                 format!("duplicate tenant name {name:?} (also tenants[{first}])"),
             ));
         }
-        let url = check_url(&format!("{key}.url"), &raw.url)?;
+        let (url, warning) = tenant_url(&format!("{key}.url"), &raw.url)?;
+        resolver.warnings.extend(warning);
         let token = SecretKeys {
             table: key.clone(),
             stem: "token",

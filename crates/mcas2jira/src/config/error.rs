@@ -237,6 +237,16 @@ pub enum Warning {
         /// Its permission bits (e.g. `0o644`).
         mode: u32,
     },
+    /// A tenant URL pasted with more than the API's base (its path, a portal page): the base is
+    /// used.
+    TenantUrl {
+        /// The key (`tenants[0].url`).
+        key: String,
+        /// The URL as written.
+        given: String,
+        /// The base URL used instead.
+        used: String,
+    },
     /// A secret file other users may read.
     ReadableSecretFile {
         /// The key (`abuseipdb.key_file`).
@@ -259,6 +269,10 @@ impl fmt::Display for Warning {
                 f,
                 "{} holds a secret and is readable by other users (mode {mode:03o}); chmod 600 it",
                 path.display()
+            ),
+            Self::TenantUrl { key, given, used } => write!(
+                f,
+                "{key}: using {used}, the base of the API, for {given}; write the base in the config to silence this"
             ),
             Self::ReadableSecretFile { key, path, mode } => write!(
                 f,

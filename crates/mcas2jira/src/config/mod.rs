@@ -11,7 +11,8 @@
 //!
 //! The keys are the contract of DESIGN.md; these extensions are also accepted: `[[rules]] name`,
 //! `[abuseipdb] cache_ttl`, `[fetch] overlap` and `page_size`, `[pipeline] concurrency` and
-//! `lookup_concurrency`, `[sync]` (the two-way sync) and `[report] title`. [`EXAMPLE`] explains every key.
+//! `lookup_concurrency`, `[sync]` (the two-way sync), `[report] title` and `[watch]` (the metrics
+//! listener and health of `watch`). [`EXAMPLE`] explains every key.
 //!
 //! Errors name the key and, when the key is in the file, its line:
 //! `tenants[1].url: http:// is only allowed for loopback hosts (...) (line 30)`.
@@ -23,6 +24,8 @@ mod locate;
 mod model;
 mod raw;
 mod secret;
+mod tenant_url;
+mod watch;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -34,6 +37,7 @@ pub use model::{
     ReportConfig, StateConfig, SyncConfig, TenantAuth, TenantConfig,
 };
 pub use secret::{EnvLookup, Secret, SecretsNeeded};
+pub use watch::{WatchConfig, listen_addr};
 
 use locate::Document;
 use raw::RawConfig;

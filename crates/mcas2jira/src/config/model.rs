@@ -37,6 +37,8 @@ pub struct Config {
     pub sync: SyncConfig,
     /// `[report]`: how reports present themselves (an extension of the contract).
     pub report: ReportConfig,
+    /// `[watch]`.
+    pub watch: super::WatchConfig,
 }
 
 /// `[report]`.

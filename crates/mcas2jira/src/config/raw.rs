@@ -33,6 +33,15 @@ pub(crate) struct RawConfig {
     pub(crate) sync: RawSync,
     #[serde(default)]
     pub(crate) report: RawReport,
+    #[serde(default)]
+    pub(crate) watch: RawWatch,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWatch {
+    pub(crate) metrics_addr: Option<String>,
+    pub(crate) healthy_within: Option<String>,
 }
 
 #[derive(Deserialize, Default)]

@@ -11,6 +11,7 @@
 mod error;
 mod lock;
 mod migrations;
+mod open;
 mod pass;
 mod records;
 mod reports;
@@ -53,8 +54,11 @@ impl StateStore {
     ///
     /// # Errors
     ///
-    /// [`StateError::Open`] when the file cannot be opened or created, [`StateError::ReadOnly`]
-    /// when it cannot be written, [`StateError::Corrupt`] when it is not a SQLite database,
+    /// [`StateError::DirectoryMissing`], [`StateError::NotADirectory`],
+    /// [`StateError::PermissionDenied`] or [`StateError::ReadOnly`] when the file or its directory
+    /// cannot be written (checked before SQLite tries, to name the cause), [`StateError::Busy`]
+    /// when another program holds the database's lock, [`StateError::Open`] when the file cannot
+    /// be opened for another reason, [`StateError::Corrupt`] when it is not a SQLite database,
     /// [`StateError::NewerSchema`] when a newer mcas2jira wrote it, [`StateError::Migration`] when
     /// upgrading it fails.
     ///
@@ -73,6 +77,7 @@ impl StateStore {
     }
 
     fn open_with_flags(path: &Path, flags: OpenFlags) -> Result<Self> {
+        open::check_writable(path)?;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|source| StateError::Open { path: path.to_owned(), source })?;
         let store = Self { path: path.to_owned(), conn: Mutex::new(conn) };
@@ -85,7 +90,7 @@ impl StateStore {
         // SQLite opens a file it may not write read-only without complaint; say so at once
         // rather than at the first write of the first pass.
         if conn.is_readonly(rusqlite::MAIN_DB).map_err(|e| self.classify(e))? {
-            return Err(StateError::ReadOnly { path: self.path.clone() });
+            return Err(StateError::ReadOnly { path: self.path.clone(), file_system: false });
         }
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.classify(e))?;
         // The first read of the file: a file that is not a database fails here.
@@ -191,7 +196,8 @@ impl StateStore {
     fn classify(&self, err: rusqlite::Error) -> StateError {
         let path = self.path.clone();
         match err.sqlite_error_code() {
-            Some(ErrorCode::ReadOnly) => return StateError::ReadOnly { path },
+            Some(ErrorCode::ReadOnly) => return StateError::ReadOnly { path, file_system: false },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => return StateError::Busy { path },
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
                 return StateError::Corrupt { path, source: err };
             }

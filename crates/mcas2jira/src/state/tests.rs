@@ -155,7 +155,7 @@ fn a_file_that_is_not_a_database_is_corrupt() {
 fn a_missing_directory_cannot_be_opened() {
     let dir = tempfile::tempdir().unwrap();
     let err = StateStore::open(&dir.path().join("no/such/dir/state.db")).unwrap_err();
-    assert!(matches!(err, StateError::Open { .. }), "{err:?}");
+    assert!(matches!(err, StateError::DirectoryMissing { .. }), "{err:?}");
 }
 
 #[test]
@@ -416,11 +416,13 @@ fn the_pass_lock_is_exclusive_until_dropped() {
     // A second store on the same file stands for a second process.
     let other = StateStore::open(&dir.path().join("state.db")).unwrap();
     let err = other.lock_pass().unwrap_err();
-    let StateError::Locked { path, pid } = &err else {
+    let StateError::Locked { path, pid, command } = &err else {
         panic!("expected Locked, got {err:?}");
     };
     assert_eq!(path, &dir.path().join("state.db.lock"));
     assert_eq!(*pid, Some(std::process::id()));
+    // The holder's command line, for the message (here, the test binary's).
+    assert!(command.as_deref().is_some_and(|c| !c.is_empty()), "{command:?}");
     assert!(err.to_string().starts_with("another mcas2jira is running on this state file"), "{err}");
     assert!(store.lock_pass().is_err());
 
