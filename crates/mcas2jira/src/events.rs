@@ -116,6 +116,10 @@ pub struct TenantSummary {
     pub failed: u64,
     /// Whether the tenant itself failed (fetching its alerts).
     pub tenant_failed: bool,
+    /// Whether the pass was stopped by a signal before it was done (what it left is read again
+    /// on the next pass). Present only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// Where events go.

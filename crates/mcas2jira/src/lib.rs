@@ -9,9 +9,13 @@
 //! - [`state`]: the SQLite state store that remembers which alerts have tickets, where each tenant
 //!   stopped, what failed and will be retried, and cached IP reputations;
 //! - [`services`]: the three clients, the mapper and the store, built from the config;
-//! - [`pipeline`]: one pass over the tenants, the exactly-once heart of the tool;
+//! - [`pipeline`]: a tenant's pass, and one pass over the tenants: the exactly-once heart of the
+//!   tool;
+//! - [`shutdown`]: stopping on a signal within seconds, losing and repeating nothing;
 //! - [`events`]: what a pass reports, as human lines or JSON lines;
-//! - [`watch`]: `watch`, a pass every interval until a signal, for running as a service;
+//! - [`watch`]: `watch`, each tenant's pass on its own schedule until a signal, for running as a
+//!   service;
+//! - [`metrics`]: what `watch` counts, served as Prometheus metrics and a health check;
 //! - [`report`]: `report`, daily, weekly and monthly figures in five formats;
 //! - [`sync`]: the two-way sync between tickets and alerts;
 //! - [`cli`] and [`app`]: the command line and its commands;
@@ -36,9 +40,11 @@ pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod events;
+pub mod metrics;
 pub mod pipeline;
 pub mod report;
 pub mod services;
+pub mod shutdown;
 pub mod state;
 pub mod sync;
 pub mod watch;

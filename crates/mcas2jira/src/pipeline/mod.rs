@@ -1,6 +1,8 @@
-//! One pass: every tenant's new alerts read, enriched, mapped, ticketed and recorded.
+//! A tenant's pass: its new alerts read, enriched, mapped, ticketed and recorded; and a pass over
+//! every tenant, which `run` makes once. `watch` runs each tenant's pass on its own schedule
+//! instead ([`PassContext::run_tenant`]), so that a slow tenant delays only itself.
 //!
-//! Per tenant, concurrently with the other tenants:
+//! A tenant's pass:
 //! 1. alerts whose ticket failed on an earlier pass and are due are fetched again by id;
 //! 2. alerts are read from the checkpoint minus the overlap window, oldest first, up to the time
 //!    the pass started, one MCAS page at a time (the next page is fetched while this one is
@@ -12,13 +14,15 @@
 //!    before, so pages are recorded in order, and a failed write stops the tenant at the next
 //!    page (whose tickets are then found by label on the next pass, like after a crash).
 //!
-//! Off the critical path as well: the IP reputation cache writes, waited for at the end of the
-//! pass ([`Enricher::flush`]).
+//! Off the critical path as well: the IP reputation cache writes, waited for at the end of a pass
+//! ([`Enricher::flush`]).
 //!
 //! The checkpoint moves past a page only once every alert of it is either ticketed, skipped by a
 //! rule, or recorded as pending (retried on the next pass by id). A crash at any point leaves the
 //! checkpoint at the last page fully recorded; tickets created after it are found again by their
-//! label, so no alert is ticketed twice.
+//! label, so no alert is ticketed twice. For the same reason a pass may be dropped at any await
+//! (a [`Shutdown`]): it starts no new page once a stop is requested, and what it leaves undone
+//! the next pass does.
 
 mod create;
 mod enrich;
@@ -37,6 +41,7 @@ pub use enrich::{EnrichStats, Enricher};
 
 use crate::events::{Event, EventSink, TenantSummary};
 use crate::services::{Services, Tenant};
+use crate::shutdown::Shutdown;
 use crate::state::{Failure, PageOutcome, Pending};
 
 /// How a pass runs.
@@ -53,19 +58,21 @@ pub struct PassOptions {
 /// What a pass did.
 #[derive(Debug, Clone, Default)]
 pub struct PassReport {
-    /// One summary per tenant, in config order.
+    /// One summary per tenant whose pass started, in config order.
     pub tenants: Vec<TenantSummary>,
     /// IP reputation figures.
     pub enrichment: EnrichStats,
     /// How long the pass took.
     pub elapsed: Duration,
+    /// The signal that stopped the pass before every tenant was done, if one did.
+    pub stopped_by: Option<&'static str>,
 }
 
 impl PassReport {
     /// Whether anything failed: an alert that could not be ticketed, or a tenant that could not be
     /// read. Either way the work is retried on the next pass.
     pub fn has_failures(&self) -> bool {
-        self.tenants.iter().any(|t| t.failed > 0 || t.tenant_failed)
+        self.failed() > 0 || self.tenants_failed() > 0
     }
 
     /// Tickets created in this pass.
@@ -77,43 +84,102 @@ impl PassReport {
     pub fn failed(&self) -> u64 {
         self.tenants.iter().map(|t| t.failed).sum()
     }
+
+    /// Tenants that could not be read in this pass.
+    pub fn tenants_failed(&self) -> u64 {
+        self.tenants.iter().filter(|t| t.tenant_failed).count() as u64
+    }
+}
+
+/// What the tenant passes of one `run`, or of a whole `watch`, share.
+pub struct PassContext<'a> {
+    /// The clients, the mapper, the state store.
+    pub services: &'a Services,
+    /// The IP reputations (single flight across tenants, the state store's cache behind it).
+    pub enricher: &'a Enricher,
+    /// Dry run, tenants, `--since`.
+    pub options: &'a PassOptions,
+    /// Where each alert's outcome is reported.
+    pub sink: &'a dyn EventSink,
+    /// The stop signal: no new page once requested.
+    pub stop: &'a Shutdown,
+}
+
+impl PassContext<'_> {
+    /// The reputations of a pass over the config's settings: `read_only` for a dry run, which
+    /// writes nothing to the state store, not even the reputations it looked up.
+    pub fn enricher(services: &Services, read_only: bool) -> Enricher {
+        let config = &services.config;
+        Enricher::new(
+            services.clients.abuseipdb.clone(),
+            config.abuseipdb.as_ref().map_or(90, |a| a.max_age_days),
+            Arc::clone(&services.store),
+            config.abuseipdb.as_ref().map_or(Duration::from_secs(86_400), |a| a.cache_ttl),
+            config.pipeline.lookup_concurrency,
+        )
+        .read_only(read_only)
+    }
+
+    /// The tenants the options select, in config order.
+    pub fn selected(&self) -> Vec<&Tenant> {
+        let names = &self.options.tenants;
+        self.services
+            .clients
+            .tenants
+            .iter()
+            .filter(|t| names.is_empty() || names.iter().any(|n| n.eq_ignore_ascii_case(&t.name)))
+            .collect()
+    }
+
+    /// One pass of one tenant, counted in `summary` as it goes, so that the figures of a pass
+    /// dropped half-way (a [`Shutdown`]) are still there. A tenant that cannot be read is
+    /// reported ([`Event::TenantFailed`]) and marked in the summary; a stop requested during the
+    /// pass ends it at the next page, with `interrupted` set.
+    ///
+    /// The caller holds the state store's pass lock (except for a dry run, which writes nothing).
+    pub async fn run_tenant(&self, tenant: &Tenant, summary: &mut TenantSummary) {
+        let mut run = TenantRun::new(self, tenant, summary);
+        run.run().await;
+    }
 }
 
 /// Runs one pass over the tenants `options` selects, reporting each alert to `sink`.
 ///
 /// The caller holds the state store's pass lock (except for a dry run, which writes nothing).
 pub async fn run_pass(services: &Services, options: &PassOptions, sink: &dyn EventSink) -> PassReport {
+    run_pass_until(services, options, sink, &Shutdown::new()).await
+}
+
+/// [`run_pass`] that stops when `stop` says: no tenant pass or page is started once it is
+/// requested, and what is still under way is dropped once it is abandoned (see
+/// [`crate::shutdown`]). The tenants that were stopped are in the report with `interrupted` set.
+pub async fn run_pass_until(
+    services: &Services,
+    options: &PassOptions,
+    sink: &dyn EventSink,
+    stop: &Shutdown,
+) -> PassReport {
     let started = std::time::Instant::now();
-    let now = Timestamp::now();
-    let config = &services.config;
-    let enricher = Enricher::new(
-        services.clients.abuseipdb.clone(),
-        config.abuseipdb.as_ref().map_or(90, |a| a.max_age_days),
-        Arc::clone(&services.store),
-        config.abuseipdb.as_ref().map_or(Duration::from_secs(86_400), |a| a.cache_ttl),
-        config.pipeline.lookup_concurrency,
-    )
-    // A dry run writes nothing to the state store, not even the reputations it looked up.
-    .read_only(options.dry_run);
-    let selected: Vec<&Tenant> = services
-        .clients
-        .tenants
-        .iter()
-        .filter(|t| {
-            options.tenants.is_empty() || options.tenants.iter().any(|n| n.eq_ignore_ascii_case(&t.name))
-        })
-        .collect();
+    let enricher = PassContext::enricher(services, options.dry_run);
+    let context = PassContext { services, enricher: &enricher, options, sink, stop };
+    let selected = context.selected();
+    let context = &context;
     let mut summaries: Vec<(usize, TenantSummary)> = stream::iter(selected.into_iter().enumerate())
-        .map(|(index, tenant)| {
-            let enricher = &enricher;
-            async move {
-                let mut run = TenantRun::new(services, tenant, enricher, options, sink, now);
-                run.run().await;
-                sink.emit(Event::TenantSummary(run.summary.clone()));
-                (index, run.summary)
+        .map(|(index, tenant)| async move {
+            // A tenant not started when the stop came is left for the next pass.
+            if stop.is_requested() {
+                return None;
             }
+            let mut summary = TenantSummary { tenant: tenant.name.clone(), ..TenantSummary::default() };
+            tokio::select! {
+                () = context.run_tenant(tenant, &mut summary) => {}
+                () = stop.abandoned() => summary.interrupted = true,
+            }
+            sink.emit(Event::TenantSummary(summary.clone()));
+            Some((index, summary))
         })
-        .buffer_unordered(config.pipeline.concurrency.max(1))
+        .buffer_unordered(services.config.pipeline.concurrency.max(1))
+        .filter_map(std::future::ready)
         .collect()
         .await;
     summaries.sort_by_key(|(index, _)| *index);
@@ -122,16 +188,18 @@ pub async fn run_pass(services: &Services, options: &PassOptions, sink: &dyn Eve
         tenants: summaries.into_iter().map(|(_, s)| s).collect(),
         enrichment: enricher.stats(),
         elapsed: started.elapsed(),
+        stopped_by: stop.requested_by(),
     }
 }
 
-/// One tenant's share of a pass.
+/// One tenant's pass.
 struct TenantRun<'a> {
     services: &'a Services,
     tenant: &'a Tenant,
     enricher: &'a Enricher,
     options: &'a PassOptions,
     sink: &'a dyn EventSink,
+    stop: &'a Shutdown,
     /// When the pass started: the upper bound of the walk and the time of the state writes.
     now: Timestamp,
     /// The alerts retried by id in this pass, so that one also in the walk's window is handled
@@ -142,20 +210,31 @@ struct TenantRun<'a> {
     /// syncs to disk. Writes stay in page order (each waits for the one before), so the
     /// checkpoint never passes a page not yet recorded.
     write: Option<tokio::task::JoinHandle<Result<(), String>>>,
-    summary: TenantSummary,
+    /// The caller's, so that it keeps the figures of a pass it drops.
+    summary: &'a mut TenantSummary,
 }
 
 impl<'a> TenantRun<'a> {
-    fn new(
-        services: &'a Services,
-        tenant: &'a Tenant,
-        enricher: &'a Enricher,
-        options: &'a PassOptions,
-        sink: &'a dyn EventSink,
-        now: Timestamp,
-    ) -> Self {
-        let summary = TenantSummary { tenant: tenant.name.clone(), ..TenantSummary::default() };
-        Self { services, tenant, enricher, options, sink, now, retried: HashSet::new(), write: None, summary }
+    fn new(context: &PassContext<'a>, tenant: &'a Tenant, summary: &'a mut TenantSummary) -> Self {
+        Self {
+            services: context.services,
+            tenant,
+            enricher: context.enricher,
+            options: context.options,
+            sink: context.sink,
+            stop: context.stop,
+            now: Timestamp::now(),
+            retried: HashSet::new(),
+            write: None,
+            summary,
+        }
+    }
+
+    /// Whether a stop was requested: the pass starts no new page and ends as interrupted.
+    fn stopping(&mut self) -> bool {
+        let stopping = self.stop.is_requested();
+        self.summary.interrupted |= stopping;
+        stopping
     }
 
     async fn run(&mut self) {
@@ -171,6 +250,9 @@ impl<'a> TenantRun<'a> {
 
     async fn run_inner(&mut self) -> Result<(), String> {
         self.retry_pending().await?;
+        if self.stopping() {
+            return Ok(());
+        }
         let start = self.start().await?;
         let fetch = &self.services.config.fetch;
         let mut query = AlertQuery::default()
@@ -197,6 +279,9 @@ impl<'a> TenantRun<'a> {
         });
         let mut outcome = Ok(());
         while let Some(page) = pages.recv().await {
+            if self.stopping() {
+                break;
+            }
             match page {
                 Ok(page) => {
                     if let Err(e) = self.handle_page(page, true).await {
@@ -243,6 +328,9 @@ impl<'a> TenantRun<'a> {
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
         for chunk in due.chunks(mcas_client::MAX_PAGE_SIZE as usize) {
+            if self.stopping() {
+                return Ok(());
+            }
             match self.reread(chunk).await {
                 Ok(page) => self.handle_retried(chunk, page).await?,
                 // MCAS refuses the whole id filter when one id in it is not a valid alert id (an
