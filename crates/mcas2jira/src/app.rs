@@ -1,20 +1,24 @@
 //! The commands: config loaded and checked, services set up, the work done, the exit status
 //! chosen. `main.rs` only calls [`main`].
 
+use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
 use jira_client::{NameOrId, ProjectRef};
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{CheckArgs, Cli, Command, InitArgs, RunArgs, SyncArgs};
+use crate::cli::{CheckArgs, Cli, Command, InitArgs, LogFormat, RunArgs, SyncArgs};
 use crate::config::{self, Config, ConfigError, SecretsNeeded};
-use crate::events::{EventSink, Printer};
-use crate::pipeline::{PassOptions, PassReport, run_pass};
+use crate::events::{EventSink, PassSummary, Printer};
+use crate::pipeline::{PassOptions, PassReport, run_pass_until};
 use crate::services::{Clients, ConfigProblem, Services, build_mapper};
+use crate::shutdown::Shutdown;
 
 /// Exit status 0: all done.
 pub const EXIT_OK: u8 = 0;
@@ -25,11 +29,15 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit status 3: some alerts could not be ticketed this time; they are retried on the next run.
 pub const EXIT_PARTIAL: u8 = 3;
 
+/// How long the exit waits for state writes still running on the blocking pool (they take
+/// milliseconds; a database locked by another program could hold one for its busy timeout).
+const EXIT_WAIT: Duration = Duration::from_secs(15);
+
 /// Parses the command line, runs the command and returns the exit status.
 pub fn main() -> ExitCode {
     // clap prints usage errors and exits with status 2 itself.
     let cli = Cli::parse();
-    init_logging(cli.verbose, cli.quiet);
+    init_logging(cli.verbose, cli.quiet, cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -37,13 +45,17 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    let code = match runtime.block_on(dispatch(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(exit_code_of(&error))
         }
-    }
+    };
+    // A state write already started (on the blocking pool) is finished before the process ends,
+    // even when its pass was dropped on a signal: what was recorded is never half lost.
+    runtime.shutdown_timeout(EXIT_WAIT);
+    code
 }
 
 /// Status 2 for errors in the config, and for a state file the operator has to fix (a directory
@@ -59,10 +71,12 @@ pub fn exit_code_of(error: &anyhow::Error) -> u8 {
     if config_error { EXIT_USAGE } else { EXIT_FAILURE }
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
+fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
+    // mcas2jira's own information (the audit trail of `watch`, a signal acknowledged) is shown by
+    // default; the libraries speak up only when something is wrong.
     let default = match (quiet, verbose) {
         (true, _) => "error",
-        (false, 0) => "warn",
+        (false, 0) => "warn,mcas2jira=info",
         (false, 1) => {
             "warn,mcas2jira=debug,mcas_client=debug,jira_client=debug,abuseipdb_client=debug,http_support=debug"
         }
@@ -72,18 +86,56 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     // Logs go to stderr; stdout is for the command's output (human or --json lines).
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder
+            .with_target(false)
+            .with_ansi(colour(
+                std::env::var_os("NO_COLOR"),
+                std::env::var_os("CLICOLOR_FORCE"),
+                std::env::var_os("CLICOLOR"),
+                std::env::var_os("TERM"),
+                std::io::stderr().is_terminal(),
+            ))
+            .try_init(),
+        // Each record one object, its fields at the top level beside the message and the target
+        // (`mcas2jira::audit` for the audit trail), ready for a collector.
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+    };
+}
+
+/// Whether the logs on stderr are coloured: never with `NO_COLOR` (not empty), always with
+/// `CLICOLOR_FORCE` (not `0`), never with `CLICOLOR=0` or a dumb terminal, else only when stderr
+/// is a terminal, so that files and the journal get no escape codes. (The conventions of
+/// no-color.org and bixense.com/clicolors, where `NO_COLOR` wins.)
+fn colour(
+    no_color: Option<OsString>,
+    clicolor_force: Option<OsString>,
+    clicolor: Option<OsString>,
+    term: Option<OsString>,
+    is_terminal: bool,
+) -> bool {
+    let set = |value: &Option<OsString>| value.as_ref().is_some_and(|v| !v.is_empty() && v != "0");
+    if no_color.as_ref().is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if set(&clicolor_force) {
+        return true;
+    }
+    if clicolor.as_ref().is_some_and(|v| v == "0") || term.as_ref().is_some_and(|t| t == "dumb") {
+        return false;
+    }
+    is_terminal
 }
 
 async fn dispatch(cli: Cli) -> Result<u8> {
+    // One stop signal for the whole process: every tenant task of `run` and `watch` watches it.
+    let stop = Shutdown::new();
     match cli.command {
         Command::Run(args) => {
             let config = load_config(cli.config.as_deref())?;
-            run(config, &args).await
+            stop.on_signals().context("cannot handle SIGINT and SIGTERM")?;
+            run(config, &args, &stop).await
         }
         Command::Check(args) => {
             let path = config::config_path(cli.config.as_deref(), std::env::var_os(config::CONFIG_ENV))?;
@@ -102,7 +154,8 @@ async fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Watch(args) => {
             let config = load_config(cli.config.as_deref())?;
-            crate::watch::run(config, &args).await
+            stop.on_signals().context("cannot handle SIGINT and SIGTERM")?;
+            crate::watch::run(config, &args, &stop).await
         }
         Command::Report(args) => {
             // A report reads the state store: no secret, except Jira's for `--jira`.
@@ -139,11 +192,13 @@ pub fn load_config_needing(flag: Option<&Path>, needed: SecretsNeeded) -> Result
     Ok(config)
 }
 
-/// `run`: one pass, printed as it goes; status 3 when some alert could not be ticketed.
+/// `run`: one pass, printed as it goes, then its summary (the human line, or with `--json` a
+/// `pass_summary` object); status 3 when some alert could not be ticketed or some tenant could not
+/// be read. A signal (`stop`) ends it within seconds; what it left is done by the next run.
 ///
 /// # Errors
 /// When the services cannot be set up or another process holds the state store's pass lock.
-pub async fn run(mut config: Config, args: &RunArgs) -> Result<u8> {
+pub async fn run(mut config: Config, args: &RunArgs, stop: &Shutdown) -> Result<u8> {
     let options = pass_options(&config, args)?;
     if options.dry_run && !config.state.path.exists() {
         // A dry run writes no state: before the first real run there is none to read, so it
@@ -152,11 +207,15 @@ pub async fn run(mut config: Config, args: &RunArgs) -> Result<u8> {
     }
     let services = Services::connect(config).await?;
     let printer = Printer::new(args.json);
-    let report = run_locked(&services, &options, &printer).await?;
-    if !args.json {
-        print_pass_line(&report, options.dry_run);
+    let report = run_locked_until(&services, &options, &printer, stop).await?;
+    let mut summary = PassSummary::of(1, &report.tenants, report.elapsed);
+    summary.stopped_by = report.stopped_by.map(str::to_owned);
+    if args.json {
+        crate::events::print_event(true, &summary, |_| String::new());
+    } else {
+        print_pass_line(&summary, &report, options.dry_run);
     }
-    Ok(if report.has_failures() { EXIT_PARTIAL } else { EXIT_OK })
+    Ok(if summary.has_failures() { EXIT_PARTIAL } else { EXIT_OK })
 }
 
 /// Runs one pass under the state store's pass lock (a dry run, which writes nothing, takes none).
@@ -168,13 +227,26 @@ pub async fn run_locked(
     options: &PassOptions,
     sink: &dyn EventSink,
 ) -> Result<PassReport> {
+    run_locked_until(services, options, sink, &Shutdown::new()).await
+}
+
+/// [`run_locked`] that stops when `stop` says (see [`crate::shutdown`]).
+///
+/// # Errors
+/// When another process holds the lock.
+pub async fn run_locked_until(
+    services: &Services,
+    options: &PassOptions,
+    sink: &dyn EventSink,
+    stop: &Shutdown,
+) -> Result<PassReport> {
     let _lock = if options.dry_run {
         None
     } else {
         let store = Arc::clone(&services.store);
         Some(tokio::task::spawn_blocking(move || store.lock_pass()).await.context("lock task failed")??)
     };
-    Ok(run_pass(services, options, sink).await)
+    Ok(run_pass_until(services, options, sink, stop).await)
 }
 
 /// The pass options of `run`'s flags, checked against the config.
@@ -204,15 +276,18 @@ fn duration_flag(key: &str, value: Option<&str>) -> Result<Option<std::time::Dur
         .map_err(|e| ConfigProblem { key: key.into(), reason: e.to_string() })
 }
 
-fn print_pass_line(report: &PassReport, dry_run: bool) {
-    let would: u64 = report.tenants.iter().map(|t| t.would_create).sum();
-    let found: u64 = report.tenants.iter().map(|t| t.already_ticketed).sum();
+/// `pass: 3 created, 0 already ticketed, 0 skipped, 1 failed of 14 seen, 1 tenant failed; 5 IP
+/// look-ups, 2 from cache; 1.2s`: what the exit status says, in figures.
+fn print_pass_line(summary: &PassSummary, report: &PassReport, dry_run: bool) {
     let e = report.enrichment;
-    let created =
-        if dry_run { format!("{would} would be created") } else { format!("{} created", report.created()) };
+    let stopped = summary
+        .stopped_by
+        .as_ref()
+        .map(|signal| format!(" (stopped by {signal}: the next run goes on from here)"))
+        .unwrap_or_default();
     say!(
-        "pass: {created}, {found} already ticketed, {} failed; {} IP look-ups, {} from cache; {:.1}s",
-        report.failed(),
+        "pass{stopped}: {}; {} IP look-ups, {} from cache; {:.1}s",
+        summary.figures(dry_run),
         e.lookups,
         e.cache_hits,
         report.elapsed.as_secs_f64()
@@ -554,5 +629,24 @@ async fn check_sync(checks: &mut Checks, config: &Config, clients: &Clients, clo
             ),
             Err(error) => checks.report(check, Err(crate::chain(&error))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_unless_told() {
+        let os = |s: &str| Some(OsString::from(s));
+        assert!(colour(None, None, None, None, true));
+        assert!(!colour(None, None, None, None, false), "a file or the journal gets no colour");
+        assert!(!colour(os("1"), None, None, None, true), "NO_COLOR");
+        assert!(colour(os(""), None, None, None, true), "an empty NO_COLOR is unset");
+        assert!(colour(None, os("1"), None, None, false), "CLICOLOR_FORCE");
+        assert!(!colour(None, os("0"), None, None, false), "CLICOLOR_FORCE=0 forces nothing");
+        assert!(!colour(os("1"), os("1"), None, None, true), "NO_COLOR wins");
+        assert!(!colour(None, None, os("0"), None, true), "CLICOLOR=0");
+        assert!(!colour(None, None, None, os("dumb"), true), "a dumb terminal");
     }
 }

@@ -24,9 +24,25 @@ pub struct Cli {
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 
+    /// How stderr's log lines are written: `text` for people (coloured only on a terminal;
+    /// `NO_COLOR` turns colour off, `CLICOLOR_FORCE=1` on), `json` for a log collector (one
+    /// object per line).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line per record, for people.
+    #[default]
+    Text,
+    /// One JSON object per record, for a log collector.
+    Json,
 }
 
 const AFTER_HELP: &str = "\
@@ -55,7 +71,8 @@ pub enum Command {
     // it say how to get it rather than clap calling it unknown.
     #[cfg_attr(not(feature = "demo"), command(about = DEMO_NOT_BUILT, long_about = None))]
     Demo(DemoArgs),
-    /// Run a pass every interval until SIGINT or SIGTERM; a signal lets the pass in flight finish.
+    /// Run as a service: each tenant's pass every interval, on its own schedule, until SIGINT or
+    /// SIGTERM (which stops it within seconds); optionally serve /metrics and /healthz.
     Watch(WatchArgs),
     /// Daily, weekly or monthly figures and the tickets of the period, from the state store (and,
     /// with --jira, from Jira). Reads no secret unless --jira is given, and then only Jira's.
@@ -138,12 +155,22 @@ pub struct DemoArgs {
     pub dir: Option<PathBuf>,
 }
 
-/// Options of `watch`: the interval and the flags of each pass.
+/// Options of `watch`: the interval, the metrics listener and the flags of each pass.
 #[derive(Debug, Args, Clone)]
 pub struct WatchArgs {
-    /// Time between the starts of two passes, e.g. `30s`, `5m`, `1h` (a little jitter is added).
+    /// Time between the starts of two passes of a tenant, e.g. `30s`, `5m`, `1h` (a little
+    /// jitter is added); also how often the summary line is printed.
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     pub every: String,
+    /// Serve /metrics (Prometheus text format) and /healthz at this address: a port (`9184`,
+    /// on loopback) or an address and a port (`0.0.0.0:9184`) [default: `[watch] metrics_addr`,
+    /// else none].
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
+    /// /healthz fails once a tenant has had no successful pass for this long, e.g. `15m`
+    /// [default: `[watch] healthy_within`, else three intervals].
+    #[arg(long, value_name = "DURATION")]
+    pub healthy_within: Option<String>,
     /// The flags of each pass, as for `run`.
     #[command(flatten)]
     pub run: RunArgs,

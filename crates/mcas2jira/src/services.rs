@@ -34,6 +34,28 @@ pub struct Tenant {
     pub context: TenantContext,
 }
 
+/// What the clients tell of their requests, per service: `watch`'s metrics and its shutdown's
+/// count of Jira requests in flight. None by default.
+#[derive(Clone, Default)]
+pub struct Observers {
+    /// Told of every MCAS request (all tenants).
+    pub mcas: Option<Arc<dyn http_support::Observer>>,
+    /// Told of every Jira request.
+    pub jira: Option<Arc<dyn http_support::Observer>>,
+    /// Told of every AbuseIPDB request.
+    pub abuseipdb: Option<Arc<dyn http_support::Observer>>,
+}
+
+impl std::fmt::Debug for Observers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Observers")
+            .field("mcas", &self.mcas.is_some())
+            .field("jira", &self.jira.is_some())
+            .field("abuseipdb", &self.abuseipdb.is_some())
+            .finish()
+    }
+}
+
 /// The clients of the three services, built without any network access.
 #[derive(Debug, Clone)]
 pub struct Clients {
@@ -51,6 +73,14 @@ impl Clients {
     /// # Errors
     /// When a client refuses its settings (a URL, a credential that cannot be a header).
     pub fn build(config: &Config) -> Result<Self> {
+        Self::build_observed(config, &Observers::default())
+    }
+
+    /// [`Clients::build`], each client telling its service's observer of its requests.
+    ///
+    /// # Errors
+    /// As [`Clients::build`].
+    pub fn build_observed(config: &Config, observers: &Observers) -> Result<Self> {
         let tenants = config
             .tenants
             .iter()
@@ -68,24 +98,34 @@ impl Clients {
                         )
                     }
                 };
-                let client = mcas_client::Client::builder(tenant.url.clone(), auth)
-                    .requests_per_minute(config.fetch.requests_per_minute)
+                let mut builder = mcas_client::Client::builder(tenant.url.clone(), auth)
+                    .requests_per_minute(config.fetch.requests_per_minute);
+                if let Some(observer) = &observers.mcas {
+                    builder = builder.observer(Arc::clone(observer));
+                }
+                let client = builder
                     .build()
                     .with_context(|| format!("tenant {}: cannot set up its client", tenant.name))?;
                 let context = TenantContext::new(tenant.name.clone()).portal_url(tenant.url.clone());
                 Ok(Tenant { name: tenant.name.clone(), client, context })
             })
             .collect::<Result<Vec<_>>>()?;
-        let jira = jira_client(config)?;
+        let mut jira = jira_builder(config)?;
+        if let Some(observer) = &observers.jira {
+            jira = jira.observer(Arc::clone(observer));
+        }
+        let jira = jira.build().context("jira: cannot set up its client")?;
         let abuseipdb = config
             .abuseipdb
             .as_ref()
             .map(|abuse| {
-                abuseipdb_client::Client::builder(abuse.key.get()?.clone())
+                let mut builder = abuseipdb_client::Client::builder(abuse.key.get()?.clone())
                     .base_url(abuse.url.clone())
-                    .timeout(abuse.timeout)
-                    .build()
-                    .context("abuseipdb: cannot set up its client")
+                    .timeout(abuse.timeout);
+                if let Some(observer) = &observers.abuseipdb {
+                    builder = builder.observer(Arc::clone(observer));
+                }
+                builder.build().context("abuseipdb: cannot set up its client")
             })
             .transpose()?;
         Ok(Self { tenants, jira, abuseipdb })
@@ -97,13 +137,15 @@ impl Clients {
 /// # Errors
 /// When the client refuses its settings, or the config was loaded without the Jira secret.
 pub fn jira_client(config: &Config) -> Result<jira_client::Client> {
+    jira_builder(config)?.build().context("jira: cannot set up its client")
+}
+
+fn jira_builder(config: &Config) -> Result<jira_client::ClientBuilder> {
     let auth = match &config.jira.auth {
         JiraAuth::Basic { user, token } => jira_client::Auth::basic(user.clone(), token.get()?.clone()),
         JiraAuth::Bearer(pat) => jira_client::Auth::bearer(pat.get()?.clone()),
     };
-    jira_client::Client::builder(config.jira.url.clone(), config.jira.deployment, auth)
-        .build()
-        .context("jira: cannot set up its client")
+    Ok(jira_client::Client::builder(config.jira.url.clone(), config.jira.deployment, auth))
 }
 
 /// Everything a pass needs.
@@ -128,7 +170,15 @@ impl Services {
     /// hold its attribute, a bad rule or summary template; other errors when Jira cannot be
     /// reached or the state store cannot be opened.
     pub async fn connect(config: Config) -> Result<Self> {
-        let clients = Clients::build(&config)?;
+        Self::connect_observed(config, &Observers::default()).await
+    }
+
+    /// [`Services::connect`], each client telling its service's observer of its requests.
+    ///
+    /// # Errors
+    /// As [`Services::connect`].
+    pub async fn connect_observed(config: Config, observers: &Observers) -> Result<Self> {
+        let clients = Clients::build_observed(&config, observers)?;
         let mapper = build_mapper(&config, &clients.jira).await?;
         let path = config.state.path.clone();
         let store = tokio::task::spawn_blocking(move || StateStore::open(&path))

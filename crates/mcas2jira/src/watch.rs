@@ -1,31 +1,47 @@
-//! `watch`: a pass every interval, until SIGINT or SIGTERM, for running as a service.
+//! `watch`: each tenant's pass on its own schedule, until SIGINT or SIGTERM, for running as a
+//! service.
 //!
-//! The config is read once. The services are connected once; when connecting fails (Jira
-//! unreachable for its field list, say) the attempt is repeated at the next tick rather than
-//! ending the service, except for a config error, which no retry can fix. Each pass runs under
-//! the state store's pass lock ([`app::run_locked`]), followed, with `[sync] enabled = true`, by a
-//! slice of the two-way sync under the sync lock ([`sync_slice`] long at most); a pass that fails, even for want of the
-//! lock, is logged and the next one still happens. A signal during a pass lets it finish its
-//! creates and state writes; the watch then exits with status 0. A signal while waiting ends the
-//! wait at once.
+//! The model:
+//! - **One loop per tenant.** Each tenant reads, tickets and records its alerts
+//!   ([`PassContext::run_tenant`]), then waits for its own next tick (`--every` after its pass
+//!   started, plus a little jitter). A tenant that is slow, throttled or failing delays only
+//!   itself; at most `[pipeline] concurrency` tenant passes run at once.
+//! - **Shared per process**: the clients, the state store, the IP reputations (renewed every
+//!   interval, so that the in-memory single flight stays small and a spent AbuseIPDB quota is
+//!   tried again), the metrics.
+//! - **The state file is the service's**: the pass lock is held for the whole life of the watch;
+//!   a `run` or a second `watch` on the same file is told who holds it, and exits with status 1.
+//! - **Housekeeping on its own schedule**: every interval, expired reputations are pruned and,
+//!   with `[sync] enabled = true`, a slice of the two-way sync runs (at most [`sync_slice`] long,
+//!   going on where the previous one stopped), beside the tenants' passes, never before them.
+//! - **A summary every interval**: one line (or `pass_summary` object) for the tenant passes that
+//!   ended in it; the alerts themselves are the audit trail, logged as they happen ([`AuditLog`]).
+//! - **Shutdown** ([`Shutdown`]): a signal is acknowledged at once; nothing new starts; a Jira
+//!   create already sent gets a moment to be answered and recorded; the rest is dropped; the
+//!   watch exits with status 0 within seconds.
 //!
-//! Output: one summary line per pass on stdout; with `--json`, every event of the pass as for
-//! `run --json`, then one `{"event":"pass_summary",...}` object.
+//! Connecting the services (Jira's field list is read) is retried every interval until it works,
+//! except for a config error, which no retry can fix.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
-use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::watch;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use crate::app;
 use crate::cli::WatchArgs;
 use crate::config::{self, Config};
-use crate::events::{Event, EventSink, Printer};
-use crate::pipeline::{PassOptions, PassReport};
-use crate::services::{ConfigProblem, Services};
+use crate::events::{AuditLog, Event, EventSink, PassSummary, Printer, TenantSummary};
+use crate::metrics::{self, Fanout, Recorder};
+use crate::pipeline::{Enricher, PassContext, PassOptions};
+use crate::services::{ConfigProblem, Observers, Services, Tenant};
+use crate::shutdown::Shutdown;
+use crate::state::{PassLock, StateStore};
 
 /// The shortest interval accepted: a pass a second is already far more than MCAS's 30 requests a
 /// minute per tenant allow.
@@ -33,102 +49,6 @@ pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The longest jitter added to a wait, whatever the interval.
 const MAX_JITTER: Duration = Duration::from_secs(30);
-
-/// The one JSON object `watch --json` prints after each pass.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PassSummary {
-    /// Always `"pass_summary"`.
-    pub event: &'static str,
-    /// The pass number, from 1.
-    pub pass: u64,
-    /// Whether the pass ran (`false`: the services could not be connected, or the pass lock was
-    /// held by another process; see `error`).
-    pub ok: bool,
-    /// Alerts read from MCAS.
-    pub seen: u64,
-    /// Tickets created.
-    pub created: u64,
-    /// Alerts found already ticketed in Jira.
-    pub already_ticketed: u64,
-    /// Alerts skipped by a rule.
-    pub skipped: u64,
-    /// Alerts that could not be ticketed (retried next pass).
-    pub failed: u64,
-    /// Tenants that could not be read.
-    pub tenants_failed: u64,
-    /// Seconds the pass took.
-    pub elapsed_secs: f64,
-    /// Seconds until the next pass starts.
-    pub next_in_secs: f64,
-    /// Why the pass did not run, when it did not.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-impl PassSummary {
-    fn of(pass: u64, report: &PassReport) -> Self {
-        let sum = |f: fn(&crate::events::TenantSummary) -> u64| report.tenants.iter().map(f).sum();
-        Self {
-            event: "pass_summary",
-            pass,
-            ok: true,
-            seen: sum(|t| t.seen),
-            created: report.created(),
-            already_ticketed: sum(|t| t.already_ticketed),
-            skipped: sum(|t| t.skipped),
-            failed: report.failed(),
-            tenants_failed: report.tenants.iter().filter(|t| t.tenant_failed).count() as u64,
-            elapsed_secs: report.elapsed.as_secs_f64(),
-            next_in_secs: 0.0,
-            error: None,
-        }
-    }
-
-    fn failed_pass(pass: u64, elapsed: Duration, error: &anyhow::Error) -> Self {
-        Self {
-            event: "pass_summary",
-            pass,
-            ok: false,
-            seen: 0,
-            created: 0,
-            already_ticketed: 0,
-            skipped: 0,
-            failed: 0,
-            tenants_failed: 0,
-            elapsed_secs: elapsed.as_secs_f64(),
-            next_in_secs: 0.0,
-            error: Some(format!("{error:#}")),
-        }
-    }
-
-    /// The human line: `pass 3: 2 created, 0 already ticketed, 0 skipped, 0 failed of 14 seen in
-    /// 1.2s; next in 5m 03s`.
-    #[must_use]
-    pub fn human(&self) -> String {
-        // Whole seconds: a casting float-to-int saturates, and the value is never negative.
-        let next = config::format_duration(Duration::from_secs(self.next_in_secs.max(0.0).round() as u64));
-        match &self.error {
-            Some(error) => format!("pass {}: did not run: {error}; next in {next}", self.pass),
-            None => {
-                let tenants = if self.tenants_failed > 0 {
-                    format!(", {} tenant(s) failed", self.tenants_failed)
-                } else {
-                    String::new()
-                };
-                format!(
-                    "pass {}: {} created, {} already ticketed, {} skipped, {} failed of {} seen{tenants} in {:.1}s; next in {next}",
-                    self.pass,
-                    self.created,
-                    self.already_ticketed,
-                    self.skipped,
-                    self.failed,
-                    self.seen,
-                    self.elapsed_secs
-                )
-            }
-        }
-    }
-}
 
 /// The interval of `--every`, checked.
 ///
@@ -152,60 +72,304 @@ pub fn interval(every: &str) -> Result<Duration, ConfigProblem> {
     Ok(every)
 }
 
-/// A random extra wait of up to a tenth of the interval (at most 30 s), so that several
-/// instances started together (one per config, say) do not hit the APIs in step.
+/// A random extra wait of up to a tenth of the interval (at most 30 s), so that tenants, and
+/// several instances started together, do not hit the APIs in step.
 fn jitter(every: Duration) -> Duration {
     let max = (every / 10).min(MAX_JITTER);
     let millis = u64::try_from(max.as_millis()).unwrap_or(u64::MAX);
     Duration::from_millis(fastrand::u64(0..=millis))
 }
 
-/// A flag raised by the first SIGINT or SIGTERM.
-///
-/// # Errors
-///
-/// When the signal handlers cannot be installed.
-fn stop_on_signals() -> Result<watch::Receiver<bool>> {
-    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
-    let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
-    let (sender, receiver) = watch::channel(false);
-    tokio::spawn(async move {
-        let name = tokio::select! {
-            _ = interrupt.recv() => "SIGINT",
-            _ = terminate.recv() => "SIGTERM",
-        };
-        tracing::info!("{name} received: stopping after the pass in flight");
-        let _ = sender.send(true);
-    });
-    Ok(receiver)
-}
-
-/// Where the events of a pass go in human mode: the per-pass summary line is the output, so the
-/// alerts are logged rather than printed (failures as warnings).
-struct LogSink;
-
-impl EventSink for LogSink {
-    fn emit(&self, event: Event) {
-        match &event {
-            Event::Failed { .. } | Event::TenantFailed { .. } => {
-                tracing::warn!("{}", crate::events::human(&event));
-            }
-            _ => tracing::info!("{}", crate::events::human(&event)),
-        }
-    }
-}
-
-/// The longest a sync slice after a pass may take: a quarter of the interval, between 5 seconds
-/// and 2 minutes, so that a backlog of resolved tickets delays the next pass by a bounded time.
+/// The longest a sync slice may take: a quarter of the interval, between 5 seconds and 2
+/// minutes, so that a backlog of resolved tickets is worked through in bounded steps.
 #[must_use]
 pub fn sync_slice(every: Duration) -> Duration {
     (every / 4).clamp(Duration::from_secs(5), Duration::from_secs(120))
 }
 
-/// What runs after every pass that ran, before the wait: housekeeping of the state store, and a
-/// slice of the two-way sync (`[sync] enabled = true`) of at most `sync_budget`, going on where
-/// the previous slice stopped (`cursor`). The sync runs here rather than beside the pass so that
-/// it sees the tickets the pass just created and never competes with it for MCAS's pacing.
+/// What `watch` runs with: its flags checked, and the config's `[watch]` under them.
+#[derive(Debug, Clone)]
+struct Settings {
+    every: Duration,
+    options: PassOptions,
+    metrics_addr: Option<SocketAddr>,
+    healthy_within: Duration,
+    json: bool,
+}
+
+impl Settings {
+    fn of(config: &Config, args: &WatchArgs) -> Result<Self> {
+        let every = interval(&args.every)?;
+        let options = app::pass_options(config, &args.run)?;
+        let metrics_addr = match &args.metrics_addr {
+            Some(text) => Some(
+                config::listen_addr(text)
+                    .map_err(|reason| ConfigProblem { key: "--metrics-addr".into(), reason })?,
+            ),
+            None => config.watch.metrics_addr,
+        };
+        let healthy_within = match &args.healthy_within {
+            Some(text) => {
+                let problem = |reason: String| ConfigProblem { key: "--healthy-within".into(), reason };
+                let age = config::parse_duration(text).map_err(|e| problem(e.to_string()))?;
+                if age.is_zero() {
+                    return Err(problem("must be more than 0s".into()).into());
+                }
+                age
+            }
+            None => config.watch.healthy_within.unwrap_or(every * 3),
+        };
+        Ok(Self { every, options, metrics_addr, healthy_within, json: args.run.json })
+    }
+}
+
+/// `watch`: see the module documentation. Returns 0 once stopped by a signal.
+///
+/// # Errors
+///
+/// A bad flag, or a config the services refuse (exit status 2); a state file that cannot be used
+/// (status 2) or that another mcas2jira holds (status 1); a metrics address that cannot be
+/// listened on (status 2). Errors of a pass are logged and counted, never returned.
+pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8> {
+    let settings = Settings::of(&config, args)?;
+    // The service owns the state file for as long as it runs (a dry run writes nothing).
+    let _lock = if settings.options.dry_run { None } else { Some(lock_state(&config).await?) };
+    let names: Vec<String> = config
+        .tenants
+        .iter()
+        .map(|t| t.name.clone())
+        .filter(|name| {
+            settings.options.tenants.is_empty()
+                || settings.options.tenants.iter().any(|n| n.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    let recorder = Arc::new(Recorder::new(&names, settings.healthy_within));
+    let listener = match settings.metrics_addr {
+        Some(addr) => {
+            let listener = metrics::listen(addr, Arc::clone(&recorder), stop.clone()).await.map_err(|e| {
+                ConfigProblem {
+                    key: "--metrics-addr".into(),
+                    reason: format!("cannot listen on {addr}: {e}"),
+                }
+            })?;
+            tracing::info!("serving /metrics and /healthz on http://{}", listener.addr);
+            Some(listener)
+        }
+        None => None,
+    };
+    let observers = Observers {
+        mcas: Some(recorder.observer("mcas")),
+        // Jira's requests are also counted in flight, for the shutdown's grace.
+        jira: Some(Arc::new(Fanout(vec![recorder.observer("jira"), stop.in_flight()]))),
+        abuseipdb: Some(recorder.observer("abuseipdb")),
+    };
+    let sink: Arc<dyn EventSink> =
+        if settings.json { Arc::new(Printer::new(true)) } else { Arc::new(AuditLog) };
+    let tally = Arc::new(Tally::new(settings.every));
+    tracing::info!(
+        every = %config::format_duration(settings.every),
+        tenants = names.len(),
+        healthy_within = %config::format_duration(settings.healthy_within),
+        "watching"
+    );
+    let reporter = tokio::spawn(report_every_interval(Arc::clone(&tally), settings.json, stop.clone()));
+
+    if let Some(services) = connect(&config, &observers, &settings, stop, &tally).await? {
+        let shared = Arc::new(Shared {
+            enrichers: Enrichers::new(PassContext::enricher(&services, settings.options.dry_run)),
+            permits: Semaphore::new(services.config.pipeline.concurrency.max(1)),
+            services,
+            settings: settings.clone(),
+            sink,
+            stop: stop.clone(),
+            recorder,
+            tally: Arc::clone(&tally),
+        });
+        let mut tasks = JoinSet::new();
+        let tenants: Vec<Tenant> = {
+            let options = &shared.settings.options;
+            let context = PassContext {
+                services: &shared.services,
+                enricher: &shared.enrichers.current(),
+                options,
+                sink: &*shared.sink,
+                stop,
+            };
+            context.selected().into_iter().cloned().collect()
+        };
+        for tenant in tenants {
+            tasks.spawn(tenant_loop(Arc::clone(&shared), tenant));
+        }
+        // The loops end only once a stop is requested. The housekeeping runs on this task rather
+        // than a spawned one: the sync's future is not provably `Send` (a limit of the compiler
+        // with streams of borrowing closures), and it needs no thread of its own.
+        let housekeeping = async {
+            if !settings.options.dry_run {
+                housekeeping_loop(&shared).await;
+            }
+        };
+        let tenants = async {
+            while let Some(ended) = tasks.join_next().await {
+                if let Err(e) = ended
+                    && e.is_panic()
+                {
+                    tracing::error!("a task of the watch panicked: {e}");
+                }
+            }
+        };
+        tokio::join!(housekeeping, tenants);
+        shared.enrichers.current().flush().await;
+    }
+    reporter.abort();
+    let why = stop.requested_by().unwrap_or("a signal");
+    tally.report(true, settings.json, Some(why));
+    if let Some(listener) = listener {
+        listener.stop();
+    }
+    tracing::info!("stopped");
+    Ok(app::EXIT_OK)
+}
+
+/// Takes the pass lock of the config's state file, for the life of the watch.
+async fn lock_state(config: &Config) -> Result<PassLock> {
+    let path = config.state.path.clone();
+    let shown = path.display().to_string();
+    tokio::task::spawn_blocking(move || StateStore::open(&path)?.lock_pass())
+        .await
+        .context("the lock task failed")?
+        .with_context(|| format!("state store {shown}"))
+}
+
+/// Connects the services, trying again every interval while it fails (a config error ends the
+/// watch at once). `None` when stopped first.
+async fn connect(
+    config: &Config,
+    observers: &Observers,
+    settings: &Settings,
+    stop: &Shutdown,
+    tally: &Tally,
+) -> Result<Option<Services>> {
+    loop {
+        let attempt = tokio::select! {
+            connected = Services::connect_observed(config.clone(), observers) => connected,
+            () = stop.requested() => return Ok(None),
+        };
+        match attempt.context("connecting the services") {
+            Ok(services) => {
+                tally.set_error(None);
+                return Ok(Some(services));
+            }
+            Err(error) if app::exit_code_of(&error) == app::EXIT_USAGE => return Err(error),
+            Err(error) => {
+                let next = settings.every + jitter(settings.every);
+                tracing::error!("{error:#}; trying again in {}", config::format_duration(next));
+                tally.set_error(Some(format!("{error:#}")));
+                tokio::select! {
+                    () = tokio::time::sleep(next) => {}
+                    () = stop.requested() => return Ok(None),
+                }
+            }
+        }
+    }
+}
+
+/// What the tasks of a watch share.
+struct Shared {
+    services: Services,
+    settings: Settings,
+    sink: Arc<dyn EventSink>,
+    stop: Shutdown,
+    recorder: Arc<Recorder>,
+    tally: Arc<Tally>,
+    enrichers: Enrichers,
+    /// Tenant passes at the same time (`[pipeline] concurrency`).
+    permits: Semaphore,
+}
+
+/// One tenant's schedule: a pass, then a wait until its next tick, until the stop.
+async fn tenant_loop(shared: Arc<Shared>, tenant: Tenant) {
+    let stop = &shared.stop;
+    let every = shared.settings.every;
+    while !stop.is_requested() {
+        let permit = tokio::select! {
+            permit = shared.permits.acquire() => permit,
+            () = stop.requested() => break,
+        };
+        let started = Instant::now();
+        let enricher = shared.enrichers.current();
+        let mut summary = TenantSummary { tenant: tenant.name.clone(), ..TenantSummary::default() };
+        {
+            let context = PassContext {
+                services: &shared.services,
+                enricher: &enricher,
+                options: &shared.settings.options,
+                sink: &*shared.sink,
+                stop,
+            };
+            tokio::select! {
+                () = context.run_tenant(&tenant, &mut summary) => {}
+                () = stop.abandoned() => summary.interrupted = true,
+            }
+        }
+        drop(permit);
+        shared.sink.emit(Event::TenantSummary(summary.clone()));
+        shared.recorder.tenant_pass(&summary, started.elapsed());
+        shared.tally.add(&summary);
+        if summary.interrupted || stop.is_requested() {
+            break;
+        }
+        count_pending(&shared, &tenant.name).await;
+        let next = started + every + jitter(every);
+        tokio::select! {
+            () = tokio::time::sleep_until(next) => {}
+            () = stop.requested() => break,
+        }
+    }
+}
+
+/// Sets the tenant's gauge of alerts awaiting a retry.
+async fn count_pending(shared: &Shared, tenant: &str) {
+    let store = Arc::clone(&shared.services.store);
+    let name = tenant.to_owned();
+    match tokio::task::spawn_blocking(move || store.pending(Some(&name))).await {
+        Ok(Ok(pending)) => shared.recorder.pending(tenant, pending.len()),
+        Ok(Err(e)) => tracing::warn!(tenant, "cannot count the alerts awaiting a retry: {e}"),
+        Err(e) => tracing::warn!(tenant, "cannot count the alerts awaiting a retry: {e}"),
+    }
+}
+
+/// Housekeeping every interval, beside the tenants' passes: the reputations renewed and pruned,
+/// and a slice of the two-way sync.
+async fn housekeeping_loop(shared: &Shared) {
+    let stop = &shared.stop;
+    let every = shared.settings.every;
+    let cursor = Arc::new(crate::sync::SyncCursor::default());
+    let slice = sync_slice(every);
+    while !stop.is_requested() {
+        let started = Instant::now();
+        tokio::select! {
+            () = housekeeping(shared, slice, &cursor) => {}
+            () = stop.abandoned() => break,
+        }
+        tokio::select! {
+            () = tokio::time::sleep_until(started + every + jitter(every)) => {}
+            () = stop.requested() => break,
+        }
+    }
+}
+
+async fn housekeeping(shared: &Shared, slice: Duration, cursor: &Arc<crate::sync::SyncCursor>) {
+    // A new generation of reputations: the tenant passes starting from now share it; the old one's
+    // cache writes are waited for.
+    let fresh = PassContext::enricher(&shared.services, shared.settings.options.dry_run);
+    shared.enrichers.renew(fresh).flush().await;
+    if let Err(error) = after_pass(&shared.services, slice, cursor).await {
+        tracing::warn!("housekeeping: {error:#}");
+    }
+}
+
+/// Housekeeping of the state store, and a slice of the two-way sync (`[sync] enabled = true`) of
+/// at most `sync_budget`, going on where the previous slice stopped (`cursor`).
 ///
 /// # Errors
 ///
@@ -244,99 +408,114 @@ pub async fn after_pass(
             closed = report.total(|t| t.alerts_closed),
             commented = report.total(|t| t.tickets_commented),
             failed = report.total(|t| t.failed + u64::from(t.tenant_failed)),
-            left_for_next_pass = report.total(|t| t.deferred),
+            left_for_next_slice = report.total(|t| t.deferred),
             "sync slice done"
         );
     }
     Ok(())
 }
 
-/// `watch`: passes every `--every` until SIGINT or SIGTERM. Returns 0 when stopped by a signal.
-///
-/// # Errors
-///
-/// A bad `--every` or pass flag, or a config the services refuse (exit status 2); signal handlers
-/// that cannot be installed. Errors of a pass are logged, never returned.
-pub async fn run(config: Config, args: &WatchArgs) -> Result<u8> {
-    let every = interval(&args.every)?;
-    let options = app::pass_options(&config, &args.run)?;
-    let mut stop = stop_on_signals()?;
-    let json = args.run.json;
-    let printer = Printer::new(json);
-    let sink: &dyn EventSink = if json { &printer } else { &LogSink };
-    let mut services: Option<Services> = None;
-    let cursor = Arc::new(crate::sync::SyncCursor::default());
-    let slice = sync_slice(every);
-    tracing::info!(every = %config::format_duration(every), "watching");
-    for pass in 1u64.. {
-        let started = Instant::now();
-        let summary = match one_pass(&config, &mut services, &options, sink, slice, &cursor).await {
-            Ok(report) => PassSummary::of(pass, &report),
-            Err(error) if is_config_error(&error) => return Err(error),
-            Err(error) => {
-                tracing::error!("pass {pass} did not run: {error:#}");
-                PassSummary::failed_pass(pass, started.elapsed(), &error)
+/// The reputations the tenant passes share, one generation per interval.
+struct Enrichers(Mutex<Arc<Enricher>>);
+
+impl Enrichers {
+    fn new(first: Enricher) -> Self {
+        Self(Mutex::new(Arc::new(first)))
+    }
+
+    fn current(&self) -> Arc<Enricher> {
+        Arc::clone(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Puts `next` in place; returns the generation it replaces.
+    fn renew(&self, next: Enricher) -> Arc<Enricher> {
+        std::mem::replace(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner), Arc::new(next))
+    }
+}
+
+/// The tenant passes ended since the last summary, and the interval's number.
+struct Tally {
+    every: Duration,
+    state: Mutex<TallyState>,
+}
+
+struct TallyState {
+    pass: u64,
+    summary: PassSummary,
+    failed_tenants: BTreeSet<String>,
+    /// Why the services are not connected, while they are not.
+    error: Option<String>,
+    since: Instant,
+}
+
+impl Tally {
+    fn new(every: Duration) -> Self {
+        Self {
+            every,
+            state: Mutex::new(TallyState {
+                pass: 1,
+                summary: PassSummary::new(1),
+                failed_tenants: BTreeSet::new(),
+                error: None,
+                since: Instant::now(),
+            }),
+        }
+    }
+
+    fn add(&self, tenant: &TenantSummary) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.summary.add(tenant);
+        if tenant.tenant_failed {
+            state.failed_tenants.insert(tenant.tenant.clone());
+        }
+    }
+
+    fn set_error(&self, error: Option<String>) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).error = error;
+    }
+
+    /// Prints the summary of the interval that ends now and starts the next (`last`: the watch
+    /// is stopping, `stopped_by` says why).
+    fn report(&self, last: bool, json: bool, stopped_by: Option<&str>) {
+        let summary = {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let next_pass = state.pass + 1;
+            let mut summary = std::mem::replace(&mut state.summary, PassSummary::new(next_pass));
+            summary.tenants_failed = state.failed_tenants.len() as u64;
+            state.failed_tenants.clear();
+            summary.elapsed_secs = state.since.elapsed().as_secs_f64();
+            if let Some(error) = &state.error
+                && summary.tenant_passes == 0
+            {
+                summary.ok = false;
+                summary.error = Some(error.clone());
             }
+            summary.next_in_secs = (!last).then_some(self.every.as_secs_f64());
+            summary.stopped_by = stopped_by.map(str::to_owned);
+            state.pass = next_pass;
+            state.since = Instant::now();
+            summary
         };
-        let next = started + every + jitter(every);
-        let mut summary = summary;
-        summary.next_in_secs = next.saturating_duration_since(Instant::now()).as_secs_f64();
-        print_summary(&summary, json);
-        if *stop.borrow() {
-            break;
-        }
+        crate::events::print_event(json, &summary, PassSummary::watch_line);
+    }
+}
+
+/// Prints a summary every interval, from the watch's start, until the stop.
+async fn report_every_interval(tally: Arc<Tally>, json: bool, stop: Shutdown) {
+    let mut next = Instant::now() + tally.every;
+    loop {
         tokio::select! {
-            () = tokio::time::sleep_until(next.into()) => {}
-            _ = stop.changed() => break,
+            () = tokio::time::sleep_until(next) => {}
+            () = stop.requested() => return,
         }
+        tally.report(false, json, None);
+        next += tally.every;
     }
-    tracing::info!("stopped");
-    Ok(app::EXIT_OK)
-}
-
-/// Connects the services if they are not yet, then runs a pass and what follows it.
-async fn one_pass(
-    config: &Config,
-    services: &mut Option<Services>,
-    options: &PassOptions,
-    sink: &dyn EventSink,
-    sync_budget: Duration,
-    cursor: &Arc<crate::sync::SyncCursor>,
-) -> Result<PassReport> {
-    let services = match services {
-        Some(services) => services,
-        None => services.insert(Services::connect(config.clone()).await.context("connecting the services")?),
-    };
-    let report = app::run_locked(services, options, sink).await?;
-    if !options.dry_run
-        && let Err(error) = after_pass(services, sync_budget, cursor).await
-    {
-        tracing::warn!("after the pass: {error:#}");
-    }
-    Ok(report)
-}
-
-/// A config problem found on connecting: retrying cannot fix it.
-fn is_config_error(error: &anyhow::Error) -> bool {
-    app::exit_code_of(error) == app::EXIT_USAGE
-}
-
-fn print_summary(summary: &PassSummary, json: bool) {
-    use std::io::Write;
-    let line = if json {
-        serde_json::to_string(summary).unwrap_or_else(|e| format!(r#"{{"event":"error","reason":"{e}"}}"#))
-    } else {
-        summary.human()
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{line}");
-    let _ = stdout.flush();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::TenantSummary;
 
     #[test]
     fn intervals_are_checked() {
@@ -364,37 +543,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_summary_is_one_line_and_one_json_object() {
-        let report = PassReport {
-            tenants: vec![
-                TenantSummary {
-                    tenant: "a".into(),
-                    seen: 5,
-                    created: 3,
-                    skipped: 1,
-                    failed: 1,
-                    ..Default::default()
-                },
-                TenantSummary { tenant: "b".into(), tenant_failed: true, ..Default::default() },
-            ],
-            elapsed: Duration::from_millis(1500),
-            ..PassReport::default()
-        };
-        let mut summary = PassSummary::of(2, &report);
-        summary.next_in_secs = 299.6;
-        assert_eq!(
-            summary.human(),
-            "pass 2: 3 created, 0 already ticketed, 1 skipped, 1 failed of 5 seen, 1 tenant(s) failed in 1.5s; next in 5m"
-        );
-        let value = serde_json::to_value(&summary).unwrap();
-        assert_eq!(value["event"], "pass_summary");
-        assert_eq!(value["created"], 3);
-        assert_eq!(value["tenants_failed"], 1);
-        assert!(value.get("error").is_none());
-
-        let failed = PassSummary::failed_pass(3, Duration::ZERO, &anyhow::anyhow!("jira: down"));
-        assert!(failed.human().starts_with("pass 3: did not run: jira: down"), "{}", failed.human());
-        assert_eq!(serde_json::to_value(&failed).unwrap()["ok"], false);
+    #[tokio::test]
+    async fn the_tally_counts_each_failed_tenant_once_and_starts_over() {
+        let tally = Tally::new(Duration::from_secs(60));
+        let failed = TenantSummary { tenant: "a".into(), tenant_failed: true, ..TenantSummary::default() };
+        tally.add(&failed);
+        tally.add(&failed);
+        tally.add(&TenantSummary { tenant: "b".into(), seen: 2, created: 2, ..TenantSummary::default() });
+        {
+            let state = tally.state.lock().unwrap();
+            assert_eq!(state.summary.tenant_passes, 3);
+            assert_eq!(state.summary.created, 2);
+            assert_eq!(state.failed_tenants.len(), 1);
+        }
+        tally.report(false, true, None);
+        let state = tally.state.lock().unwrap();
+        assert_eq!(state.pass, 2);
+        assert_eq!(state.summary.tenant_passes, 0);
+        assert!(state.failed_tenants.is_empty());
     }
 }

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use super::error::{Result, StateError};
 use super::lock::lock_path;
 
+/// `EPERM`, "operation not permitted" (1 on Linux and the BSDs), which an immutable file answers.
+const EPERM: i32 = 1;
+
 /// Checks that the directory of `path` exists, and that the database (if it exists) and its
 /// directory can be written by this process: the checks [`super::StateStore::open`] makes first.
 /// SQLite's in-memory and URI names are left to SQLite.
@@ -36,6 +39,11 @@ pub(super) fn check_writable(path: &Path) -> Result<()> {
     if path.exists() {
         match OpenOptions::new().read(true).write(true).open(path) {
             Ok(_) => {}
+            // EPERM rather than EACCES: the file is immutable (`chattr +i`), which binds root too;
+            // no permission would help, the file is read-only.
+            Err(e) if e.raw_os_error() == Some(EPERM) => {
+                return Err(StateError::ReadOnly { path: path.to_owned(), file_system: false });
+            }
             Err(e) if e.kind() == ErrorKind::PermissionDenied => return Err(denied(path.to_owned())),
             Err(e) if e.kind() == ErrorKind::ReadOnlyFilesystem => {
                 return Err(StateError::ReadOnly { path: path.to_owned(), file_system: true });

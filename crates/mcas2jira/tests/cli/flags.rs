@@ -87,8 +87,28 @@ fn json_events_have_their_documented_shapes() {
     assert_eq!(out.stdout.lines().count(), out.events.len(), "{out}");
     assert_eq!(
         out.event_counts().into_iter().collect::<Vec<_>>(),
-        [("tenant_summary".to_owned(), 1), ("ticket_created".to_owned(), 2)]
+        [("pass_summary".to_owned(), 1), ("tenant_summary".to_owned(), 1), ("ticket_created".to_owned(), 2)]
     );
+    // The pass ends with its summary, the same object `watch` prints every interval.
+    let pass = out.events.last().unwrap();
+    assert_eq!(pass["event"], "pass_summary", "{out}");
+    assert_eq!(
+        keys(pass),
+        [
+            "already_ticketed",
+            "created",
+            "elapsed_secs",
+            "event",
+            "failed",
+            "ok",
+            "pass",
+            "seen",
+            "skipped",
+            "tenant_passes",
+            "tenants_failed"
+        ]
+    );
+    assert_eq!((pass["created"].as_u64(), pass["seen"].as_u64(), pass["ok"].as_bool()), (Some(2), Some(2), Some(true)));
     for created in out.events_of("ticket_created") {
         assert_eq!(keys(created), ["alert_id", "event", "key", "severity", "tenant", "title"]);
         assert_eq!(created["tenant"], "contoso");

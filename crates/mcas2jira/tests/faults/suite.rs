@@ -271,7 +271,8 @@ fn read_only_state() -> Outcome {
     match ReadOnly::set(c.h.state_path.clone()) {
         Some(guard) => {
             c.faults(1);
-            let out = c.run(&[1]);
+            // A state file that cannot be written is for the operator to fix: status 2.
+            let out = c.run(&[2]);
             if !out.stderr.contains("read-only") && !out.stderr.contains("readonly") {
                 c.problems.push(format!("a read-only store must be named: {}", tail(&out)));
             }

@@ -3,12 +3,19 @@
 //!
 //! The JSON form is part of the tool's interface: every object has an `"event"` key naming its
 //! kind; the other keys are listed on each variant. New kinds and keys may be added; existing ones
-//! are not renamed.
+//! are not renamed. A pass ends with a [`PassSummary`] (`"pass_summary"`); `watch` logs each
+//! event as an audit line instead of printing it ([`AuditLog`]).
+
+mod audit;
+mod summary;
 
 use std::io::Write;
 use std::sync::Mutex;
 
 use serde::Serialize;
+
+pub use audit::AuditLog;
+pub use summary::PassSummary;
 
 /// One thing that happened during a pass.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -190,35 +197,37 @@ impl EventSink for Tee<'_> {
     }
 }
 
-/// The one-line human form of an event.
+/// The one-line human form of an event: tenant, severity, title, what became of the alert, and
+/// the alert's id, so that each line can be followed to the portal and to the ticket.
 pub fn human(event: &Event) -> String {
     fn head(tenant: &str, severity: &str, title: &str) -> String {
         format!("{tenant:<12} {severity:<13} {}", one_line(title, 70))
     }
     match event {
-        Event::TicketCreated { tenant, severity, title, key, .. } => {
-            format!("{}  -> {key} created", head(tenant, severity, title))
+        Event::TicketCreated { tenant, alert_id, severity, title, key } => {
+            format!("{}  -> {key} created (alert {alert_id})", head(tenant, severity, title))
         }
-        Event::AlreadyTicketed { tenant, severity, title, key, .. } => {
-            format!("{}  -> {key} already ticketed", head(tenant, severity, title))
+        Event::AlreadyTicketed { tenant, alert_id, severity, title, key } => {
+            format!("{}  -> {key} already ticketed (alert {alert_id})", head(tenant, severity, title))
         }
-        Event::WouldCreate { tenant, severity, title, summary, priority, .. } => format!(
-            "{}  -> would create \"{}\"{}",
+        Event::WouldCreate { tenant, alert_id, severity, title, summary, priority, .. } => format!(
+            "{}  -> would create \"{}\"{} (alert {alert_id})",
             head(tenant, severity, title),
             one_line(summary, 80),
             priority.as_ref().map(|p| format!(" (priority {p})")).unwrap_or_default()
         ),
-        Event::Skipped { tenant, severity, title, rule, .. } => {
-            format!("{}  -> skipped by rule {rule}", head(tenant, severity, title))
+        Event::Skipped { tenant, alert_id, severity, title, rule } => {
+            format!("{}  -> skipped by rule {rule} (alert {alert_id})", head(tenant, severity, title))
         }
         Event::Failed { tenant, alert_id, severity, title, reason } => format!(
-            "{}  -> failed: {}",
+            "{}  -> failed: {}{}",
             head(
                 tenant,
                 severity.as_deref().unwrap_or("?"),
-                title.as_deref().or(alert_id.as_deref()).unwrap_or("(unreadable alert)")
+                title.as_deref().unwrap_or("(unreadable alert)")
             ),
-            one_line(reason, 200)
+            one_line(reason, 200),
+            alert_id.as_ref().map(|id| format!(" (alert {id})")).unwrap_or_default()
         ),
         Event::TenantFailed { tenant, reason } => {
             format!("{tenant:<12} tenant failed: {}", one_line(reason, 300))
@@ -236,14 +245,18 @@ pub fn human(event: &Event) -> String {
                     parts.push(format!("{n} {what}"));
                 }
             }
-            let status = if s.tenant_failed { " (tenant failed)" } else { "" };
+            let status = match (s.tenant_failed, s.interrupted) {
+                (true, _) => " (tenant failed)",
+                (false, true) => " (stopped by a signal)",
+                (false, false) => "",
+            };
             format!("{:<12} summary: {}{status}", s.tenant, parts.join(", "))
         }
     }
 }
 
 /// `text` on one line, cut to `max` characters.
-fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if out.chars().count() > max {
         out = out.chars().take(max.saturating_sub(1)).collect();
@@ -284,5 +297,20 @@ mod tests {
         let line = human(&e);
         assert!(!line.contains('\n'), "{line}");
         assert!(line.contains("multi line title"));
+    }
+
+    #[test]
+    fn human_lines_name_the_alert_and_the_ticket() {
+        let e = Event::TicketCreated {
+            tenant: "contoso".into(),
+            alert_id: "5f0c1a2b3c4d5e6f7a8b9c0d".into(),
+            severity: "high".into(),
+            title: "Impossible travel".into(),
+            key: "SEC-12".into(),
+        };
+        assert_eq!(
+            human(&e),
+            "contoso      high          Impossible travel  -> SEC-12 created (alert 5f0c1a2b3c4d5e6f7a8b9c0d)"
+        );
     }
 }
