@@ -108,7 +108,10 @@ fn json_events_have_their_documented_shapes() {
             "tenants_failed"
         ]
     );
-    assert_eq!((pass["created"].as_u64(), pass["seen"].as_u64(), pass["ok"].as_bool()), (Some(2), Some(2), Some(true)));
+    assert_eq!(
+        (pass["created"].as_u64(), pass["seen"].as_u64(), pass["ok"].as_bool()),
+        (Some(2), Some(2), Some(true))
+    );
     for created in out.events_of("ticket_created") {
         assert_eq!(keys(created), ["alert_id", "event", "key", "severity", "tenant", "title"]);
         assert_eq!(created["tenant"], "contoso");

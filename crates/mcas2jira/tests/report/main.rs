@@ -1,10 +1,8 @@
-//! `watch` and `report`, run as the real binary against the fake services.
+//! `report`, run as the real binary against the fake services.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod browser;
-mod child;
 mod points;
 mod reports;
-mod watch;

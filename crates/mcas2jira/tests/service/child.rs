@@ -29,7 +29,11 @@ impl Running {
     pub fn start(h: &Harness, args: &[&str]) -> Running {
         let mut full = vec!["--config".to_owned(), h.config_path.display().to_string()];
         full.extend(args.iter().map(|a| (*a).to_owned()));
-        let mut command = h.command(full);
+        Running::spawn(h.command(full))
+    }
+
+    /// Starts `command`, reading its output.
+    pub fn spawn(mut command: std::process::Command) -> Running {
         command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("spawn mcas2jira");
         let stdout = lines(child.stdout.take().expect("stdout"));
@@ -78,17 +82,17 @@ impl Running {
         }
     }
 
-    /// Waits for a stderr line containing `needle`.
+    /// Waits for a stderr line containing `needle`, and returns it.
     #[track_caller]
-    pub fn wait_stderr(&mut self, needle: &str) {
+    pub fn wait_stderr(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + LINE_TIMEOUT;
         loop {
             match self.stderr.recv_timeout(Duration::from_millis(50)) {
                 Ok(line) => {
                     let found = line.contains(needle);
-                    self.err.push(line);
+                    self.err.push(line.clone());
                     if found {
-                        return;
+                        return line;
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
@@ -102,11 +106,30 @@ impl Running {
 
     /// Sends SIGTERM (through `kill`, a process of its own: the tests use no `unsafe`).
     pub fn terminate(&self) {
+        self.signal("TERM");
+    }
+
+    /// Sends the signal `name` (`TERM`, `INT`).
+    pub fn signal(&self, name: &str) {
         let status = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -TERM failed");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The address of the metrics listener, read from its log line (`--metrics-addr 0` lets the
+    /// system choose the port).
+    #[track_caller]
+    pub fn metrics_addr(&mut self) -> String {
+        let line = self.wait_stderr("serving /metrics and /healthz on http://");
+        let at = line.find("http://").unwrap() + "http://".len();
+        line[at..].split_whitespace().next().unwrap().to_owned()
     }
 
     /// Waits for the child to exit, collecting the rest of its output; returns its status.
