@@ -1,6 +1,7 @@
-//! SIGKILL at seeded random moments: the binary is killed (by `kill -KILL <pid>`, no `unsafe`)
-//! while it reads, tickets and records, over and over, with new alerts arriving between runs;
-//! then rerun until a run completes. Exactly one ticket per alert, none missing.
+//! Signals at seeded random moments: `run` is killed (by `kill -KILL <pid>`, no `unsafe`) while it
+//! reads, tickets and records, and `watch` is stopped (`kill -TERM`) the same way, over and over,
+//! with new alerts arriving between runs; then rerun until a run completes. Exactly one ticket
+//! per alert, none missing; and a `watch` stopped by SIGTERM exits with status 0 within seconds.
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
@@ -38,11 +39,14 @@ impl Rng {
     }
 }
 
-/// `mcas2jira --config <config> run` as a child with nothing captured, so it never blocks on a
+/// How long a `watch` may take to exit after SIGTERM.
+const STOP_WITHIN: Duration = Duration::from_secs(5);
+
+/// `mcas2jira --config <config> <args>` as a child with nothing captured, so it never blocks on a
 /// pipe, with the harness's secrets in its environment.
-fn spawn(h: &Harness) -> std::process::Child {
+fn spawn(h: &Harness, args: &[&str]) -> std::process::Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mcas2jira"));
-    command.arg("--config").arg(&h.config_path).args(["run", "--json"]).current_dir(h.dir());
+    command.arg("--config").arg(&h.config_path).args(args).current_dir(h.dir());
     command.env_clear();
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);
@@ -57,6 +61,15 @@ fn spawn(h: &Harness) -> std::process::Child {
 }
 
 pub fn sigkill_rounds() -> Outcome {
+    rounds("SIGKILL at random moments", "KILL", &["run", "--json"])
+}
+
+pub fn sigterm_rounds() -> Outcome {
+    rounds("SIGTERM to watch at random moments", "TERM", &["watch", "--every", "1s", "--json"])
+}
+
+/// Rounds of `args` stopped by `signal` (`KILL`, `TERM`) at random moments.
+fn rounds(name: &'static str, signal: &str, args: &[&str]) -> Outcome {
     let names = ["contoso", "fabrikam"];
     let pools: Vec<Vec<serde_json::Value>> = names
         .iter()
@@ -69,7 +82,7 @@ pub fn sigkill_rounds() -> Outcome {
     for (name, pool) in names.iter().zip(&pools) {
         options = options.tenant(name, pool[..PER_ROUND].to_vec());
     }
-    let mut c = Ctx::new("SIGKILL at random moments", Harness::start(options));
+    let mut c = Ctx::new(name, Harness::start(options));
     // Small pages make many transactions per run; latency makes each step last long enough to
     // be killed in.
     page_size(&c.h, 3);
@@ -103,24 +116,37 @@ pub fn sigkill_rounds() -> Outcome {
             lost_answers += 1;
         }
         let before = c.h.jira.issue_count();
-        let mut child = spawn(&c.h);
+        let mut child = spawn(&c.h, args);
         std::thread::sleep(Duration::from_millis(rng.below(window_ms)));
+        let mut signalled = None;
         if child.try_wait().expect("wait").is_none() {
-            let _ = Command::new("kill").args(["-KILL", &child.id().to_string()]).status();
+            let _ = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+            signalled = Some(Instant::now());
         }
-        let status = child.wait().expect("wait");
+        let status = wait_at_most(&mut child, STOP_WITHIN * 4);
         c.totals.runs += 1;
-        if status.signal() == Some(9) {
-            landed += 1;
-            mid_run += u64::from(c.h.jira.issue_count() > before);
-        } else {
-            finished += 1;
+        match (signal, signalled) {
+            ("KILL", _) if status.signal() == Some(9) => {
+                landed += 1;
+                mid_run += u64::from(c.h.jira.issue_count() > before);
+            }
+            ("TERM", Some(at)) => {
+                landed += 1;
+                mid_run += u64::from(c.h.jira.issue_count() > before);
+                if status.code() != Some(0) {
+                    c.problems.push(format!("round {round}: SIGTERM gave {status}, not status 0"));
+                }
+                if at.elapsed() > STOP_WITHIN {
+                    c.problems.push(format!("round {round}: {:?} to stop after SIGTERM", at.elapsed()));
+                }
+            }
+            _ => finished += 1,
         }
     }
     let unused = c.h.jira.pending_faults();
     c.totals.faults += landed + u64::from(lost_answers) - unused;
     eprintln!(
-        "SIGKILL: {round} runs killed within {window_ms} ms of their start: {landed} killed ({mid_run} after creating some tickets), {finished} finished first; \
+        "{name}: {round} runs signalled within {window_ms} ms of their start: {landed} stopped ({mid_run} after creating some tickets), {finished} finished first; \
          {lost_answers} lost create answers queued (seed {SEED:#x})"
     );
     if landed < ROUNDS / 2 || mid_run < ROUNDS / 4 {
@@ -132,4 +158,20 @@ pub fn sigkill_rounds() -> Outcome {
     c.h.jira.clear_faults();
     c.settle();
     c.finish()
+}
+
+/// Waits for `child`, killing it after `limit` (a `watch` that would not stop), so that the suite
+/// reports the problem rather than hang.
+fn wait_at_most(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            return child.wait().expect("wait");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

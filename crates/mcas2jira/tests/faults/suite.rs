@@ -372,6 +372,7 @@ fn fault_suite() {
         sqlite_busy,
         read_only_state,
         crate::kill::sigkill_rounds,
+        crate::kill::sigterm_rounds,
     ];
     // Two workers: the scenarios are independent, each with its own fakes and files.
     let (left, right): (Vec<_>, Vec<_>) = scenarios.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
