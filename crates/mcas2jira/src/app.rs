@@ -431,12 +431,20 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
             return Ok(EXIT_USAGE);
         }
     };
+    // Opening checks that the file and its directory can be written (the directory missing,
+    // permission denied and read-only are named), as `run` and `watch` need.
     let state_path = config.state.path.clone();
     let store = tokio::task::spawn_blocking(move || crate::state::StateStore::open(&state_path)).await?;
     checks.report(
         "state store",
         store
-            .map(|s| format!("{} (schema {})", config.state.path.display(), s.schema_version().unwrap_or(0)))
+            .map(|s| {
+                format!(
+                    "{}: writable (schema {})",
+                    config.state.path.display(),
+                    s.schema_version().unwrap_or(0)
+                )
+            })
             .map_err(|e| crate::chain(&e)),
     );
 
