@@ -103,10 +103,8 @@ async fn html_error_pages_become_a_short_snippet() {
     match &err {
         Error::Status { status, snippet, .. } => {
             assert_eq!(status.as_u16(), 502);
-            assert!(
-                snippet.starts_with("<html> <head><title>502 Bad Gateway</title></head> <body>xxx"),
-                "{snippet}"
-            );
+            // The page's text, not its markup.
+            assert!(snippet.starts_with("502 Bad Gateway xxx"), "{snippet}");
             assert!(snippet.chars().count() <= 201, "{}", snippet.len());
         }
         other => panic!("expected Status, got {other:?}"),
