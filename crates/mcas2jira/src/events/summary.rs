@@ -137,22 +137,22 @@ impl PassSummary {
 
     /// `watch`'s line: `pass 3: 2 created, ... of 14 seen in 3 tenant passes; next in 5m`.
     pub fn watch_line(&self) -> String {
-        let next = self
-            .next_in_secs
-            .map(|secs| {
-                format!("; next in {}", format_duration(Duration::from_secs(secs.max(0.0).round() as u64)))
-            })
-            .unwrap_or_default();
+        let mut tail = String::new();
+        if let Some(signal) = &self.stopped_by {
+            tail.push_str(&format!("; stopped by {signal}"));
+        }
+        if let Some(secs) = self.next_in_secs {
+            let next = Duration::from_secs(secs.max(0.0).round() as u64);
+            tail.push_str(&format!("; next in {}", format_duration(next)));
+        }
         match &self.error {
-            Some(error) => format!("pass {}: did not run: {error}{next}", self.pass),
+            Some(error) => format!("pass {}: did not run: {error}{tail}", self.pass),
             None => {
                 let passes = match self.tenant_passes {
                     1 => "1 tenant pass".to_owned(),
                     n => format!("{n} tenant passes"),
                 };
-                let stopped =
-                    self.stopped_by.as_ref().map(|s| format!("; stopped by {s}")).unwrap_or_default();
-                format!("pass {}: {} in {passes}{stopped}{next}", self.pass, self.figures(false))
+                format!("pass {}: {} in {passes}{tail}", self.pass, self.figures(false))
             }
         }
     }

@@ -100,7 +100,9 @@ pub struct Recorder {
     requests: Family<RequestLabels, Counter>,
     request_duration: Family<ServiceLabel, Histogram>,
     waits: Family<WaitLabels, Counter<f64, AtomicU64>>,
-    quota_remaining: Gauge,
+    /// A family without labels, so that the gauge appears only once AbuseIPDB has said how many
+    /// checks are left: a 0 before that would read as a spent quota.
+    quota_remaining: Family<Vec<(String, String)>, Gauge>,
     health: Mutex<Health>,
 }
 
@@ -173,7 +175,7 @@ impl Recorder {
             "Time waited before requests: pacing, throttling by the service, backoff after a failure",
             waits.clone(),
         );
-        let quota_remaining = Gauge::default();
+        let quota_remaining = Family::<Vec<(String, String)>, Gauge>::default();
         registry.register(
             "abuseipdb_quota_remaining",
             "AbuseIPDB checks left today, as its last answer said",
@@ -339,6 +341,8 @@ mod tests {
         }
         assert!(text.contains("mcas2jira_tenant_last_success_timestamp_seconds{tenant=\"a\"}"), "{text}");
         assert!(!text.contains("mcas2jira_tenant_last_success_timestamp_seconds{tenant=\"b\"}"), "{text}");
+        // No quota before AbuseIPDB has told it.
+        assert!(!text.contains("mcas2jira_abuseipdb_quota_remaining "), "{text}");
     }
 
     #[tokio::test]

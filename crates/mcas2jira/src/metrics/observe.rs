@@ -44,7 +44,7 @@ impl Observer for RequestMetrics {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<i64>().ok())
         {
-            recorder.quota_remaining.set(left);
+            recorder.quota_remaining.get_or_create(&Vec::new()).set(left);
         }
     }
 
