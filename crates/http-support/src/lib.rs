@@ -13,7 +13,11 @@
 //! - backoff is exponential with jitter and capped at [`RetryPolicy::get_max_backoff`];
 //! - error bodies are captured up to a bound ([`ErrorResponse`]) so that each client can build its
 //!   own typed error from the service's error body, and success bodies are read with a cap
-//!   ([`read_body`]) so that a hostile or broken server cannot exhaust memory.
+//!   ([`read_body`]) so that a hostile or broken server cannot exhaust memory;
+//! - credentials only go to `https` URLs, or plain `http` to loopback
+//!   ([`check_https_or_loopback`]);
+//! - one Microsoft Entra application gets client-credentials tokens for many tenants, cached per
+//!   tenant and fetched once for many callers ([`entra::EntraApp`]).
 //!
 //! # The family's shared vocabulary
 //!
@@ -61,6 +65,8 @@ mod base_url;
 mod body;
 #[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
+pub mod entra;
 mod error;
 #[cfg(feature = "client")]
 mod pacing;
@@ -68,6 +74,7 @@ mod retry;
 mod retry_after;
 #[cfg(feature = "client")]
 mod settings;
+mod url_check;
 
 pub use base_url::{BaseUrlError, check_base_url};
 #[cfg(feature = "client")]
@@ -84,6 +91,7 @@ pub use retry::{Idempotency, RetryPolicy, is_transient_status};
 pub use retry_after::{parse_retry_after, retry_after};
 #[cfg(feature = "client")]
 pub use settings::{ClientSettings, HttpClient, SettingsError};
+pub use url_check::{check_https_or_loopback, same_origin};
 
 // The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
 // the README's examples with the doctests keeps them from going stale.
