@@ -41,9 +41,11 @@
 
 mod error;
 mod extract;
+mod facts;
 mod html;
 mod labels;
 mod mapper;
+mod names;
 mod render;
 mod reputation;
 mod rules;
@@ -52,7 +54,8 @@ mod severity;
 mod template;
 
 pub use error::{Error, MapError, Result};
-pub use extract::{EntityFact, Facts, FoundIp, MAX_FROM_TEXT, TenantContext, extract, severity_name};
+pub use extract::{MAX_FROM_TEXT, extract, severity_name};
+pub use facts::{EntityFact, Facts, FoundIp, TenantContext};
 pub use html::html_to_text;
 pub use labels::alert_label;
 pub use mapper::{

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::extract::{Facts, format_time, severity_name};
+use crate::extract::{format_time, severity_name};
+use crate::facts::Facts;
 use crate::labels::alert_label;
 use crate::render;
 use crate::reputation::Reputation;

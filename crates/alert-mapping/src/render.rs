@@ -10,7 +10,8 @@ use std::net::IpAddr;
 
 use jira_client::richtext::{Block, Document, Inline, Table};
 
-use crate::extract::{Facts, FoundIp, format_time, severity_name};
+use crate::extract::{format_time, severity_name};
+use crate::facts::{Facts, FoundIp};
 use crate::reputation::Reputation;
 
 /// At most this many IPs are listed in the facts table, and as many entities in the entities

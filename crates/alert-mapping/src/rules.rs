@@ -25,7 +25,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::extract::Facts;
+use crate::facts::Facts;
 use crate::reputation::Reputation;
 use crate::severity::Severity;
 

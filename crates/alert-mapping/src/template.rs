@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::error::{Error, Result};
-use crate::extract::Facts;
+use crate::facts::Facts;
 
 /// The summary template used when the config gives none.
 pub const DEFAULT_SUMMARY_TEMPLATE: &str = "[{tenant}] {title}";
