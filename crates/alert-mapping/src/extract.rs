@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use mcas_client::{Alert, Entity, EntityData, EntityId, Severity};
 use url::Url;
 
-use crate::facts::{EntityFact, Facts, TenantContext};
+use crate::facts::{AlertSource, EntityFact, Facts, TenantContext};
 use crate::html::html_to_text;
 use crate::names::{Ips, Names, first_sentence, is_clean_line, one_line, one_line_cow};
 use crate::scan::{find_emails, find_ips, parse_ip};
@@ -19,6 +19,9 @@ use crate::scan::{find_emails, find_ips, parse_ip};
 /// whole; text is only a fallback, and a hostile description listing thousands of addresses must
 /// not spend the day's AbuseIPDB quota.
 pub const MAX_FROM_TEXT: usize = 50;
+
+/// Graph's `serviceSource` for Defender for Cloud Apps, the product behind the MCAS API.
+pub(crate) const MCAS_SERVICE_SOURCE: &str = "microsoftDefenderForCloudApps";
 
 /// Reads the facts of an alert.
 ///
@@ -81,25 +84,7 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         entities.push(fact);
     }
 
-    // The text second, bounded.
-    let mut from_text = 0;
-    for email in find_emails(&description_text) {
-        if from_text >= MAX_FROM_TEXT {
-            break;
-        }
-        if users.add(Some(&email)) {
-            from_text += 1;
-        }
-    }
-    let mut from_text = 0;
-    for ip in find_ips(&title).into_iter().chain(find_ips(&description_text)) {
-        if from_text >= MAX_FROM_TEXT {
-            break;
-        }
-        if ips.add(ip, false) {
-            from_text += 1;
-        }
-    }
+    add_from_text(&mut users, &mut ips, &title, &description_text);
 
     let policy = alert
         .policy
@@ -110,17 +95,27 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         .or(entity_policy);
 
     Facts {
+        source: AlertSource::Mcas,
         alert_id: alert.id.clone(),
         tenant: one_line(&tenant.name),
         summary_sentence: first_sentence(&description_text).unwrap_or_else(|| title.clone()),
         title,
-        severity: alert.severity,
+        severity: crate::Severity::from_mcas(alert.severity),
+        severity_text: severity_name(alert.severity),
         time: alert.timestamp,
         url: alert_url(alert, tenant),
         description_text,
         policy,
         alert_type: alert_type(alert),
         threat_score: alert.threat_score.filter(|s| s.is_finite()),
+        // Every alert of this API is a Defender for Cloud Apps alert, as Graph would say.
+        service_source: Some(MCAS_SERVICE_SOURCE.to_owned()),
+        detector_id: None,
+        category: None,
+        mitre_techniques: Vec::new(),
+        incident_id: None,
+        incident_url: String::new(),
+        recommended_actions: String::new(),
         users: users.items,
         ips: ips.items,
         services: services.items,
@@ -128,6 +123,29 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         devices: devices.items,
         files: files.items,
         entities,
+    }
+}
+
+/// The users and IPs an alert's title and description name, after those its structured data
+/// named: bounded, since text is only a fallback.
+pub(crate) fn add_from_text(users: &mut Names, ips: &mut Ips, title: &str, description: &str) {
+    let mut from_text = 0;
+    for email in find_emails(description) {
+        if from_text >= MAX_FROM_TEXT {
+            break;
+        }
+        if users.add(Some(&email)) {
+            from_text += 1;
+        }
+    }
+    let mut from_text = 0;
+    for ip in find_ips(title).into_iter().chain(find_ips(description)) {
+        if from_text >= MAX_FROM_TEXT {
+            break;
+        }
+        if ips.add(ip, false) {
+            from_text += 1;
+        }
     }
 }
 
@@ -215,16 +233,14 @@ fn alert_type(alert: &Alert) -> Option<String> {
     from_extra.filter(|t| !t.is_empty()).or_else(|| alert.id_value.map(|v| v.to_string()))
 }
 
-/// The severity as a ticket shows it: `High`, `Medium`, `Low`, `Informational`, `Unknown (7)`.
+/// A Defender for Cloud Apps severity as a ticket shows it: `High`, `Medium`, `Low`,
+/// `Informational`, `Unknown` (none given), `Unknown (7)` (a value MCAS does not document).
 #[must_use]
 pub fn severity_name(severity: Severity) -> String {
-    match severity {
-        Severity::High => "High".to_owned(),
-        Severity::Medium => "Medium".to_owned(),
-        Severity::Low => "Low".to_owned(),
-        Severity::Informational => "Informational".to_owned(),
-        Severity::Unknown(n) if n == Severity::ABSENT.value() => "Unknown".to_owned(),
-        Severity::Unknown(n) => format!("Unknown ({n})"),
+    match crate::Severity::from_mcas(severity) {
+        Some(known) => known.display_name().to_owned(),
+        None if severity == Severity::ABSENT => "Unknown".to_owned(),
+        None => format!("Unknown ({})", severity.value()),
     }
 }
 

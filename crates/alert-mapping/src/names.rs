@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use abuseipdb_client::is_worth_lookup;
 
-use crate::facts::FoundIp;
+use crate::facts::{CountryCode, FoundIp};
 use crate::html::clean_text;
 
 /// The longest summary sentence taken from a description, in characters; a longer first sentence
@@ -56,17 +56,30 @@ pub(crate) struct Ips {
 impl Ips {
     /// Adds an address; whether it was new.
     pub(crate) fn add(&mut self, ip: IpAddr, from_entity: bool) -> bool {
+        self.add_in(ip, from_entity, None)
+    }
+
+    /// Adds an address placed in `country`; whether it was new. An address seen before without
+    /// a country takes this one.
+    pub(crate) fn add_in(&mut self, ip: IpAddr, from_entity: bool, country: Option<CountryCode>) -> bool {
         let new = match &mut self.seen {
             Some(seen) => seen.insert(ip),
             None => !self.items.iter().any(|found| found.ip == ip),
         };
-        if new {
-            self.items.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity });
-            if self.seen.is_none() && self.items.len() > Names::LINEAR {
-                self.seen = Some(self.items.iter().map(|found| found.ip).collect());
+        if !new {
+            if let Some(country) = country
+                && let Some(found) =
+                    self.items.iter_mut().find(|found| found.ip == ip && found.country.is_none())
+            {
+                found.country = Some(country);
             }
+            return false;
         }
-        new
+        self.items.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity, country });
+        if self.seen.is_none() && self.items.len() > Names::LINEAR {
+            self.seen = Some(self.items.iter().map(|found| found.ip).collect());
+        }
+        true
     }
 }
 
