@@ -257,6 +257,8 @@ fn check_match(key: &str, raw: RawMatch) -> Result<MatchSpec, ConfigError> {
         tenant: raw.tenant,
         policy: raw.policy,
         alert_type: raw.alert_type,
+        service_source: raw.service_source,
+        detector_id: raw.detector_id,
         severities: severities.into_iter().map(|severity| severity.as_str().to_owned()).collect(),
         severity: None,
         min_ip_score: raw.min_ip_score,
