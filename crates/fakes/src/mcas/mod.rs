@@ -20,6 +20,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use self::store::{AlertStore, Filter, FilterError, Sort};
+use crate::entra::entra_error;
 use crate::scenario::BulkAlerts;
 use crate::server::{FaultKind, Knobs, Running, knob_methods, lock};
 
@@ -519,29 +520,6 @@ impl Shared {
             }),
         )
     }
-}
-
-/// An error in the shape Microsoft Entra's token endpoint uses.
-fn entra_error(status: StatusCode, error: &str, code: u32, message: &str) -> Response {
-    let now = Timestamp::now();
-    let trace = format!(
-        "{:08x}-{:04x}-4000-8000-{:012x}",
-        fastrand::u32(..),
-        fastrand::u16(..),
-        fastrand::u64(..) >> 16
-    );
-    json_response(
-        status,
-        json!({
-            "error": error,
-            "error_description": format!("AADSTS{code}: {message} Trace ID: {trace} Correlation ID: {trace} Timestamp: {now}"),
-            "error_codes": [code],
-            "timestamp": now.to_string(),
-            "trace_id": trace,
-            "correlation_id": trace,
-            "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
-        }),
-    )
 }
 
 type AppState = State<Arc<Shared>>;
