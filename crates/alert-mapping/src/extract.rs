@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::facts::{AlertSource, EntityFact, Facts, TenantContext};
 use crate::html::html_to_text;
-use crate::names::{Ips, Names, first_sentence, is_clean_line, one_line, one_line_cow};
+use crate::names::{Found, first_sentence, is_clean_line, one_line, one_line_cow};
 use crate::scan::{find_emails, find_ips, parse_ip};
 
 /// At most this many users and as many IPs are taken from an alert's text. Entities are taken
@@ -34,12 +34,7 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
     let title = if is_clean_line(&title) { title } else { one_line(&title) };
     let title = if title.is_empty() { "(untitled alert)".to_owned() } else { title };
 
-    let mut users = Names::default();
-    let mut ips = Ips::default();
-    let mut services = Names::default();
-    let mut countries = Names::default();
-    let mut devices = Names::default();
-    let mut files = Names::default();
+    let mut found = Found::default();
     let mut entity_policy: Option<String> = None;
     let mut entities = Vec::with_capacity(alert.entities.len());
 
@@ -47,34 +42,36 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         let fact = entity_fact(entity);
         match entity {
             Entity::User(data) => {
-                users.add(data.id.as_text().filter(|id| !id.trim().is_empty()).or(data.label.as_deref()));
+                found
+                    .users
+                    .add(data.id.as_text().filter(|id| !id.trim().is_empty()).or(data.label.as_deref()));
             }
             Entity::Account(data) => {
                 // The e-mail address and the principal name identify the user; the display
                 // name only when neither is there.
-                let by_address = users.add(data.em.as_deref()) | users.add(data.pa.as_deref());
+                let by_address = found.users.add(data.em.as_deref()) | found.users.add(data.pa.as_deref());
                 if !by_address && data.em.is_none() && data.pa.is_none() {
-                    users.add(data.label.as_deref());
+                    found.users.add(data.label.as_deref());
                 }
             }
             Entity::Ip(data) => {
                 let ip =
                     data.id.as_text().and_then(parse_ip).or_else(|| data.label.as_deref().and_then(parse_ip));
                 if let Some(ip) = ip {
-                    ips.add(ip, true);
+                    found.ips.add(ip, true);
                 }
             }
             Entity::Service(_) => {
-                services.add(Some(&fact.name));
+                found.services.add(Some(&fact.name));
             }
             Entity::Country(data) => {
-                countries.add(data.id.as_text().or(data.label.as_deref()));
+                found.countries.add(data.id.as_text().or(data.label.as_deref()));
             }
             Entity::Device(_) => {
-                devices.add(Some(&fact.name));
+                found.devices.add(Some(&fact.name));
             }
             Entity::File(_) => {
-                files.add(Some(&fact.name));
+                found.files.add(Some(&fact.name));
             }
             Entity::PolicyRule(data) if entity_policy.is_none() => {
                 entity_policy = data.label.as_deref().map(one_line).filter(|l| !l.is_empty());
@@ -84,7 +81,7 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         entities.push(fact);
     }
 
-    add_from_text(&mut users, &mut ips, &title, &description_text);
+    add_from_text(&mut found, &title, &description_text);
 
     let policy = alert
         .policy
@@ -116,25 +113,25 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         incident_id: None,
         incident_url: String::new(),
         recommended_actions: String::new(),
-        users: users.items,
-        ips: ips.items,
-        services: services.items,
-        countries: countries.items,
-        devices: devices.items,
-        files: files.items,
+        users: found.users.items,
+        ips: found.ips.items,
+        services: found.services.items,
+        countries: found.countries.items,
+        devices: found.devices.items,
+        files: found.files.items,
         entities,
     }
 }
 
 /// The users and IPs an alert's title and description name, after those its structured data
 /// named: bounded, since text is only a fallback.
-pub(crate) fn add_from_text(users: &mut Names, ips: &mut Ips, title: &str, description: &str) {
+pub(crate) fn add_from_text(found: &mut Found, title: &str, description: &str) {
     let mut from_text = 0;
     for email in find_emails(description) {
         if from_text >= MAX_FROM_TEXT {
             break;
         }
-        if users.add(Some(&email)) {
+        if found.users.add(Some(&email)) {
             from_text += 1;
         }
     }
@@ -143,7 +140,7 @@ pub(crate) fn add_from_text(users: &mut Names, ips: &mut Ips, title: &str, descr
         if from_text >= MAX_FROM_TEXT {
             break;
         }
-        if ips.add(ip, false) {
+        if found.ips.add(ip, false) {
             from_text += 1;
         }
     }

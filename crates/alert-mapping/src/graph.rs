@@ -17,7 +17,7 @@ use url::Url;
 use crate::extract::add_from_text;
 use crate::facts::{AlertSource, CountryCode, EntityFact, Facts, TenantContext};
 use crate::html::clean_text;
-use crate::names::{Ips, Names, first_sentence, one_line};
+use crate::names::{Found, first_sentence, one_line};
 use crate::scan::parse_ip;
 
 /// Reads the facts of a Graph security alert.
@@ -56,33 +56,28 @@ pub fn extract_graph(alert: &Alert, tenant: &TenantContext) -> Facts {
     let title = one_line(&alert.title);
     let title = if title.is_empty() { "(untitled alert)".to_owned() } else { title };
 
-    let mut users = Names::default();
-    let mut ips = Ips::default();
-    let mut services = Names::default();
-    let mut countries = Names::default();
-    let mut devices = Names::default();
-    let mut files = Names::default();
+    let mut found = Found::default();
     let mut entities = Vec::with_capacity(alert.evidence.len());
 
     for evidence in &alert.evidence {
         let fact = match evidence {
             Evidence::User(user) => {
                 let name = user.user_account.as_ref().and_then(|account| account.best_name());
-                users.add(name.as_deref());
+                found.users.add(name.as_deref());
                 user_fact(user, name)
             }
             Evidence::Mailbox(mailbox) => {
                 let name = mailbox_name(mailbox);
-                users.add(name.as_deref());
+                found.users.add(name.as_deref());
                 mailbox_fact(mailbox, name)
             }
             Evidence::Ip(ip) => {
                 let address = ip.ip_address.as_deref().and_then(parse_ip);
                 let country = ip.country_letter_code.as_deref().and_then(CountryCode::parse);
                 if let Some(address) = address {
-                    ips.add_in(address, true, country);
+                    found.ips.add_in(address, true, country);
                 }
-                countries.add(country.as_ref().map(CountryCode::as_str));
+                found.countries.add(country.as_ref().map(CountryCode::as_str));
                 let name = match address {
                     Some(address) => address.to_string(),
                     None => ip.ip_address.as_deref().map(one_line).unwrap_or_default(),
@@ -92,20 +87,20 @@ pub fn extract_graph(alert: &Alert, tenant: &TenantContext) -> Facts {
             }
             Evidence::CloudApplication(app) => {
                 let name = app_name(app);
-                services.add(name.as_deref());
+                found.services.add(name.as_deref());
                 let id = app.app_id.map(|id| format!("app id {id}"));
                 fact("cloudApplication", name.unwrap_or_default(), [id, roles(&app.common)])
             }
             Evidence::OauthApplication(app) => {
                 let name = text(&app.display_name).or_else(|| text(&app.app_id));
-                services.add(name.as_deref());
+                found.services.add(name.as_deref());
                 oauth_fact(app, name)
             }
             Evidence::Other(other) => {
                 let (kind, name) = other_name(other);
                 match kind {
-                    "device" => devices.add(name.as_deref()),
-                    "file" | "process" => files.add(name.as_deref()),
+                    "device" => found.devices.add(name.as_deref()),
+                    "file" | "process" => found.files.add(name.as_deref()),
                     _ => false,
                 };
                 fact(kind, name.unwrap_or_default(), [verdict(&other.common), roles(&other.common)])
@@ -120,7 +115,7 @@ pub fn extract_graph(alert: &Alert, tenant: &TenantContext) -> Facts {
         entities.push(fact);
     }
 
-    add_from_text(&mut users, &mut ips, &title, &description_text);
+    add_from_text(&mut found, &title, &description_text);
 
     Facts {
         source: AlertSource::Graph,
@@ -148,12 +143,12 @@ pub fn extract_graph(alert: &Alert, tenant: &TenantContext) -> Facts {
         incident_id: text(&alert.incident_id),
         incident_url: web_url(alert.incident_web_url.as_deref()),
         recommended_actions: alert.recommended_actions.as_deref().map(clean_text).unwrap_or_default(),
-        users: users.items,
-        ips: ips.items,
-        services: services.items,
-        countries: countries.items,
-        devices: devices.items,
-        files: files.items,
+        users: found.users.items,
+        ips: found.ips.items,
+        services: found.services.items,
+        countries: found.countries.items,
+        devices: found.devices.items,
+        files: found.files.items,
         entities,
     }
 }

@@ -13,6 +13,17 @@ use crate::html::clean_text;
 /// gives way to the title.
 const MAX_SENTENCE_CHARS: usize = 300;
 
+/// What an extraction collects from an alert, each list without duplicates.
+#[derive(Default)]
+pub(crate) struct Found {
+    pub(crate) users: Names,
+    pub(crate) ips: Ips,
+    pub(crate) services: Names,
+    pub(crate) countries: Names,
+    pub(crate) devices: Names,
+    pub(crate) files: Names,
+}
+
 /// A list of names without duplicates (compared case-insensitively) or empty entries.
 ///
 /// An alert names a handful of users or apps, so a new name is compared with the ones before it;

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use alert_mapping::{
-    AlertSource, Facts, Mapped, Mapper, MappingConfig, RuleSpec, Rules, SeverityPriorities, source_label,
-};
+use alert_mapping::{AlertSource, Facts, Mapped, Mapper, MappingConfig, SeverityPriorities, source_label};
 use jira_client::Deployment;
 use serde_json::{Value, json};
 
 use crate::extract::describe;
+use crate::mapping::{check_summary, rules};
+use crate::rules::compile;
 use crate::{
     adf_text, assert_valid_adf, default_mapper, draft_with, facts_of, fixture, graph_facts_of, sample_alert,
 };
@@ -279,12 +279,6 @@ fn labels_by_source() {
     assert_eq!(long.as_str().encode_utf16().count(), jira_client::MAX_LABEL_LEN);
 }
 
-#[track_caller]
-fn check_summary(template: &str, facts: &Facts, expected: &str) {
-    let mapper = Mapper::new(MappingConfig::new(Deployment::Cloud).summary_template(template)).unwrap();
-    assert_eq!(draft_with(&mapper, facts, &HashMap::new()).summary, expected, "template {template:?}");
-}
-
 #[test]
 fn summary_placeholders_graph_adds() {
     let f = forwarding();
@@ -313,11 +307,7 @@ fn summary_placeholders_graph_adds() {
 
 #[test]
 fn rules_match_the_service_source_and_the_detector() {
-    #[derive(serde::Deserialize)]
-    struct Config {
-        rules: Vec<RuleSpec>,
-    }
-    let config: Config = toml::from_str(
+    let rules = rules(
         r#"
         [[rules]]
         match = { detector_id = "^ImpossibleTravel$" }
@@ -335,9 +325,7 @@ fn rules_match_the_service_source_and_the_detector() {
         match = { service_source = "Identity" }
         skip = true
         "#,
-    )
-    .unwrap();
-    let rules = Rules::try_from(&config.rules).unwrap();
+    );
     let mapper = Mapper::new(MappingConfig::new(Deployment::Cloud).rules(rules)).unwrap();
     #[track_caller]
     fn rule_of(mapper: &Mapper, facts: &Facts) -> Option<usize> {
@@ -364,7 +352,6 @@ fn rules_match_the_service_source_and_the_detector() {
     let mcas = facts_of(&sample_alert("alerts_sample_extended.json", 2));
     assert_eq!(rule_of(&mapper, &mcas), Some(3));
 
-    let bad: Config = toml::from_str("[[rules]]\nmatch = { detector_id = \"(\" }").unwrap();
-    let error = Rules::try_from(&bad.rules).unwrap_err();
+    let error = compile("[[rules]]\nmatch = { detector_id = \"(\" }").unwrap_err();
     assert!(error.to_string().starts_with("rule 1: invalid `detector_id` pattern"), "{error}");
 }

@@ -266,6 +266,35 @@ fn reputations(ips: &[IpAddr], seed: u8) -> HashMap<IpAddr, Reputation> {
         .collect()
 }
 
+/// What holds for any alert's facts, mapped by every mapper: a ticket's summary is one line of
+/// at most 255 characters, its labels are valid with the alert's own first, its description is
+/// valid ADF; a failure is a field value's, with a reason.
+fn check_mapping(facts: &alert_mapping::Facts, seed: u8, label_prefix: &str) -> Result<(), TestCaseError> {
+    prop_assert!(!facts.title.is_empty());
+    let reputations = reputations(&facts.lookup_ips(), seed);
+    for mapper in MAPPERS.iter() {
+        match mapper.map(facts, &reputations) {
+            Ok(Mapped::Ticket(draft)) => {
+                prop_assert!(!draft.summary.is_empty());
+                prop_assert!(draft.summary.chars().count() <= 255, "{:?}", draft.summary);
+                prop_assert!(!draft.summary.contains(|c: char| c.is_control()), "{:?}", draft.summary);
+                prop_assert!(draft.labels[0].as_str().starts_with(label_prefix), "{:?}", draft.labels);
+                prop_assert!(
+                    draft.labels.iter().all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)),
+                    "{:?}",
+                    draft.labels
+                );
+                assert_valid_adf(&draft.description.to_adf_limited(DESCRIPTION_MAX_LEN));
+                let _ = draft.description.to_wiki_limited(DESCRIPTION_MAX_LEN);
+            }
+            Ok(_) => {}
+            // Only a field value can fail, and only with a reason.
+            Err(err) => prop_assert!(!err.to_string().is_empty()),
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -273,51 +302,15 @@ proptest! {
     fn any_alert_maps_without_panicking(json in alert_json(), seed in any::<u8>()) {
         // Alerts that do not decode are the client's business (reported as malformed).
         let Ok(alert) = Alert::from_json(&json) else { return Ok(()) };
-        let facts = extract(&alert, &tenant());
-        prop_assert!(!facts.title.is_empty());
-        let lookup = facts.lookup_ips();
-        let reputations = reputations(&lookup, seed);
-        for mapper in MAPPERS.iter() {
-            match mapper.map(&facts, &reputations) {
-                Ok(Mapped::Ticket(draft)) => {
-                    prop_assert!(!draft.summary.is_empty());
-                    prop_assert!(draft.summary.chars().count() <= 255, "{:?}", draft.summary);
-                    prop_assert!(!draft.summary.contains(|c: char| c.is_control()), "{:?}", draft.summary);
-                    prop_assert!(draft.labels[0].as_str().starts_with("mcas-"));
-                    prop_assert!(draft.labels.iter().all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)), "{:?}", draft.labels);
-                    let adf = draft.description.to_adf_limited(DESCRIPTION_MAX_LEN);
-                    assert_valid_adf(&adf);
-                    let _ = draft.description.to_wiki_limited(DESCRIPTION_MAX_LEN);
-                }
-                Ok(_) => {}
-                // Only a field value can fail, and only with a reason.
-                Err(err) => prop_assert!(!err.to_string().is_empty()),
-            }
-        }
+        check_mapping(&extract(&alert, &tenant()), seed, "mcas-")?;
     }
 
     #[test]
     fn any_graph_alert_maps_without_panicking(json in graph_alert_json(), seed in any::<u8>()) {
         let Ok(alert) = graph_security_client::Alert::from_json(&json) else { return Ok(()) };
         let facts = alert_mapping::extract_graph(&alert, &tenant());
-        prop_assert!(!facts.title.is_empty());
         prop_assert!(facts.ips.iter().all(|found| found.country.is_none_or(|c| c.as_str().len() == 2)));
-        let reputations = reputations(&facts.lookup_ips(), seed);
-        for mapper in MAPPERS.iter() {
-            match mapper.map(&facts, &reputations) {
-                Ok(Mapped::Ticket(draft)) => {
-                    prop_assert!(!draft.summary.is_empty());
-                    prop_assert!(draft.summary.chars().count() <= 255, "{:?}", draft.summary);
-                    prop_assert!(!draft.summary.contains(|c: char| c.is_control()), "{:?}", draft.summary);
-                    prop_assert!(draft.labels[0].as_str().starts_with("graph-"));
-                    prop_assert!(draft.labels.iter().all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)), "{:?}", draft.labels);
-                    assert_valid_adf(&draft.description.to_adf_limited(DESCRIPTION_MAX_LEN));
-                    let _ = draft.description.to_wiki_limited(DESCRIPTION_MAX_LEN);
-                }
-                Ok(_) => {}
-                Err(err) => prop_assert!(!err.to_string().is_empty()),
-            }
-        }
+        check_mapping(&facts, seed, "graph-")?;
     }
 
     #[test]

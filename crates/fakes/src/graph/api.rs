@@ -15,7 +15,7 @@ use super::auth::Needs;
 use super::{CommentCall, DEFAULT_PAGE_SIZE, Shared, UpdateCall, odata, route};
 use crate::server::{FaultKind, lock};
 
-pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
+fn json_response(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 

@@ -12,9 +12,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
-use super::api::{fault_response, graph_error, json_response, throttled};
+use super::api::{fault_response, graph_error, throttled};
 use super::{Issued, Permission, Shared, route};
-use crate::entra::entra_error;
+use crate::entra::{check_grant, new_token, not_a_form, token_answer};
 use crate::server::lock;
 
 /// Which permission a route needs.
@@ -133,76 +133,27 @@ impl Shared {
     }
 
     fn issue_token(&self, tenant_id: &str, form: &HashMap<String, String>) -> Response {
-        let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-        if !lock(&self.tenants).contains_key(tenant_id) {
-            return entra_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                90002,
-                &format!(
-                    "Tenant '{tenant_id}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
-                ),
-            );
-        }
-        if field("grant_type") != "client_credentials" {
-            return entra_error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                70003,
-                "The app requested an unsupported grant type.",
-            );
-        }
-        let Some(app) = self.apps.iter().find(|app| app.client_id == field("client_id")) else {
-            return entra_error(
-                StatusCode::BAD_REQUEST,
-                "unauthorized_client",
-                700016,
-                &format!(
-                    "Application with identifier '{}' was not found in the directory '{tenant_id}'.",
-                    field("client_id")
-                ),
-            );
+        // The roles the application holds in the tenant, as a real token carries them.
+        let roles = lock(&self.tenants).get(tenant_id).map(|tenant| match tenant.permission {
+            Permission::None => vec![],
+            Permission::Read => vec!["SecurityAlert.Read.All"],
+            Permission::ReadWrite => vec!["SecurityAlert.ReadWrite.All"],
+        });
+        let known = roles.is_some();
+        let secret_of = |client_id: &str| {
+            self.apps.iter().find(|app| app.client_id == client_id).map(|app| app.client_secret.as_str())
         };
-        if field("client_secret") != app.client_secret {
-            return entra_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000215,
-                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
-            );
-        }
-        if field("scope") != self.scope {
-            return entra_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_scope",
-                1002012,
-                &format!("The provided value for scope {} is not valid.", field("scope")),
-            );
-        }
-        let token = format!(
-            "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20ifQ.{:016x}{:016x}",
-            fastrand::u64(..),
-            fastrand::u64(..)
-        );
+        let client_id = match check_grant(form, tenant_id, known, secret_of, &self.scope) {
+            Ok(client_id) => client_id.to_owned(),
+            Err(refusal) => return refusal,
+        };
+        let claims = json!({ "aud": "https://graph.microsoft.com", "tid": tenant_id, "roles": roles.unwrap_or_default() });
+        let token = new_token(&claims);
         let lifetime = self.token_lifetime;
-        lock(&self.issued).insert(
-            token.clone(),
-            Issued {
-                tenant_id: tenant_id.to_owned(),
-                client_id: app.client_id.clone(),
-                until: Instant::now() + lifetime,
-            },
-        );
+        let issued = Issued { tenant_id: tenant_id.to_owned(), client_id, until: Instant::now() + lifetime };
+        lock(&self.issued).insert(token.clone(), issued);
         *lock(&self.tokens_by_tenant).entry(tenant_id.to_owned()).or_insert(0) += 1;
-        json_response(
-            StatusCode::OK,
-            json!({
-                "token_type": "Bearer",
-                "expires_in": lifetime.as_secs(),
-                "ext_expires_in": lifetime.as_secs(),
-                "access_token": token,
-            }),
-        )
+        token_answer(&token, lifetime)
     }
 }
 
@@ -214,12 +165,7 @@ pub(super) async fn token(
     // The token endpoint takes no bearer token: its "authorization" is the secret in the form.
     let handle = || match form {
         Ok(Form(form)) => s.issue_token(&tenant_id, &form),
-        Err(_) => entra_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'grant_type'.",
-        ),
+        Err(_) => not_a_form(),
     };
     s.knobs.serve(route::TOKEN, fault_response, || Ok(()), handle).await
 }

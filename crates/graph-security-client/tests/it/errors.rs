@@ -6,33 +6,42 @@ use std::time::{Duration, Instant};
 use graph_security_client::{
     AlertId, AlertQuery, AlertStatus, AlertUpdate, Error, READ_PERMISSION, WRITE_PERMISSION,
 };
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{
-    ALERTS_PATH, GraphHeaders, TAILSPIN, app, builder, client, fixture, mount_catch_all, mount_token,
+    ALERTS_PATH, TAILSPIN, app, builder, client, fixture, mount_answer, mount_catch_all, mount_token,
     page_json,
 };
 
 const ALERT: &str = "da638681154220931147_-1306548972";
 
+/// Graph's throttled answer, asking for a wait of `retry_after` seconds.
+fn throttled(retry_after: &str) -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .insert_header("retry-after", retry_after)
+        .set_body_string(fixture("error_429.json"))
+}
+
 #[tokio::test]
 async fn a_403_names_the_permission_the_call_needs() {
     let server = MockServer::start().await;
     mount_token(&server, TAILSPIN, "tok-1", 1).await;
-    Mock::given(method("GET"))
-        .and(path(ALERTS_PATH))
-        .and(GraphHeaders("tok-1"))
-        .respond_with(ResponseTemplate::new(403).set_body_string(fixture("error_403.json")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .and(path(format!("{ALERTS_PATH}/{ALERT}")))
-        .respond_with(ResponseTemplate::new(403).set_body_string(fixture("error_403.json")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_answer(
+        &server,
+        "GET",
+        ALERTS_PATH,
+        ResponseTemplate::new(403).set_body_string(fixture("error_403.json")),
+        1,
+    )
+    .await;
+    mount_answer(
+        &server,
+        "PATCH",
+        format!("{ALERTS_PATH}/{ALERT}"),
+        ResponseTemplate::new(403).set_body_string(fixture("error_403.json")),
+        1,
+    )
+    .await;
     mount_catch_all(&server).await;
     let client = client(&server);
 
@@ -61,25 +70,15 @@ async fn a_403_names_the_permission_the_call_needs() {
 async fn a_429_is_retried_after_the_wait_graph_asks_for() {
     let server = MockServer::start().await;
     mount_token(&server, TAILSPIN, "tok-1", 1).await;
-    Mock::given(method("GET"))
-        .and(path(ALERTS_PATH))
-        .and(GraphHeaders("tok-1"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "1")
-                .set_body_string(fixture("error_429.json")),
-        )
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(ALERTS_PATH))
-        .and(GraphHeaders("tok-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page_json(vec![], None)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_answer(&server, "GET", ALERTS_PATH, throttled("1"), 1).await;
+    mount_answer(
+        &server,
+        "GET",
+        ALERTS_PATH,
+        ResponseTemplate::new(200).set_body_json(page_json(vec![], None)),
+        1,
+    )
+    .await;
     mount_catch_all(&server).await;
 
     let started = Instant::now();
@@ -91,16 +90,7 @@ async fn a_429_is_retried_after_the_wait_graph_asks_for() {
 async fn a_wait_beyond_the_policy_comes_back_as_rate_limited() {
     let server = MockServer::start().await;
     mount_token(&server, TAILSPIN, "tok-1", 1).await;
-    Mock::given(method("GET"))
-        .and(path(ALERTS_PATH))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "300")
-                .set_body_string(fixture("error_429.json")),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_answer(&server, "GET", ALERTS_PATH, throttled("300"), 1).await;
     mount_catch_all(&server).await;
 
     let error = client(&server).alerts_page(&AlertQuery::default()).await.unwrap_err();
@@ -116,29 +106,30 @@ async fn a_wait_beyond_the_policy_comes_back_as_rate_limited() {
 async fn a_read_is_retried_after_a_server_error_and_a_comment_is_not() {
     let server = MockServer::start().await;
     mount_token(&server, TAILSPIN, "tok-1", 1).await;
-    Mock::given(method("GET"))
-        .and(path(format!("{ALERTS_PATH}/{ALERT}")))
-        .respond_with(
-            ResponseTemplate::new(503).set_body_string("<html><body>Service Unavailable</body></html>"),
-        )
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{ALERTS_PATH}/{ALERT}")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("alert_impossible_travel.json")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("{ALERTS_PATH}/{ALERT}/comments")))
-        .respond_with(
-            ResponseTemplate::new(503).set_body_string("<html><body>Service Unavailable</body></html>"),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_answer(
+        &server,
+        "GET",
+        format!("{ALERTS_PATH}/{ALERT}"),
+        ResponseTemplate::new(503).set_body_string("<html><body>Service Unavailable</body></html>"),
+        1,
+    )
+    .await;
+    mount_answer(
+        &server,
+        "GET",
+        format!("{ALERTS_PATH}/{ALERT}"),
+        ResponseTemplate::new(200).set_body_string(fixture("alert_impossible_travel.json")),
+        1,
+    )
+    .await;
+    mount_answer(
+        &server,
+        "POST",
+        format!("{ALERTS_PATH}/{ALERT}/comments"),
+        ResponseTemplate::new(503).set_body_string("<html><body>Service Unavailable</body></html>"),
+        1,
+    )
+    .await;
     mount_catch_all(&server).await;
     let client = client(&server);
     client.get_alert(&AlertId::new(ALERT)).await.unwrap();
@@ -154,20 +145,24 @@ async fn a_read_is_retried_after_a_server_error_and_a_comment_is_not() {
 async fn a_missing_alert_and_an_unreadable_answer() {
     let server = MockServer::start().await;
     mount_token(&server, TAILSPIN, "tok-1", 1).await;
-    Mock::given(method("GET"))
-        .and(path(format!("{ALERTS_PATH}/gone")))
-        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
+    mount_answer(
+        &server,
+        "GET",
+        format!("{ALERTS_PATH}/gone"),
+        ResponseTemplate::new(404).set_body_json(serde_json::json!({
             "error": {"code": "NotFound", "message": "Alert gone not found"}
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(ALERTS_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_string("{\"values\": []}"))
-        .expect(1)
-        .mount(&server)
-        .await;
+        })),
+        1,
+    )
+    .await;
+    mount_answer(
+        &server,
+        "GET",
+        ALERTS_PATH,
+        ResponseTemplate::new(200).set_body_string("{\"values\": []}"),
+        1,
+    )
+    .await;
     mount_catch_all(&server).await;
     let client = builder(&server, &app(&server), TAILSPIN).max_body(1 << 20).build().unwrap();
 
@@ -184,12 +179,14 @@ async fn a_missing_alert_and_an_unreadable_answer() {
 async fn an_answer_over_the_limit_is_refused() {
     let server = MockServer::start().await;
     mount_token(&server, TAILSPIN, "tok-1", 1).await;
-    Mock::given(method("GET"))
-        .and(path(format!("{ALERTS_PATH}/{ALERT}")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("alert_impossible_travel.json")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_answer(
+        &server,
+        "GET",
+        format!("{ALERTS_PATH}/{ALERT}"),
+        ResponseTemplate::new(200).set_body_string(fixture("alert_impossible_travel.json")),
+        1,
+    )
+    .await;
     mount_catch_all(&server).await;
     let client = builder(&server, &app(&server), TAILSPIN).max_body(1024).build().unwrap();
     let error = client.get_alert(&AlertId::new(ALERT)).await.unwrap_err();

@@ -115,6 +115,24 @@ impl Match for GraphHeaders {
     }
 }
 
+/// Answers `times` requests `method path` that carry the token `tok-1` with `answer`.
+pub async fn mount_answer(
+    server: &MockServer,
+    method: &str,
+    path: impl Into<String>,
+    answer: ResponseTemplate,
+    times: u64,
+) {
+    Mock::given(wiremock::matchers::method(method))
+        .and(wiremock::matchers::path(path.into()))
+        .and(GraphHeaders("tok-1"))
+        .respond_with(answer)
+        .up_to_n_times(times)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
 /// Mounted last: any request no other mock matched gets a 500 and fails the test on verify.
 pub async fn mount_catch_all(server: &MockServer) {
     Mock::given(any())
