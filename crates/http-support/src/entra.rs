@@ -359,6 +359,19 @@ impl EntraApp {
 
     /// Forgets the cached token of `tenant_id` and `scope` if it is still `used` (the service
     /// refused it before its announced expiry), so that the next caller fetches a new one.
+    ///
+    /// ```no_run
+    /// # async fn demo(app: http_support::entra::EntraApp) -> Result<(), http_support::entra::EntraError> {
+    /// let (tenant, scope) = ("contoso.onmicrosoft.com", "https://graph.microsoft.com/.default");
+    /// let policy = http_support::RetryPolicy::default();
+    /// let token = app.token(tenant, scope, &policy).await?;
+    /// // ... the service answered 401 to a request with `token`:
+    /// app.invalidate(tenant, scope, &token).await;
+    /// let fresh = app.token(tenant, scope, &policy).await?;
+    /// # let _ = fresh;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn invalidate(&self, tenant_id: &str, scope: &str, used: &AccessToken) {
         let slot = self.slot(tenant_id, scope);
         let mut cached = slot.cached.lock().await;
