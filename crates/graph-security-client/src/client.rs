@@ -5,14 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_support::entra::{AccessToken, EntraApp};
+use http_support::entra::AccessToken;
 use http_support::{ClientOptions, DEFAULT_MAX_BODY, HttpError, Idempotency, Pacer, RetryPolicy};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use reqwest::{Method, RequestBuilder, StatusCode};
-use secrecy::SecretString;
 use url::Url;
 
-use crate::{Error, GraphErrorBody, Result};
+use crate::auth::{AuthKind, Credentials};
+use crate::error::from_http;
+use crate::{Auth, Error, Result};
 
 /// Microsoft Graph's public-cloud endpoint. National clouds have their own (e.g.
 /// `https://graph.microsoft.us` for US Government L4).
@@ -27,47 +28,6 @@ pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 150;
 
 /// The Graph API version the client calls.
 pub const API_VERSION: &str = "v1.0";
-
-/// How the client authenticates to Microsoft Graph.
-#[derive(Clone)]
-pub struct Auth(AuthKind);
-
-#[derive(Clone)]
-enum AuthKind {
-    App { app: EntraApp, tenant_id: String },
-    Bearer(SecretString),
-}
-
-impl Auth {
-    /// The Entra application `app`, signed in to the customer tenant `tenant_id` with client
-    /// credentials. The clients of every tenant that use one `app` (or its clones) share its
-    /// token cache, which holds a token per tenant.
-    pub fn app(app: EntraApp, tenant_id: impl Into<String>) -> Self {
-        Self(AuthKind::App { app, tenant_id: tenant_id.into() })
-    }
-
-    /// An access token obtained elsewhere, sent as it is (it is not refreshed).
-    pub fn bearer(token: SecretString) -> Self {
-        Self(AuthKind::Bearer(token))
-    }
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            AuthKind::App { app, tenant_id } => {
-                f.debug_struct("Auth::App").field("app", app).field("tenant_id", tenant_id).finish()
-            }
-            AuthKind::Bearer(_) => f.write_str("Auth::Bearer(<redacted>)"),
-        }
-    }
-}
-
-/// The credentials of a built client.
-enum Credentials {
-    App { app: EntraApp, tenant_id: String },
-    Fixed(AccessToken),
-}
 
 /// A client of the Graph security alerts API for one tenant.
 ///
@@ -281,7 +241,8 @@ impl ClientBuilder {
     }
 
     /// Uses the caller's `reqwest::Client` for Graph requests (to share its connection pool).
-    /// Token requests always use the [`EntraApp`]'s own client, which follows no redirect.
+    /// Token requests always use the [`EntraApp`](crate::EntraApp)'s own client, which follows no
+    /// redirect.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -396,57 +357,5 @@ impl ClientBuilder {
                 user_agent,
             }),
         })
-    }
-}
-
-/// The error for a failed Graph call; `required` is the permission a `403` names.
-fn from_http(error: HttpError, required: &'static str) -> Error {
-    match error {
-        HttpError::Transport { source, attempts } => Error::Transport { source: source.into(), attempts },
-        HttpError::RateLimited { retry_after, response } => {
-            Error::RateLimited { retry_after, body: Box::new(GraphErrorBody::from_slice(&response.body)) }
-        }
-        HttpError::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
-        HttpError::Status(response) => {
-            let body = Box::new(GraphErrorBody::from_slice(&response.body));
-            match response.status {
-                StatusCode::UNAUTHORIZED => Error::Unauthorized { body },
-                StatusCode::FORBIDDEN => Error::Forbidden { required, body },
-                StatusCode::NOT_FOUND => Error::NotFound { body },
-                StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { retry_after: None, body },
-                status => Error::Status { status, body },
-            }
-        }
-        // `HttpError` is non-exhaustive: a kind added later keeps its status if it has one,
-        // and is kept whole as the source otherwise.
-        other => match other.status() {
-            Some(status) => Error::Status {
-                status,
-                body: Box::new(GraphErrorBody {
-                    message: Some(other.to_string()),
-                    ..GraphErrorBody::default()
-                }),
-            },
-            None => Error::Transport { source: crate::TransportError::new(other), attempts: 1 },
-        },
-    }
-}
-
-impl From<http_support::entra::EntraError> for Error {
-    /// The error for a token that could not be had.
-    fn from(error: http_support::entra::EntraError) -> Self {
-        use http_support::entra::EntraError;
-        match error {
-            EntraError::Refused { status, error, description } => {
-                Error::Token { status: Some(status), error, description }
-            }
-            EntraError::Http(http) => from_http(http, crate::READ_PERMISSION),
-            EntraError::InvalidInput { reason } => Error::InvalidInput { reason },
-            EntraError::ClientSetup(source) => Error::ClientSetup { source: source.into() },
-            other @ EntraError::Redirected { status, .. } => {
-                Error::Token { status: Some(status), error: None, description: Some(other.to_string()) }
-            }
-            other => Error::Token { status: None, error: None, description: Some(other.to_string()) },
-        }
     }
 }

@@ -306,3 +306,60 @@ impl std::error::Error for TransportError {
         Some(&*self.source)
     }
 }
+
+#[cfg(feature = "client")]
+use http_support::HttpError;
+
+#[cfg(feature = "client")]
+/// The error for a failed Graph call; `required` is the permission a `403` names.
+pub(crate) fn from_http(error: HttpError, required: &'static str) -> Error {
+    match error {
+        HttpError::Transport { source, attempts } => Error::Transport { source: source.into(), attempts },
+        HttpError::RateLimited { retry_after, response } => {
+            Error::RateLimited { retry_after, body: Box::new(GraphErrorBody::from_slice(&response.body)) }
+        }
+        HttpError::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
+        HttpError::Status(response) => {
+            let body = Box::new(GraphErrorBody::from_slice(&response.body));
+            match response.status {
+                StatusCode::UNAUTHORIZED => Error::Unauthorized { body },
+                StatusCode::FORBIDDEN => Error::Forbidden { required, body },
+                StatusCode::NOT_FOUND => Error::NotFound { body },
+                StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { retry_after: None, body },
+                status => Error::Status { status, body },
+            }
+        }
+        // `HttpError` is non-exhaustive: a kind added later keeps its status if it has one,
+        // and is kept whole as the source otherwise.
+        other => match other.status() {
+            Some(status) => Error::Status {
+                status,
+                body: Box::new(GraphErrorBody {
+                    message: Some(other.to_string()),
+                    ..GraphErrorBody::default()
+                }),
+            },
+            None => Error::Transport { source: crate::TransportError::new(other), attempts: 1 },
+        },
+    }
+}
+
+#[cfg(feature = "client")]
+impl From<http_support::entra::EntraError> for Error {
+    /// The error for a token that could not be had.
+    fn from(error: http_support::entra::EntraError) -> Self {
+        use http_support::entra::EntraError;
+        match error {
+            EntraError::Refused { status, error, description } => {
+                Error::Token { status: Some(status), error, description }
+            }
+            EntraError::Http(http) => from_http(http, crate::READ_PERMISSION),
+            EntraError::InvalidInput { reason } => Error::InvalidInput { reason },
+            EntraError::ClientSetup(source) => Error::ClientSetup { source: source.into() },
+            other @ EntraError::Redirected { status, .. } => {
+                Error::Token { status: Some(status), error: None, description: Some(other.to_string()) }
+            }
+            other => Error::Token { status: None, error: None, description: Some(other.to_string()) },
+        }
+    }
+}

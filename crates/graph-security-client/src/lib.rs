@@ -96,6 +96,8 @@ mod alert;
 #[cfg(feature = "client")]
 mod alerts;
 #[cfg(feature = "client")]
+mod auth;
+#[cfg(feature = "client")]
 mod client;
 mod enums;
 mod error;
@@ -125,8 +127,10 @@ pub use query::AlertQuery;
 pub use update::AlertUpdate;
 
 #[cfg(feature = "client")]
+pub use auth::Auth;
+#[cfg(feature = "client")]
 pub use client::{
-    API_VERSION, Auth, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_SCOPE,
+    API_VERSION, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_SCOPE,
 };
 // Re-exported so that callers name the same versions as this crate's API.
 #[cfg(feature = "client")]

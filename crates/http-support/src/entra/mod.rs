@@ -16,18 +16,23 @@
 //! request follows no redirect: reqwest would carry the body, secret included, along a 307 or
 //! 308 to any host, so a redirect answer is an error ([`EntraError::Redirected`]).
 
+mod error;
+mod token;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use reqwest::header::{HeaderValue, LOCATION};
+use reqwest::header::LOCATION;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::time::Instant;
 use url::Url;
 
+pub use self::error::EntraError;
+use self::error::refusal;
+pub use self::token::{AccessToken, check_tenant_id};
 use crate::{ClientOptions, HttpError, Idempotency, Redirects, RetryPolicy};
 
 /// The default Microsoft Entra authority (the public cloud). US Government clouds use
@@ -42,96 +47,6 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// The largest token answer read. A real one is about 2 KB.
 const MAX_TOKEN_ANSWER: usize = 64 * 1024;
-
-/// Why no access token could be had.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum EntraError {
-    /// The token endpoint refused: the OAuth error answer, e.g. `invalid_client` (a wrong
-    /// secret) or `unauthorized_client` (the app is not consented in the tenant).
-    #[error("Microsoft Entra refused to issue a token{}{} (HTTP {status})", suffix(.error), suffix(.description))]
-    Refused {
-        /// The HTTP status of the answer.
-        status: StatusCode,
-        /// The OAuth `error` code.
-        error: Option<String>,
-        /// The OAuth `error_description` (Entra's `AADSTS…` message), or a snippet of the body.
-        description: Option<String>,
-    },
-    /// The token endpoint answered with a redirect, which is not followed so that the client
-    /// secret stays with the authority.
-    #[error("the token endpoint answered a redirect (HTTP {status}){}; it is not followed, so that the secret is sent only to the authority", match .location_host { Some(host) => format!(" to {host}"), None => String::new() })]
-    Redirected {
-        /// The redirect status.
-        status: StatusCode,
-        /// The host the redirect pointed to, if it named one.
-        location_host: Option<String>,
-    },
-    /// The token request failed on the way: transport, throttling, an oversized answer.
-    #[error("token request failed")]
-    Http(#[source] HttpError),
-    /// The answer was not a token answer.
-    #[error("the token answer cannot be used: {reason}")]
-    Decode {
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A setting cannot be used: an empty or malformed tenant id, a plain-http authority…
-    #[error("invalid Entra setting: {reason}")]
-    InvalidInput {
-        /// What is wrong.
-        reason: String,
-    },
-    /// The HTTP client for token requests could not be built.
-    #[error("could not build the HTTP client for token requests")]
-    ClientSetup(#[source] reqwest::Error),
-}
-
-fn suffix(text: &Option<String>) -> String {
-    match text {
-        Some(text) if !text.is_empty() => format!(": {text}"),
-        _ => String::new(),
-    }
-}
-
-/// An access token, ready to send as `Authorization: Bearer <token>`.
-///
-/// The header value is marked sensitive, so that it is never logged, and `Debug` shows no part
-/// of it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken {
-    header: HeaderValue,
-}
-
-impl AccessToken {
-    /// A token from its text (for tokens obtained elsewhere).
-    ///
-    /// # Errors
-    /// [`EntraError::InvalidInput`] for an empty token or one that cannot be sent in a header.
-    pub fn bearer(token: &SecretString) -> Result<Self, EntraError> {
-        let token = token.expose_secret().trim();
-        if token.is_empty() {
-            return Err(EntraError::InvalidInput { reason: "the access token is empty".to_owned() });
-        }
-        let mut header =
-            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| EntraError::InvalidInput {
-                reason: "the access token contains characters not allowed in a header".to_owned(),
-            })?;
-        header.set_sensitive(true);
-        Ok(Self { header })
-    }
-
-    /// The `Authorization` header value.
-    pub fn header(&self) -> &HeaderValue {
-        &self.header
-    }
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AccessToken(<redacted>)")
-    }
-}
 
 /// A Microsoft Entra application that gets tokens with client credentials, for any tenant it is
 /// consented in. Cheap to clone; clones share the token cache. See the [module docs](self).
@@ -438,54 +353,4 @@ impl EntraApp {
         .map_or(DEFAULT_LIFETIME, Duration::from_secs);
         Ok((AccessToken::bearer(&SecretString::from(token))?, lifetime))
     }
-}
-
-/// The OAuth error answer of a refusal: its `error` and `error_description`, never the request
-/// (which holds the secret).
-fn refusal(response: &crate::ErrorResponse) -> EntraError {
-    let json: Option<Value> = serde_json::from_slice(&response.body).ok();
-    let field = |key: &str| {
-        json.as_ref().and_then(|json| json.get(key)).and_then(Value::as_str).map(|text| shorten(text, 500))
-    };
-    let description =
-        field("error_description").or_else(|| Some(response.snippet(300)).filter(|s| !s.is_empty()));
-    EntraError::Refused { status: response.status, error: field("error"), description }
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
-
-/// Checks that `tenant_id` can be a Microsoft Entra tenant id: a GUID or a domain name
-/// (`contoso.onmicrosoft.com`), that is ASCII letters, digits, `-` and `.`. Anything else would
-/// change the token URL's path.
-///
-/// ```
-/// use http_support::entra::check_tenant_id;
-/// assert!(check_tenant_id("0b6e2d4f-8a1c-4e3b-9d5f-7a2c4e6b8d0f").is_ok());
-/// assert!(check_tenant_id("contoso.onmicrosoft.com").is_ok());
-/// assert!(check_tenant_id("../common").is_err());
-/// assert!(check_tenant_id("").is_err());
-/// ```
-///
-/// # Errors
-/// [`EntraError::InvalidInput`] saying why not.
-pub fn check_tenant_id(tenant_id: &str) -> Result<(), EntraError> {
-    let invalid = |reason: &str| EntraError::InvalidInput { reason: reason.to_owned() };
-    if tenant_id.is_empty() {
-        return Err(invalid("the tenant id is empty"));
-    }
-    if tenant_id.len() > 256 {
-        return Err(invalid("the tenant id is longer than 256 characters"));
-    }
-    if !tenant_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-        || tenant_id.starts_with('.')
-        || tenant_id.contains("..")
-    {
-        return Err(invalid("the tenant id must be a GUID or a domain name (letters, digits, `-` and `.`)"));
-    }
-    Ok(())
 }
