@@ -14,10 +14,10 @@
 //! - error bodies are captured up to a bound ([`ErrorResponse`]) so that each client can build its
 //!   own typed error from the service's error body, and success bodies are read with a cap
 //!   ([`read_body`]) so that a hostile or broken server cannot exhaust memory;
-//! - credentials only go to `https` URLs, or plain `http` to loopback
-//!   ([`check_https_or_loopback`]);
+//! - credentials only go to `https` URLs, or plain `http` to loopback ([`check_base_url`]);
 //! - one Microsoft Entra application gets client-credentials tokens for many tenants, cached per
-//!   tenant and fetched once for many callers ([`entra::EntraApp`]).
+//!   tenant and scope and fetched once for many callers ([`entra::EntraApp`]): the one
+//!   implementation of that flow in the family.
 //!
 //! # The family's shared vocabulary
 //!
@@ -36,8 +36,8 @@
 //! # Features
 //!
 //! - `client` (default): the HTTP side ([`send`], [`read_body`], [`ClientSettings`],
-//!   [`ClientOptions`], [`Pacer`]), with reqwest and tokio. Without it the crate holds only the
-//!   shared types, for the clients' models and errors.
+//!   [`ClientOptions`], [`Pacer`], the Entra token source [`entra`]), with reqwest and tokio.
+//!   Without it the crate holds only the shared types, for the clients' models and errors.
 //! - `rustls` (default) and `native-tls`: the TLS backend, forwarded to reqwest; each implies
 //!   `client`. With both, reqwest uses native-tls.
 //!
@@ -74,7 +74,6 @@ mod retry;
 mod retry_after;
 #[cfg(feature = "client")]
 mod settings;
-mod url_check;
 
 pub use base_url::{BaseUrlError, check_base_url};
 #[cfg(feature = "client")]
@@ -91,7 +90,6 @@ pub use retry::{Idempotency, RetryPolicy, is_transient_status};
 pub use retry_after::{parse_retry_after, retry_after};
 #[cfg(feature = "client")]
 pub use settings::{ClientSettings, HttpClient, SettingsError};
-pub use url_check::{check_https_or_loopback, same_origin};
 
 // The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
 // the README's examples with the doctests keeps them from going stale.

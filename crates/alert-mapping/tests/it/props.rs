@@ -280,7 +280,10 @@ fn check_mapping(facts: &alert_mapping::Facts, seed: u8, label_prefix: &str) -> 
                 prop_assert!(!draft.summary.contains(|c: char| c.is_control()), "{:?}", draft.summary);
                 prop_assert!(draft.labels[0].as_str().starts_with(label_prefix), "{:?}", draft.labels);
                 prop_assert!(
-                    draft.labels.iter().all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)),
+                    draft
+                        .labels
+                        .iter()
+                        .all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)),
                     "{:?}",
                     draft.labels
                 );

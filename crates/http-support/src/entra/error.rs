@@ -1,11 +1,14 @@
 //! Why no access token could be had.
 
-use reqwest::StatusCode;
+use http::StatusCode;
 use serde_json::Value;
 
-use crate::HttpError;
+use crate::{HttpError, TransportError};
 
 /// Why no access token could be had.
+///
+/// Like the clients' errors, it names no type of the HTTP stack: transport failures are the
+/// opaque [`TransportError`] (inside [`HttpError`]), statuses are `http` 1.x types.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EntraError {
@@ -38,15 +41,26 @@ pub enum EntraError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A setting cannot be used: an empty or malformed tenant id, a plain-http authority…
-    #[error("invalid Entra setting: {reason}")]
+    /// A setting or an argument cannot be used: an empty client id or secret, a malformed tenant
+    /// id, a plain-http authority, an empty scope…; nothing was sent.
+    #[error("invalid {parameter}: {reason}")]
     InvalidInput {
-        /// What is wrong.
+        /// The setting or argument at fault: `client_id`, `client_secret`, `authority`,
+        /// `tenant_id`, `scope` or `access_token`.
+        parameter: &'static str,
+        /// What is wrong with it.
         reason: String,
     },
-    /// The HTTP client for token requests could not be built.
-    #[error("could not build the HTTP client for token requests")]
-    ClientSetup(#[source] reqwest::Error),
+    /// The HTTP client for token requests could not be set up (its TLS backend failed to
+    /// initialise).
+    #[error("could not set up the HTTP client for token requests")]
+    ClientSetup(#[source] TransportError),
+}
+
+impl EntraError {
+    pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {
+        EntraError::InvalidInput { parameter, reason: reason.into() }
+    }
 }
 
 fn suffix(text: &Option<String>) -> String {

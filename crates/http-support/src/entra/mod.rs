@@ -24,7 +24,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use reqwest::header::LOCATION;
+use http::header::LOCATION;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::time::Instant;
@@ -149,18 +149,17 @@ impl EntraAppBuilder {
     /// plain `http://` to a host other than loopback; [`EntraError::ClientSetup`] when the HTTP
     /// client cannot be built.
     pub fn build(self) -> Result<EntraApp, EntraError> {
-        let invalid = |reason: String| EntraError::InvalidInput { reason };
         if self.client_id.trim().is_empty() {
-            return Err(invalid("the client id is empty".to_owned()));
+            return Err(EntraError::invalid("client_id", "empty"));
         }
         if self.client_secret.expose_secret().is_empty() {
-            return Err(invalid("the client secret is empty".to_owned()));
+            return Err(EntraError::invalid("client_secret", "empty"));
         }
         let mut authority = match self.authority {
             Some(authority) => authority,
-            None => Url::parse(DEFAULT_AUTHORITY).map_err(|e| invalid(format!("default authority: {e}")))?,
+            None => Url::parse(DEFAULT_AUTHORITY).map_err(|e| EntraError::invalid("authority", e.to_string()))?,
         };
-        crate::check_https_or_loopback(&authority, "authority").map_err(invalid)?;
+        crate::check_base_url(&authority).map_err(|e| EntraError::invalid("authority", e.to_string()))?;
         authority.set_query(None);
         authority.set_fragment(None);
         let agent = self
@@ -219,7 +218,7 @@ impl EntraApp {
         check_tenant_id(tenant_id)?;
         let mut url = self.inner.authority.clone();
         url.path_segments_mut()
-            .map_err(|()| EntraError::InvalidInput { reason: "the authority cannot take a path".to_owned() })?
+            .map_err(|()| EntraError::invalid("authority", "cannot take a path"))?
             .pop_if_empty()
             .extend([tenant_id, "oauth2", "v2.0", "token"]);
         Ok(url)
@@ -254,7 +253,7 @@ impl EntraApp {
     ) -> Result<AccessToken, EntraError> {
         let url = self.token_url(tenant_id)?;
         if scope.trim().is_empty() {
-            return Err(EntraError::InvalidInput { reason: "the scope is empty".to_owned() });
+            return Err(EntraError::invalid("scope", "empty"));
         }
         let slot = self.slot(tenant_id, scope);
         let mut cached = slot.cached.lock().await;
