@@ -170,7 +170,7 @@ impl Client {
     /// [`Client::update_alert`].
     pub async fn add_comment(&self, id: &AlertId, comment: &str) -> Result<Vec<AlertComment>> {
         if comment.trim().is_empty() {
-            return Err(Error::InvalidInput { reason: "the comment is empty".to_owned() });
+            return Err(Error::invalid("comment", "empty"));
         }
         let body = serde_json::json!({
             "@odata.type": "microsoft.graph.security.alertComment",
@@ -204,7 +204,7 @@ impl Client {
 fn non_empty(id: &AlertId) -> Result<&str> {
     let id = id.as_str();
     if id.trim().is_empty() {
-        return Err(Error::InvalidInput { reason: "the alert id is empty".to_owned() });
+        return Err(Error::invalid("id", "empty"));
     }
     Ok(id)
 }

@@ -2,17 +2,16 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
+use http::StatusCode;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http_support::entra::AccessToken;
-use http_support::{ClientOptions, DEFAULT_MAX_BODY, HttpError, Idempotency, Pacer, RetryPolicy};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use http_support::{ClientSettings, HttpClient, HttpError, Idempotency, Pacer, Redirects};
+use reqwest::Method;
 use url::Url;
 
-use crate::auth::{AuthKind, Credentials};
-use crate::error::from_http;
+use crate::auth::Credentials;
 use crate::{Auth, Error, Result};
 
 /// Microsoft Graph's public-cloud endpoint. National clouds have their own (e.g.
@@ -41,33 +40,22 @@ pub struct Client {
 struct Inner {
     base: Url,
     alerts: Url,
-    http: reqwest::Client,
+    http: HttpClient,
     credentials: Credentials,
     scope: String,
-    retry: RetryPolicy,
     pacer: Option<Pacer>,
-    max_body: usize,
     prefer_unknown_members: bool,
-    // Set only when the caller supplied the reqwest client and asked for these: a client this
-    // crate builds already carries them.
-    timeout: Option<Duration>,
-    user_agent: Option<HeaderValue>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
-        let mut debug = f.debug_struct("Client");
-        debug.field("base_url", &inner.base.as_str());
-        match &inner.credentials {
-            Credentials::App { app, tenant_id } => debug.field("app", app).field("tenant_id", tenant_id),
-            Credentials::Fixed(token) => debug.field("token", token),
-        };
-        debug
+        f.debug_struct("Client")
+            .field("base_url", &inner.base.as_str())
+            .field("credentials", &inner.credentials)
             .field("scope", &inner.scope)
-            .field("retry", &inner.retry)
+            .field("http", &inner.http)
             .field("pacing", &inner.pacer.as_ref().map(Pacer::interval))
-            .field("max_body", &inner.max_body)
             .finish_non_exhaustive()
     }
 }
@@ -79,12 +67,8 @@ pub struct ClientBuilder {
     auth: Auth,
     base: Option<Url>,
     scope: Option<String>,
-    http: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    timeout: Option<Duration>,
-    user_agent: Option<String>,
+    settings: ClientSettings,
     requests_per_minute: u32,
-    max_body: usize,
     prefer_unknown_members: bool,
 }
 
@@ -109,12 +93,8 @@ impl Client {
             auth,
             base: None,
             scope: None,
-            http: None,
-            retry: RetryPolicy::default(),
-            timeout: None,
-            user_agent: None,
+            settings: ClientSettings::default(),
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
-            max_body: DEFAULT_MAX_BODY,
             prefer_unknown_members: true,
         }
     }
@@ -126,10 +106,7 @@ impl Client {
 
     /// The tenant this client signs in to, with [`Auth::app`].
     pub fn tenant_id(&self) -> Option<&str> {
-        match &self.inner.credentials {
-            Credentials::App { tenant_id, .. } => Some(tenant_id),
-            Credentials::Fixed(_) => None,
-        }
+        self.inner.credentials.tenant_id()
     }
 
     /// `{base}/v1.0/security/alerts_v2/{segments…}`, each segment percent-encoded.
@@ -145,17 +122,16 @@ impl Client {
     /// Whether `link` may be sent this client's token: the same scheme, host and port as the
     /// configured Graph endpoint.
     pub(crate) fn may_follow(&self, link: &Url) -> bool {
-        http_support::same_origin(link, &self.inner.base)
+        let base = &self.inner.base;
+        link.scheme() == base.scheme()
+            && link.host() == base.host()
+            && link.port_or_known_default() == base.port_or_known_default()
     }
 
-    async fn token(&self) -> Result<AccessToken> {
+    /// The access token to send now: the app's cached one for this tenant, or a new one.
+    pub(crate) async fn token(&self) -> Result<AccessToken> {
         let inner = &*self.inner;
-        match &inner.credentials {
-            Credentials::App { app, tenant_id } => {
-                Ok(app.token(tenant_id, &inner.scope, &inner.retry).await?)
-            }
-            Credentials::Fixed(token) => Ok(token.clone()),
-        }
+        inner.credentials.token(&inner.scope, inner.http.retry_policy()).await
     }
 
     /// Sends one request to Graph and reads the success body.
@@ -185,42 +161,28 @@ impl Client {
                 if inner.prefer_unknown_members {
                     request = request.header("Prefer", "include-unknown-enum-members");
                 }
-                if let Some(body) = &body {
-                    request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
+                match &body {
+                    Some(body) => request.header(CONTENT_TYPE, "application/json").body(body.clone()),
+                    None => request,
                 }
-                self.decorate(request)
             };
-            let sent =
-                http_support::send(&inner.retry, idempotency, inner.pacer.as_ref(), build, |_| false).await;
+            let sent = inner.http.send(idempotency, inner.pacer.as_ref(), build, |_| false).await;
             match sent {
                 Ok(response) => {
-                    return http_support::read_body(response, inner.max_body)
-                        .await
-                        .map_err(|error| from_http(error, required));
+                    return inner.http.read_body(response).await.map_err(|e| Error::from_http(e, required));
                 }
                 Err(HttpError::Status(response))
-                    if response.status == StatusCode::UNAUTHORIZED && !refreshed =>
+                    if response.status == StatusCode::UNAUTHORIZED
+                        && inner.credentials.refreshes()
+                        && !refreshed =>
                 {
-                    let Credentials::App { app, tenant_id } = &inner.credentials else {
-                        return Err(from_http(HttpError::Status(response), required));
-                    };
-                    tracing::debug!(tenant_id, "access token refused; fetching a new one");
-                    app.invalidate(tenant_id, &inner.scope, &token).await;
+                    tracing::debug!(tenant_id = self.tenant_id(), "access token refused; fetching a new one");
+                    inner.credentials.invalidate(&inner.scope, &token).await;
                     refreshed = true;
                 }
-                Err(error) => return Err(from_http(error, required)),
+                Err(error) => return Err(Error::from_http(error, required)),
             }
         }
-    }
-
-    fn decorate(&self, mut request: RequestBuilder) -> RequestBuilder {
-        if let Some(timeout) = self.inner.timeout {
-            request = request.timeout(timeout);
-        }
-        if let Some(user_agent) = &self.inner.user_agent {
-            request = request.header(USER_AGENT, user_agent.clone());
-        }
-        request
     }
 }
 
@@ -240,30 +202,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses the caller's `reqwest::Client` for Graph requests (to share its connection pool).
-    /// Token requests always use the [`EntraApp`](crate::EntraApp)'s own client, which follows no
-    /// redirect.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Sets the retry policy (default [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Sets the timeout of one request attempt (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Sets the `User-Agent` (default `graph-security-client/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
-        self
+    http_support::client_settings_setters! { settings;
+        /// It carries the Graph requests only: token requests always go through the
+        /// [`EntraApp`](crate::EntraApp)'s own client, which follows no redirect (the client
+        /// secret travels in their body). The retry policy governs both.
     }
 
     /// Paces this client's requests to at most `per_minute` a minute, evenly spaced (default
@@ -271,12 +213,6 @@ impl ClientBuilder {
     /// pacing off. Clones share the pace, so build one client per tenant and clone it.
     pub fn requests_per_minute(mut self, per_minute: u32) -> Self {
         self.requests_per_minute = per_minute;
-        self
-    }
-
-    /// Sets the largest answer body read, in bytes (default 16 MiB).
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
         self
     }
 
@@ -291,57 +227,34 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] when the base URL is plain `http://` to a host other than
-    /// loopback or cannot take a path, the tenant id is not a tenant id, the scope is empty, or
-    /// the bearer token or user agent cannot be sent in a header; [`Error::ClientSetup`] when
-    /// the HTTP client cannot be built.
+    /// [`Error::InvalidInput`] when the base URL is not `https://` (nor `http://` to loopback),
+    /// holds a user or password, or cannot take a path, the tenant id is not a tenant id, the
+    /// scope is empty, or the bearer token or user agent cannot be sent in a header;
+    /// [`Error::ClientSetup`] when the HTTP client cannot be built.
     pub fn build(self) -> Result<Client> {
-        let invalid = |reason: String| Error::InvalidInput { reason };
         let mut base = match self.base {
             Some(base) => base,
-            None => Url::parse(DEFAULT_BASE_URL).map_err(|e| invalid(format!("default base URL: {e}")))?,
+            None => Url::parse(DEFAULT_BASE_URL).map_err(|e| Error::invalid("base_url", e.to_string()))?,
         };
-        http_support::check_https_or_loopback(&base, "base URL").map_err(invalid)?;
+        http_support::check_base_url(&base).map_err(|e| Error::invalid("base_url", e.to_string()))?;
         base.set_query(None);
         base.set_fragment(None);
         let mut alerts = base.clone();
         alerts
             .path_segments_mut()
-            .map_err(|()| invalid("the base URL cannot take a path".to_owned()))?
+            .map_err(|()| Error::invalid("base_url", "cannot take a path"))?
             .pop_if_empty()
             .extend([API_VERSION, "security", "alerts_v2"]);
 
         let scope = self.scope.unwrap_or_else(|| DEFAULT_SCOPE.to_owned());
         if scope.trim().is_empty() {
-            return Err(invalid("the scope is empty".to_owned()));
+            return Err(Error::invalid("scope", "empty"));
         }
-        let credentials = match self.auth.0 {
-            AuthKind::App { app, tenant_id } => {
-                http_support::entra::check_tenant_id(&tenant_id)?;
-                Credentials::App { app, tenant_id }
-            }
-            AuthKind::Bearer(token) => Credentials::Fixed(AccessToken::bearer(&token)?),
-        };
-        let user_agent_value = match &self.user_agent {
-            Some(agent) => Some(HeaderValue::from_str(agent).map_err(|_| {
-                invalid("the user agent contains characters not allowed in a header".to_owned())
-            })?),
-            None => None,
-        };
-        let (http, timeout, user_agent) = match self.http {
-            Some(http) => (http, self.timeout, user_agent_value),
-            None => {
-                let agent = self.user_agent.unwrap_or_else(|| {
-                    http_support::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-                });
-                let mut options = ClientOptions::new(agent);
-                if let Some(timeout) = self.timeout {
-                    options = options.timeout(timeout);
-                }
-                let http = options.build().map_err(|source| Error::ClientSetup { source: source.into() })?;
-                (http, None, None)
-            }
-        };
+        let credentials = Credentials::new(self.auth)?;
+        let (name, version) = (env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        // Graph requests carry only the bearer token, which reqwest drops on a redirect to
+        // another host; the client secret never travels on this client.
+        let http = self.settings.build(name, version, Redirects::Follow).map_err(Error::from_settings)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 base,
@@ -349,12 +262,8 @@ impl ClientBuilder {
                 http,
                 credentials,
                 scope,
-                retry: self.retry,
                 pacer: Pacer::per_minute(self.requests_per_minute),
-                max_body: self.max_body,
                 prefer_unknown_members: self.prefer_unknown_members,
-                timeout,
-                user_agent,
             }),
         })
     }

@@ -1,9 +1,13 @@
-//! The crate's error type.
+//! The crate's error type, and how answers of Graph and of Microsoft Entra become one.
 
-use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
+#[cfg(feature = "client")]
+use http_support::entra::EntraError;
+#[cfg(feature = "client")]
+use http_support::{HttpError, SettingsError};
+use http_support::{TransportError, wait_suffix};
 
 /// The result of this crate's calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -15,6 +19,9 @@ pub const READ_PERMISSION: &str = "SecurityAlert.Read.All";
 pub const WRITE_PERMISSION: &str = "SecurityAlert.ReadWrite.All";
 
 /// Why a call to Microsoft Graph (or to Microsoft Entra for a token) failed.
+///
+/// The variants common to the family's clients come first, with the same names and meanings in
+/// each (`Transport` to `Paging`); Graph's own follow.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -22,7 +29,7 @@ pub enum Error {
     /// after `attempts` tries.
     #[error("request failed after {attempts} attempt(s)")]
     Transport {
-        /// What went wrong.
+        /// The last transport error.
         #[source]
         source: TransportError,
         /// How many attempts were made.
@@ -31,20 +38,9 @@ pub enum Error {
     /// The HTTP client could not be set up (its TLS backend failed to initialise).
     #[error("could not set up the HTTP client")]
     ClientSetup {
-        /// What went wrong.
+        /// What the HTTP stack said.
         #[source]
         source: TransportError,
-    },
-    /// Microsoft Entra did not issue an access token: a wrong secret (`invalid_client`), an app
-    /// not consented in the tenant (`unauthorized_client`), an unknown tenant, a redirect…
-    #[error("could not get an access token from Microsoft Entra{}{}{}", suffix(.error), suffix(.description), match .status { Some(s) => format!(" (HTTP {s})"), None => String::new() })]
-    Token {
-        /// The HTTP status of the token endpoint's answer, if there was one.
-        status: Option<StatusCode>,
-        /// The OAuth `error` code, e.g. `invalid_client`.
-        error: Option<String>,
-        /// The OAuth `error_description` (Entra's `AADSTS…` message) or what else went wrong.
-        description: Option<String>,
     },
     /// `401`: Graph refused the access token (expired, revoked, or for another resource).
     #[error("authentication refused{}", .body.suffix())]
@@ -73,7 +69,7 @@ pub enum Error {
     },
     /// `429`: Graph throttled the calls and either asked for a wait longer than the retry policy
     /// allows or kept throttling until the retries ran out.
-    #[error("rate limited{}", match .retry_after { Some(wait) => format!(" (asked to wait {}s)", wait.as_secs()), None => String::new() })]
+    #[error("rate limited{}", wait_suffix(*.retry_after))]
     RateLimited {
         /// The wait Graph asked for (`Retry-After`), if it said.
         retry_after: Option<Duration>,
@@ -103,11 +99,14 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
-    /// An argument or a setting cannot be used: an empty alert id, a filter value that is not an
-    /// enum member, a base URL that is plain HTTP to a remote host…
-    #[error("invalid input: {reason}")]
+    /// An argument or a setting cannot be used (an empty alert id, a filter value that is not an
+    /// enum member, a base URL that is plain HTTP to a remote host…); nothing was sent.
+    #[error("invalid {parameter}: {reason}")]
     InvalidInput {
-        /// What is wrong.
+        /// The argument or setting at fault, by its name in this crate's API (`base_url`,
+        /// `tenant_id`, `id`, `filter`…).
+        parameter: &'static str,
+        /// What is wrong with it.
         reason: String,
     },
     /// The paging went wrong: a next link to another host (which would receive the token), a
@@ -117,6 +116,17 @@ pub enum Error {
     Paging {
         /// What went wrong.
         reason: String,
+    },
+    /// Microsoft Entra did not issue an access token: a wrong secret (`invalid_client`), an app
+    /// not consented in the tenant (`unauthorized_client`), an unknown tenant, a redirect…
+    #[error("could not get an access token from Microsoft Entra{}{}{}", suffix(.error), suffix(.description), match .status { Some(s) => format!(" (HTTP {s})"), None => String::new() })]
+    Token {
+        /// The HTTP status of the token endpoint's answer, if there was one.
+        status: Option<StatusCode>,
+        /// The OAuth `error` code, e.g. `invalid_client`.
+        error: Option<String>,
+        /// The OAuth `error_description` (Entra's `AADSTS…` message) or what else went wrong.
+        description: Option<String>,
     },
     /// One alert of a page could not be decoded. [`Client::alerts`](crate::Client::alerts)
     /// yields this and goes on with the next alert.
@@ -158,16 +168,72 @@ impl Error {
         }
     }
 
-    /// Whether trying again later may succeed: transport errors, throttling, and `5xx`/`408`
-    /// answers. A refused token, a missing permission or a bad request will not cure itself.
+    /// Whether trying again later may succeed: rate limiting, transport failures, and answers
+    /// whose status a retry may cure (`408`, most `5xx`). A refused token, a missing permission
+    /// or a bad request will not cure itself.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Transport { .. } | Error::RateLimited { .. } => true,
-            Error::Status { status, .. } => {
-                status.is_server_error() || *status == StatusCode::REQUEST_TIMEOUT
+            Error::RateLimited { .. } | Error::Transport { .. } => true,
+            Error::Status { status, .. } | Error::Token { status: Some(status), .. } => {
+                http_support::is_transient_status(*status)
             }
-            Error::Token { status, .. } => status.is_some_and(|s| s.is_server_error()),
             _ => false,
+        }
+    }
+
+    pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput { parameter, reason: reason.into() }
+    }
+
+    /// The error for a client whose settings cannot be used.
+    #[cfg(feature = "client")]
+    pub(crate) fn from_settings(error: SettingsError) -> Self {
+        match error {
+            SettingsError::UserAgent => Error::invalid("user_agent", error.to_string()),
+            SettingsError::Setup(source) => Error::ClientSetup { source },
+        }
+    }
+
+    /// The error for a failed Graph call; `required` is the permission a `403` names.
+    #[cfg(feature = "client")]
+    pub(crate) fn from_http(error: HttpError, required: &'static str) -> Self {
+        match error {
+            HttpError::Transport { source, attempts } => Error::Transport { source, attempts },
+            HttpError::RateLimited { retry_after, response } => {
+                Error::RateLimited { retry_after, body: Box::new(GraphErrorBody::from_slice(&response.body)) }
+            }
+            HttpError::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
+            HttpError::Status(response) => {
+                let body = Box::new(GraphErrorBody::from_slice(&response.body));
+                match response.status {
+                    StatusCode::UNAUTHORIZED => Error::Unauthorized { body },
+                    StatusCode::FORBIDDEN => Error::Forbidden { required, body },
+                    StatusCode::NOT_FOUND => Error::NotFound { body },
+                    StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { retry_after: None, body },
+                    status => Error::Status { status, body },
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "client")]
+impl From<EntraError> for Error {
+    /// The error for a token that could not be had: refusals carry the OAuth `error` and
+    /// `error_description`, never the request (which holds the secret).
+    fn from(error: EntraError) -> Self {
+        match error {
+            EntraError::Refused { status, error, description } => {
+                Error::Token { status: Some(status), error, description }
+            }
+            // A refusal is `Refused`, so what comes through here has no permission to name.
+            EntraError::Http(http) => Error::from_http(http, READ_PERMISSION),
+            EntraError::InvalidInput { parameter, reason } => Error::InvalidInput { parameter, reason },
+            EntraError::ClientSetup(source) => Error::ClientSetup { source },
+            other @ EntraError::Redirected { status, .. } => {
+                Error::Token { status: Some(status), error: None, description: Some(other.to_string()) }
+            }
+            other => Error::Token { status: None, error: None, description: Some(other.to_string()) },
         }
     }
 }
@@ -234,132 +300,5 @@ impl GraphErrorBody {
             }
         }
         out
-    }
-}
-
-/// A request that failed on the way: the connection, TLS, a timeout, or reading the answer.
-///
-/// Opaque, so that the HTTP library underneath is not part of this crate's API; its
-/// [`source`](std::error::Error::source) is the underlying error.
-pub struct TransportError {
-    kind: TransportKind,
-    source: Box<dyn std::error::Error + Send + Sync>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TransportKind {
-    Timeout,
-    Connect,
-    Other,
-}
-
-impl TransportError {
-    /// Wraps an error of the HTTP stack.
-    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self { kind: TransportKind::Other, source: source.into() }
-    }
-
-    /// Whether the request timed out.
-    pub fn is_timeout(&self) -> bool {
-        self.kind == TransportKind::Timeout
-    }
-
-    /// Whether no connection could be made.
-    pub fn is_connect(&self) -> bool {
-        self.kind == TransportKind::Connect
-    }
-}
-
-#[cfg(feature = "client")]
-impl From<reqwest::Error> for TransportError {
-    fn from(error: reqwest::Error) -> Self {
-        let kind = if error.is_timeout() {
-            TransportKind::Timeout
-        } else if error.is_connect() {
-            TransportKind::Connect
-        } else {
-            TransportKind::Other
-        };
-        Self { kind, source: Box::new(error) }
-    }
-}
-
-impl fmt::Debug for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TransportError").field("kind", &self.kind).field("source", &self.source).finish()
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The underlying error is the source, so it is not repeated here.
-        f.write_str(match self.kind {
-            TransportKind::Timeout => "the request timed out",
-            TransportKind::Connect => "could not connect",
-            TransportKind::Other => "the HTTP exchange failed",
-        })
-    }
-}
-
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.source)
-    }
-}
-
-#[cfg(feature = "client")]
-use http_support::HttpError;
-
-#[cfg(feature = "client")]
-/// The error for a failed Graph call; `required` is the permission a `403` names.
-pub(crate) fn from_http(error: HttpError, required: &'static str) -> Error {
-    match error {
-        HttpError::Transport { source, attempts } => Error::Transport { source: source.into(), attempts },
-        HttpError::RateLimited { retry_after, response } => {
-            Error::RateLimited { retry_after, body: Box::new(GraphErrorBody::from_slice(&response.body)) }
-        }
-        HttpError::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
-        HttpError::Status(response) => {
-            let body = Box::new(GraphErrorBody::from_slice(&response.body));
-            match response.status {
-                StatusCode::UNAUTHORIZED => Error::Unauthorized { body },
-                StatusCode::FORBIDDEN => Error::Forbidden { required, body },
-                StatusCode::NOT_FOUND => Error::NotFound { body },
-                StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { retry_after: None, body },
-                status => Error::Status { status, body },
-            }
-        }
-        // `HttpError` is non-exhaustive: a kind added later keeps its status if it has one,
-        // and is kept whole as the source otherwise.
-        other => match other.status() {
-            Some(status) => Error::Status {
-                status,
-                body: Box::new(GraphErrorBody {
-                    message: Some(other.to_string()),
-                    ..GraphErrorBody::default()
-                }),
-            },
-            None => Error::Transport { source: crate::TransportError::new(other), attempts: 1 },
-        },
-    }
-}
-
-#[cfg(feature = "client")]
-impl From<http_support::entra::EntraError> for Error {
-    /// The error for a token that could not be had.
-    fn from(error: http_support::entra::EntraError) -> Self {
-        use http_support::entra::EntraError;
-        match error {
-            EntraError::Refused { status, error, description } => {
-                Error::Token { status: Some(status), error, description }
-            }
-            EntraError::Http(http) => from_http(http, crate::READ_PERMISSION),
-            EntraError::InvalidInput { reason } => Error::InvalidInput { reason },
-            EntraError::ClientSetup(source) => Error::ClientSetup { source: source.into() },
-            other @ EntraError::Redirected { status, .. } => {
-                Error::Token { status: Some(status), error: None, description: Some(other.to_string()) }
-            }
-            other => Error::Token { status: None, error: None, description: Some(other.to_string()) },
-        }
     }
 }

@@ -181,16 +181,16 @@ fn check(expr: &Expr) -> Result<(), Error> {
         Expr::Compare { property, literal: Literal::Member(name), .. } => {
             let identifier = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric());
             if !identifier {
-                return Err(Error::InvalidInput {
-                    reason: format!(
-                        "{name:?} is not a value of {property}: enum members are plain identifiers"
-                    ),
-                });
+                return Err(Error::invalid(
+                    "filter",
+                    format!("{name:?} is not a value of {property}: enum members are plain identifiers"),
+                ));
             }
             if name == "unknownFutureValue" {
-                return Err(Error::InvalidInput {
-                    reason: format!("unknownFutureValue is a sentinel, not a value of {property}"),
-                });
+                return Err(Error::invalid(
+                    "filter",
+                    format!("unknownFutureValue is a sentinel, not a value of {property}"),
+                ));
             }
             Ok(())
         }

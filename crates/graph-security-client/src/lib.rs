@@ -12,13 +12,18 @@
 //!   [`Client::alerts`], which follow the links with guards against loops and other hosts.
 //! - One alert: [`Client::get_alert`], [`Client::update_alert`] (status, classification,
 //!   determination, owner), [`Client::add_comment`].
+//! - Permissions: [`Client::granted_roles`] reads the application permissions the tenant granted
+//!   from the access token ([`READ_ROLES`], [`WRITE_PERMISSION`]), without calling Graph.
 //! - Models that survive real data: [`Alert`] with its [`Evidence`] (users, IPs, cloud and OAuth
 //!   apps, mailboxes typed; any other kind kept as raw JSON), and evolvable enums
 //!   ([`Severity`], [`ServiceSource`]…) that keep `unknownFutureValue` and names this crate does
 //!   not know. One alert that does not decode never fails a page ([`MalformedAlert`]).
 //!
 //! Every request goes through `http_support::send` (retries, backoff, `Retry-After`, pacing) and
-//! errors come back as one typed [`Error`]; a `403` names the permission the call needs.
+//! errors come back as one typed [`Error`]; a `403` names the permission the call needs. The
+//! error's common variants (`Transport`, `Unauthorized`, `RateLimited`, `Status`, `Decode`,
+//! `InvalidInput`, `Paging`...) and its helpers (`status`, `retry_after`, `is_transient`) are the
+//! same in `mcas-client`, `abuseipdb-client` and `jira-client`.
 //!
 //! ```no_run
 //! # #[cfg(feature = "client")]
@@ -49,9 +54,21 @@
 //!
 //! # Features
 //!
-//! - `client` (default): the HTTP client ([`Client`], [`Auth`], [`EntraApp`]) on reqwest with
-//!   rustls and tokio. Without it the crate is its models, the [`Filter`] builder and the
-//!   [`Error`] type, with no HTTP stack: what code that only maps or stores alerts needs.
+//! - `client` (default): the HTTP client ([`Client`], [`Auth`], [`EntraApp`]) on reqwest and
+//!   tokio. Without it the crate is its models, the [`Filter`] builder and the [`Error`] type,
+//!   with no HTTP stack: what code that only maps or stores alerts needs.
+//! - `rustls` (default) or `native-tls`: the TLS backend. Each implies `client`; to use
+//!   native-tls, turn the default features off.
+//!
+//! # Types from other crates
+//!
+//! The API names few types it does not own: `jiff::Timestamp`, `url::Url`, `http::StatusCode`
+//! (re-exported), `secrecy::SecretString` for credentials, and the family's shared
+//! `RetryPolicy`, `TransportError` and Entra token source (`EntraApp`) from `http-support`,
+//! which is published in lockstep with this crate. reqwest's types are deliberately absent but
+//! one: the builder's `http_client` takes a `reqwest::Client`, so that a caller can share one
+//! connection pool between the clients of many tenants. Transport failures carry the opaque
+//! `TransportError`, which keeps the underlying error as its source.
 //!
 //! # What the crate relies on, and where it comes from
 //!
@@ -107,6 +124,8 @@ mod lenient;
 mod page;
 #[cfg(feature = "client")]
 mod pagination;
+#[cfg(feature = "client")]
+mod permissions;
 mod query;
 mod update;
 
@@ -115,7 +134,7 @@ pub use enums::{
     AlertStatus, Classification, DetectionSource, Determination, EvidenceRole, EvidenceVerdict,
     RemediationStatus, ServiceSource, Severity,
 };
-pub use error::{Error, GraphErrorBody, READ_PERMISSION, Result, TransportError, WRITE_PERMISSION};
+pub use error::{Error, GraphErrorBody, READ_PERMISSION, Result, WRITE_PERMISSION};
 pub use evidence::{
     CLOUD_APPLICATION_EVIDENCE, CloudApplicationEvidence, Evidence, EvidenceCommon, IP_EVIDENCE, IpEvidence,
     MAILBOX_EVIDENCE, MailboxEvidence, OAUTH_APPLICATION_EVIDENCE, OauthApplicationEvidence, OtherEvidence,
@@ -132,9 +151,16 @@ pub use auth::Auth;
 pub use client::{
     API_VERSION, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_SCOPE,
 };
-// Re-exported so that callers name the same versions as this crate's API.
+#[cfg(feature = "client")]
+pub use permissions::READ_ROLES;
+
+// Re-exported so that callers name the same versions as this crate's API: the family's shared
+// types from http-support (published in lockstep with this crate), and the 1.x crates whose types
+// appear in its signatures.
+pub use http::StatusCode;
 #[cfg(feature = "client")]
 pub use http_support::RetryPolicy;
+pub use http_support::TransportError;
 #[cfg(feature = "client")]
 pub use http_support::entra::{DEFAULT_AUTHORITY, EntraApp, EntraAppBuilder, EntraError};
 pub use jiff::Timestamp;
@@ -142,3 +168,9 @@ pub use jiff::Timestamp;
 pub use secrecy::SecretString;
 #[cfg(feature = "client")]
 pub use url::Url;
+
+// The README is what crates.io shows, the crate documentation above what docs.rs shows; compiling
+// the README's examples with the doctests keeps them from going stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

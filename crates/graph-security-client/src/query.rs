@@ -65,7 +65,7 @@ impl AlertQuery {
             parameters.push(("$filter", filter.to_odata()?));
         }
         match self.top {
-            Some(0) => return Err(Error::InvalidInput { reason: "$top must be at least 1".to_owned() }),
+            Some(0) => return Err(Error::invalid("top", "$top must be at least 1")),
             Some(top) => parameters.push(("$top", top.to_string())),
             None => {}
         }

@@ -74,7 +74,7 @@ impl AlertUpdate {
     /// `unknownFutureValue` or not a plain identifier (Graph would refuse it).
     pub fn to_json(&self) -> Result<String, Error> {
         if *self == AlertUpdate::default() {
-            return Err(Error::InvalidInput { reason: "the alert update changes nothing".to_owned() });
+            return Err(Error::invalid("update", "it changes nothing"));
         }
         let members = [
             ("status", self.status.as_ref().map(AlertStatus::as_str)),
@@ -90,9 +90,7 @@ impl AlertUpdate {
                 || name.is_empty()
                 || !name.bytes().all(|b| b.is_ascii_alphanumeric())
             {
-                return Err(Error::InvalidInput {
-                    reason: format!("{name:?} cannot be sent as the {property}"),
-                });
+                return Err(Error::invalid("update", format!("{name:?} cannot be sent as the {property}")));
             }
             body.insert(property.to_owned(), Value::String(name.to_owned()));
         }

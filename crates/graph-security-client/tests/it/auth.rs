@@ -248,10 +248,23 @@ fn settings_that_would_leak_credentials_are_refused() {
     let app = EntraApp::builder(CLIENT_ID, SecretString::from(SECRET)).build().unwrap();
     for tenant in ["", "../common", "a/b", "tenant?x=1", "ten ant"] {
         let result = Client::builder(Auth::app(app.clone(), tenant)).build();
-        assert!(matches!(result, Err(Error::InvalidInput { .. })), "{tenant:?}: {result:?}");
+        assert!(
+            matches!(result, Err(Error::InvalidInput { parameter: "tenant_id", .. })),
+            "{tenant:?}: {result:?}"
+        );
     }
     let empty = Client::builder(Auth::bearer(SecretString::from(" "))).build();
-    assert!(matches!(empty, Err(Error::InvalidInput { .. })));
-    let scope = Client::builder(Auth::app(app, TAILSPIN)).scope("").build();
-    assert!(matches!(scope, Err(Error::InvalidInput { .. })));
+    assert!(matches!(empty, Err(Error::InvalidInput { parameter: "access_token", .. })), "{empty:?}");
+    let scope = Client::builder(Auth::app(app.clone(), TAILSPIN)).scope("").build();
+    assert!(matches!(scope, Err(Error::InvalidInput { parameter: "scope", .. })), "{scope:?}");
+    let agent = Client::builder(Auth::app(app, TAILSPIN)).user_agent("bad\nagent").build();
+    assert!(matches!(agent, Err(Error::InvalidInput { parameter: "user_agent", .. })), "{agent:?}");
+    let plain = Client::builder(Auth::bearer(SecretString::from("t")))
+        .base_url("http://graph.microsoft.com".parse().unwrap())
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        plain.to_string(),
+        "invalid base_url: http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"
+    );
 }

@@ -157,7 +157,9 @@ impl EntraAppBuilder {
         }
         let mut authority = match self.authority {
             Some(authority) => authority,
-            None => Url::parse(DEFAULT_AUTHORITY).map_err(|e| EntraError::invalid("authority", e.to_string()))?,
+            None => {
+                Url::parse(DEFAULT_AUTHORITY).map_err(|e| EntraError::invalid("authority", e.to_string()))?
+            }
         };
         crate::check_base_url(&authority).map_err(|e| EntraError::invalid("authority", e.to_string()))?;
         authority.set_query(None);

@@ -30,8 +30,9 @@ impl AccessToken {
             return Err(EntraError::invalid("access_token", "empty"));
         }
         // The message must not contain the value: it holds the secret.
-        let mut header = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| EntraError::invalid("access_token", "contains characters not allowed in a header"))?;
+        let mut header = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            EntraError::invalid("access_token", "contains characters not allowed in a header")
+        })?;
         header.set_sensitive(true);
         Ok(Self { header })
     }
