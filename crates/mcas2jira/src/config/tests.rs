@@ -364,6 +364,13 @@ fn secret_errors_name_the_key() {
          client_secret_command or client_secret (line 12)",
     );
     check_err(
+        &MINIMAL.replace(
+            "token_env = \"MCAS_TOKEN_CONTOSO\"",
+            "entra = { tenant_id = \"../common\", client_id = \"c\", client_secret_env = \"S\" }",
+        ),
+        "tenants[0].entra.tenant_id: not a GUID or a domain name (letters, digits, `-` and `.`) (line 12)",
+    );
+    check_err(
         &MINIMAL.replace("user = \"secops@example.com\"\n", ""),
         "jira.auth.user: missing: token_* goes with the user it belongs to (the account's e-mail \
          on Cloud) (line 5)",
