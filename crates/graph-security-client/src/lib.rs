@@ -119,6 +119,7 @@ mod client;
 mod enums;
 mod error;
 mod evidence;
+mod evolvable;
 mod filter;
 mod lenient;
 mod page;

@@ -218,21 +218,6 @@ fn what_a_graph_alert_may_lack_or_garble() {
 }
 
 #[test]
-fn severities_on_the_shared_scale() {
-    use alert_mapping::Severity;
-    let severity = |value: &str| graph_facts_of(&alert(json!({ "severity": value }))).severity;
-    assert_eq!(severity("informational"), Some(Severity::Informational));
-    assert_eq!(severity("high"), Some(Severity::High));
-    // Graph's `unknown`, `unknownFutureValue` and names added later judge nothing: no rule's
-    // severity condition and no priority applies to them.
-    for unknown in ["unknown", "unknownFutureValue", "critical"] {
-        assert_eq!(severity(unknown), None, "{unknown}");
-    }
-    // The same scale as an MCAS alert's.
-    assert_eq!(forwarding().severity, facts_of(&sample_alert("alerts_sample_extended.json", 2)).severity);
-}
-
-#[test]
 fn the_same_ticket_draft_as_an_mcas_alert() {
     let config = MappingConfig::new(Deployment::Cloud)
         .labels(["soc"])

@@ -7,6 +7,7 @@ mod hostile;
 mod mapping;
 mod props;
 mod rules;
+mod severity;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
