@@ -51,11 +51,12 @@ async fn run() -> Result<(), Box<dyn Error>> {
     // Prefer an API token when one is set; otherwise sign in as an Entra application.
     let auth = match std::env::var("MCAS_TOKEN") {
         Ok(token) if !token.is_empty() => Auth::token(SecretString::from(token)),
-        _ => Auth::entra(EntraApp::new(
-            env("MCAS_TENANT_ID")?,
-            env("MCAS_CLIENT_ID")?,
-            SecretString::from(env("MCAS_CLIENT_SECRET")?),
-        )),
+        _ => {
+            let app =
+                EntraApp::builder(env("MCAS_CLIENT_ID")?, SecretString::from(env("MCAS_CLIENT_SECRET")?))
+                    .build()?;
+            Auth::entra(app, env("MCAS_TENANT_ID")?)
+        }
     };
     let client = Client::builder(url, auth).build()?;
 

@@ -5,15 +5,14 @@
 //! value, never an error.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
-use std::net::IpAddr;
 
-use abuseipdb_client::is_worth_lookup;
 use jiff::Timestamp;
-use mcas_client::{Alert, AlertId, Entity, EntityData, EntityId, Severity};
+use mcas_client::{Alert, Entity, EntityData, EntityId, Severity};
 use url::Url;
 
-use crate::html::{clean_text, html_to_text};
+use crate::facts::{AlertSource, EntityFact, Facts, TenantContext};
+use crate::html::html_to_text;
+use crate::names::{Found, first_sentence, is_clean_line, one_line, one_line_cow};
 use crate::scan::{find_emails, find_ips, parse_ip};
 
 /// At most this many users and as many IPs are taken from an alert's text. Entities are taken
@@ -21,111 +20,8 @@ use crate::scan::{find_emails, find_ips, parse_ip};
 /// not spend the day's AbuseIPDB quota.
 pub const MAX_FROM_TEXT: usize = 50;
 
-/// The longest summary sentence taken from a description, in characters; a longer first sentence
-/// gives way to the title.
-const MAX_SENTENCE_CHARS: usize = 300;
-
-/// What the mapping needs to know about the tenant an alert came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantContext {
-    /// The tenant's name, as in the config.
-    pub name: String,
-    /// The tenant's portal, `https://<tenant>.<region>.portal.cloudappsecurity.com`, used to build
-    /// the link to an alert that carries no usable `URL` of its own.
-    pub portal_url: Option<Url>,
-}
-
-impl TenantContext {
-    /// A tenant without a portal URL.
-    #[must_use]
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), portal_url: None }
-    }
-
-    /// Sets the portal URL.
-    #[must_use]
-    pub fn portal_url(mut self, url: Url) -> Self {
-        self.portal_url = Some(url);
-        self
-    }
-}
-
-/// An IP address found in an alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FoundIp {
-    /// The address; IPv4-mapped IPv6 addresses are given as IPv4.
-    pub ip: IpAddr,
-    /// Whether it is a public address, worth an AbuseIPDB lookup.
-    pub public: bool,
-    /// Whether an `ip` entity named it (otherwise it was found in the text).
-    pub from_entity: bool,
-}
-
-/// One entity of an alert, for the ticket's entities section.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EntityFact {
-    /// The entity type as MCAS names it: `user`, `account`, `ip`, `service`, `policyRule`...
-    pub kind: String,
-    /// Its display name (the label, or the id when there is no label).
-    pub name: String,
-    /// More about it when the name does not say it all: the id, an account's e-mail, the role.
-    pub detail: Option<String>,
-}
-
-/// Everything a ticket is made of, read from one alert.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Facts {
-    /// The alert id.
-    pub alert_id: AlertId,
-    /// The tenant's name.
-    pub tenant: String,
-    /// The title as one clean line; never empty.
-    pub title: String,
-    /// The severity.
-    pub severity: Severity,
-    /// When the alert was raised.
-    pub time: Timestamp,
-    /// The link to the alert in the portal: the alert's own `URL` when it is an `http(s)` URL,
-    /// otherwise built from the tenant's portal URL; empty when neither is available.
-    pub url: String,
-    /// The first sentence of the description, or the title.
-    pub summary_sentence: String,
-    /// The description as plain text (see [`html_to_text`]); may be empty.
-    pub description_text: String,
-    /// The name of the policy that raised the alert.
-    pub policy: Option<String>,
-    /// The alert's type: its `alertType` when present, otherwise its `idValue` (the number the
-    /// API's `alertType` filter takes).
-    pub alert_type: Option<String>,
-    /// The threat score, 0 to 100.
-    pub threat_score: Option<f64>,
-    /// Affected users: e-mail addresses or names, from the entities first and the text second,
-    /// without duplicates (compared case-insensitively).
-    pub users: Vec<String>,
-    /// IP addresses, from the entities first and the text second, without duplicates.
-    pub ips: Vec<FoundIp>,
-    /// Apps and services.
-    pub services: Vec<String>,
-    /// Countries (ISO codes as MCAS gives them).
-    pub countries: Vec<String>,
-    /// Devices.
-    pub devices: Vec<String>,
-    /// Files.
-    pub files: Vec<String>,
-    /// Every entity, in the alert's order.
-    pub entities: Vec<EntityFact>,
-}
-
-impl Facts {
-    /// The public addresses to look up, without duplicates, entities' first.
-    #[must_use]
-    pub fn lookup_ips(&self) -> Vec<IpAddr> {
-        // `ips` has no duplicates already.
-        self.ips.iter().filter(|found| found.public).map(|found| found.ip).collect()
-    }
-}
+/// Graph's `serviceSource` for Defender for Cloud Apps, the product behind the MCAS API.
+pub(crate) const MCAS_SERVICE_SOURCE: &str = "microsoftDefenderForCloudApps";
 
 /// Reads the facts of an alert.
 ///
@@ -138,12 +34,7 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
     let title = if is_clean_line(&title) { title } else { one_line(&title) };
     let title = if title.is_empty() { "(untitled alert)".to_owned() } else { title };
 
-    let mut users = Names::default();
-    let mut ips = Ips::default();
-    let mut services = Names::default();
-    let mut countries = Names::default();
-    let mut devices = Names::default();
-    let mut files = Names::default();
+    let mut found = Found::default();
     let mut entity_policy: Option<String> = None;
     let mut entities = Vec::with_capacity(alert.entities.len());
 
@@ -151,34 +42,36 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         let fact = entity_fact(entity);
         match entity {
             Entity::User(data) => {
-                users.add(data.id.as_text().filter(|id| !id.trim().is_empty()).or(data.label.as_deref()));
+                found
+                    .users
+                    .add(data.id.as_text().filter(|id| !id.trim().is_empty()).or(data.label.as_deref()));
             }
             Entity::Account(data) => {
                 // The e-mail address and the principal name identify the user; the display
                 // name only when neither is there.
-                let by_address = users.add(data.em.as_deref()) | users.add(data.pa.as_deref());
+                let by_address = found.users.add(data.em.as_deref()) | found.users.add(data.pa.as_deref());
                 if !by_address && data.em.is_none() && data.pa.is_none() {
-                    users.add(data.label.as_deref());
+                    found.users.add(data.label.as_deref());
                 }
             }
             Entity::Ip(data) => {
                 let ip =
                     data.id.as_text().and_then(parse_ip).or_else(|| data.label.as_deref().and_then(parse_ip));
                 if let Some(ip) = ip {
-                    ips.add(ip, true);
+                    found.ips.add(ip, true);
                 }
             }
             Entity::Service(_) => {
-                services.add(Some(&fact.name));
+                found.services.add(Some(&fact.name));
             }
             Entity::Country(data) => {
-                countries.add(data.id.as_text().or(data.label.as_deref()));
+                found.countries.add(data.id.as_text().or(data.label.as_deref()));
             }
             Entity::Device(_) => {
-                devices.add(Some(&fact.name));
+                found.devices.add(Some(&fact.name));
             }
             Entity::File(_) => {
-                files.add(Some(&fact.name));
+                found.files.add(Some(&fact.name));
             }
             Entity::PolicyRule(data) if entity_policy.is_none() => {
                 entity_policy = data.label.as_deref().map(one_line).filter(|l| !l.is_empty());
@@ -188,25 +81,7 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         entities.push(fact);
     }
 
-    // The text second, bounded.
-    let mut from_text = 0;
-    for email in find_emails(&description_text) {
-        if from_text >= MAX_FROM_TEXT {
-            break;
-        }
-        if users.add(Some(&email)) {
-            from_text += 1;
-        }
-    }
-    let mut from_text = 0;
-    for ip in find_ips(&title).into_iter().chain(find_ips(&description_text)) {
-        if from_text >= MAX_FROM_TEXT {
-            break;
-        }
-        if ips.add(ip, false) {
-            from_text += 1;
-        }
-    }
+    add_from_text(&mut found, &title, &description_text);
 
     let policy = alert
         .policy
@@ -217,123 +92,58 @@ pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
         .or(entity_policy);
 
     Facts {
+        source: AlertSource::Mcas,
         alert_id: alert.id.clone(),
         tenant: one_line(&tenant.name),
         summary_sentence: first_sentence(&description_text).unwrap_or_else(|| title.clone()),
         title,
-        severity: alert.severity,
+        severity: crate::Severity::from_mcas(alert.severity),
+        severity_text: severity_name(alert.severity),
         time: alert.timestamp,
         url: alert_url(alert, tenant),
         description_text,
         policy,
         alert_type: alert_type(alert),
         threat_score: alert.threat_score.filter(|s| s.is_finite()),
-        users: users.items,
-        ips: ips.items,
-        services: services.items,
-        countries: countries.items,
-        devices: devices.items,
-        files: files.items,
+        // Every alert of this API is a Defender for Cloud Apps alert, as Graph would say.
+        service_source: Some(MCAS_SERVICE_SOURCE.to_owned()),
+        detector_id: None,
+        category: None,
+        mitre_techniques: Vec::new(),
+        incident_id: None,
+        incident_url: String::new(),
+        recommended_actions: String::new(),
+        users: found.users.items,
+        ips: found.ips.items,
+        services: found.services.items,
+        countries: found.countries.items,
+        devices: found.devices.items,
+        files: found.files.items,
         entities,
     }
 }
 
-/// A list of names without duplicates (compared case-insensitively) or empty entries.
-///
-/// An alert names a handful of users or apps, so a new name is compared with the ones before it;
-/// only a long list (a hostile alert with thousands of entities) gets a set of lowercased names.
-#[derive(Default)]
-struct Names {
-    items: Vec<String>,
-    /// The lowercased items, once there are more than [`Names::LINEAR`].
-    seen: Option<HashSet<String>>,
-}
-
-impl Names {
-    /// Up to this many names are compared one by one.
-    const LINEAR: usize = 16;
-
-    /// Adds a name; whether it was new.
-    fn add(&mut self, name: Option<&str>) -> bool {
-        let Some(name) = name.map(one_line_cow).filter(|n| !n.is_empty()) else { return false };
-        let new = match &mut self.seen {
-            Some(seen) => seen.insert(name.to_lowercase()),
-            None => !self.items.iter().any(|item| same_name(item, &name)),
-        };
-        if new {
-            self.items.push(name.into_owned());
-            if self.seen.is_none() && self.items.len() > Self::LINEAR {
-                self.seen = Some(self.items.iter().map(|item| item.to_lowercase()).collect());
-            }
+/// The users and IPs an alert's title and description name, after those its structured data
+/// named: bounded, since text is only a fallback.
+pub(crate) fn add_from_text(found: &mut Found, title: &str, description: &str) {
+    let mut from_text = 0;
+    for email in find_emails(description) {
+        if from_text >= MAX_FROM_TEXT {
+            break;
         }
-        new
-    }
-}
-
-/// The IP addresses found so far, without duplicates; like [`Names`], compared one by one while
-/// there are few.
-#[derive(Default)]
-struct Ips {
-    items: Vec<FoundIp>,
-    seen: Option<HashSet<IpAddr>>,
-}
-
-impl Ips {
-    /// Adds an address; whether it was new.
-    fn add(&mut self, ip: IpAddr, from_entity: bool) -> bool {
-        let new = match &mut self.seen {
-            Some(seen) => seen.insert(ip),
-            None => !self.items.iter().any(|found| found.ip == ip),
-        };
-        if new {
-            self.items.push(FoundIp { ip, public: is_worth_lookup(ip), from_entity });
-            if self.seen.is_none() && self.items.len() > Names::LINEAR {
-                self.seen = Some(self.items.iter().map(|found| found.ip).collect());
-            }
+        if found.users.add(Some(&email)) {
+            from_text += 1;
         }
-        new
     }
-}
-
-/// Whether two names are the same but for case: their `to_lowercase` forms are equal, as in
-/// the set of a long list. ASCII, nearly every name, is compared without lowercasing copies.
-fn same_name(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
-    }
-    a.to_lowercase() == b.to_lowercase()
-}
-
-/// Text as one clean line: unwanted characters removed, white space collapsed.
-pub(crate) fn one_line(text: &str) -> String {
-    one_line_cow(text).into_owned()
-}
-
-/// [`one_line`], borrowing text that is clean already (most names and ids are): cleaning them
-/// would only copy them.
-fn one_line_cow(text: &str) -> Cow<'_, str> {
-    if is_clean_line(text) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(clean_text(text).replace('\n', " "))
-}
-
-/// Whether [`clean_text`] would leave `text` as it is and it is one line: printable ASCII
-/// words separated by single spaces, and no `__` that could belong to a placeholder.
-fn is_clean_line(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
-        return false;
-    }
-    // One pass: printable ASCII, and no space or underscore twice in a row.
-    let mut previous = 0u8;
-    for &byte in bytes {
-        if !(b' '..=b'~').contains(&byte) || (byte == previous && matches!(byte, b' ' | b'_')) {
-            return false;
+    let mut from_text = 0;
+    for ip in find_ips(title).into_iter().chain(find_ips(description)) {
+        if from_text >= MAX_FROM_TEXT {
+            break;
         }
-        previous = byte;
+        if found.ips.add(ip, false) {
+            from_text += 1;
+        }
     }
-    true
 }
 
 fn name_of(data: &EntityData) -> String {
@@ -420,32 +230,14 @@ fn alert_type(alert: &Alert) -> Option<String> {
     from_extra.filter(|t| !t.is_empty()).or_else(|| alert.id_value.map(|v| v.to_string()))
 }
 
-/// The first sentence of the text: up to the first `.`, `!` or `?` followed by white space, on
-/// the first line. `None` when there is no text or the sentence is too long to summarise.
-fn first_sentence(text: &str) -> Option<String> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let mut end = line.len();
-    let mut chars = line.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|&(_, next)| next.is_whitespace()) {
-            end = i + c.len_utf8();
-            break;
-        }
-    }
-    let sentence = line[..end].trim();
-    (!sentence.is_empty() && sentence.chars().count() <= MAX_SENTENCE_CHARS).then(|| sentence.to_owned())
-}
-
-/// The severity as a ticket shows it: `High`, `Medium`, `Low`, `Informational`, `Unknown (7)`.
+/// A Defender for Cloud Apps severity as a ticket shows it: `High`, `Medium`, `Low`,
+/// `Informational`, `Unknown` (none given), `Unknown (7)` (a value MCAS does not document).
 #[must_use]
 pub fn severity_name(severity: Severity) -> String {
-    match severity {
-        Severity::High => "High".to_owned(),
-        Severity::Medium => "Medium".to_owned(),
-        Severity::Low => "Low".to_owned(),
-        Severity::Informational => "Informational".to_owned(),
-        Severity::Unknown(n) if n == Severity::ABSENT.value() => "Unknown".to_owned(),
-        Severity::Unknown(n) => format!("Unknown ({n})"),
+    match crate::Severity::from_mcas(severity) {
+        Some(known) => known.display_name().to_owned(),
+        None if severity == Severity::ABSENT => "Unknown".to_owned(),
+        None => format!("Unknown ({})", severity.value()),
     }
 }
 
@@ -476,10 +268,6 @@ pub(crate) fn format_time(time: Timestamp) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::net::IpAddr;
-
-    use super::{Ips, Names, clean_text, one_line};
-
     #[test]
     fn times_are_written_like_strftime() {
         for text in [
@@ -497,66 +285,6 @@ mod tests {
                 time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
                 "{text}"
             );
-        }
-    }
-
-    #[test]
-    fn names_drop_duplicates_before_and_after_the_switch_to_a_set() {
-        let mut names = Names::default();
-        // Past the linear limit, so that the set takes over half-way.
-        let many: Vec<String> = (0..40).map(|i| format!("User{i}@Example.com")).collect();
-        for name in &many {
-            assert!(names.add(Some(name)));
-        }
-        for name in &many {
-            assert!(!names.add(Some(&name.to_uppercase())), "{name}");
-            assert!(!names.add(Some(&name.to_lowercase())), "{name}");
-        }
-        assert!(!names.add(Some(" user3@example.com ")), "cleaned before comparing");
-        assert!(!names.add(Some("")) && !names.add(None));
-        assert_eq!(names.items, many);
-
-        // Non-ASCII compares as `to_lowercase` does, on either side of the switch.
-        for mut names in [Names::default(), Names { items: Vec::new(), seen: Some(Default::default()) }] {
-            assert!(names.add(Some("Éloïse")));
-            assert!(!names.add(Some("ÉLOÏSE")));
-            assert!(names.add(Some("Eloise")));
-            assert_eq!(names.items, ["Éloïse", "Eloise"]);
-        }
-    }
-
-    #[test]
-    fn ips_drop_duplicates_before_and_after_the_switch_to_a_set() {
-        let mut ips = Ips::default();
-        let many: Vec<IpAddr> = (0..40u8).map(|i| IpAddr::from([45, 33, 32, i])).collect();
-        for ip in &many {
-            assert!(ips.add(*ip, true));
-        }
-        for ip in &many {
-            assert!(!ips.add(*ip, false));
-        }
-        assert_eq!(ips.items.iter().map(|found| found.ip).collect::<Vec<_>>(), many);
-        assert!(ips.items.iter().all(|found| found.from_entity && found.public));
-    }
-
-    #[test]
-    fn one_line_takes_clean_text_as_it_is_and_cleans_the_rest() {
-        for text in [
-            "",
-            "alice@example.com",
-            "Impossible travel activity",
-            " leading",
-            "trailing ",
-            "two  spaces",
-            "tab\there",
-            "line\nbreak",
-            "del\u{7f}x",
-            "File __siteIcon__ matched",
-            "__init__.py",
-            "été",
-            "bidi \u{202E}x",
-        ] {
-            assert_eq!(one_line(text), clean_text(text).replace('\n', " "), "{text:?}");
         }
     }
 }

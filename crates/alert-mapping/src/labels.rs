@@ -1,7 +1,9 @@
-//! The `mcas-<alert id>` label every ticket carries.
+//! The label every ticket carries: `mcas-<alert id>` or `graph-<alert id>`.
 
 use jira_client::Label;
 use mcas_client::AlertId;
+
+use crate::facts::AlertSource;
 
 /// The label that marks the ticket of an alert: `mcas-<alert id>`.
 ///
@@ -18,7 +20,40 @@ use mcas_client::AlertId;
 /// ```
 #[must_use]
 pub fn alert_label(id: &AlertId) -> Label {
+    source_label(AlertSource::Mcas, id.as_str())
+}
+
+/// The label that marks the ticket of a Microsoft Graph security alert: `graph-<alert id>`.
+///
+/// Graph's alert ids are not the ids of the Defender for Cloud Apps API, so the two labels of
+/// one underlying alert differ; see [`alert_label`] for how an id becomes a label.
+///
+/// ```
+/// use alert_mapping::graph_alert_label;
+/// use graph_security_client::AlertId;
+///
+/// assert_eq!(
+///     graph_alert_label(&AlertId::new("da638681154220931147_-1306548972")),
+///     "graph-da638681154220931147_-1306548972",
+/// );
+/// ```
+#[must_use]
+pub fn graph_alert_label(id: &graph_security_client::AlertId) -> Label {
+    source_label(AlertSource::Graph, id.as_str())
+}
+
+/// The label of the alert `id` read from `source`: `<source>-<id>`, with characters a label
+/// cannot hold replaced by `_` and cut to Jira's limit.
+///
+/// ```
+/// use alert_mapping::{AlertSource, source_label};
+///
+/// assert_eq!(source_label(AlertSource::Graph, "a b"), "graph-a_b");
+/// ```
+#[must_use]
+pub fn source_label(source: AlertSource, id: &str) -> Label {
     // `replacing_invalid` fails only on empty text, and this text starts with the prefix: no
     // alert id, however hostile, can reach the `expect`.
-    Label::replacing_invalid(&format!("mcas-{id}")).expect("a label with a prefix is never empty")
+    Label::replacing_invalid(&format!("{}-{id}", source.name()))
+        .expect("a label with a prefix is never empty")
 }

@@ -1,16 +1,22 @@
-//! Pure mapping from a Defender for Cloud Apps alert, and the reputation of its IP addresses, to
-//! a Jira ticket draft.
+//! Pure mapping from a security alert, and the reputation of its IP addresses, to a Jira ticket
+//! draft. The alert comes from either API: Defender for Cloud Apps (`mcas-client`) or Microsoft
+//! Graph security alerts (`graph-security-client`, models only); both give the same [`Facts`],
+//! and so the same kind of ticket.
 //!
 //! Three steps, each a plain function of its inputs:
 //!
 //! 1. [`extract`] reads the [`Facts`] of an [`Alert`](mcas_client::Alert): users, IPs (marked
 //!    public or not), policy, apps, countries, devices, files, the description as plain text, the
-//!    link to the alert. Entities first, the text second.
+//!    link to the alert. Entities first, the text second. [`extract_graph`] does the same for a
+//!    Graph [`Alert`](graph_security_client::Alert) from its evidence, and adds what Graph knows:
+//!    the product ([`Facts::service_source`]), the detector, MITRE ATT&CK, the incident, the
+//!    recommended actions, each IP's country.
 //! 2. The caller looks up [`Facts::lookup_ips`] (on AbuseIPDB, in a cache...) and hands in one
 //!    [`Reputation`] per address: known, not looked up, or unavailable with the reason.
 //! 3. [`Mapper::map`] applies the config's [`Rules`] (first match wins), the summary template,
 //!    the severity-to-priority table and the field mapping, and returns a [`TicketDraft`], or
-//!    [`Mapped::Skip`] when a rule says so.
+//!    [`Mapped::Skip`] when a rule says so. The draft's first label is the alert's own:
+//!    `mcas-<id>` ([`alert_label`]) or `graph-<id>` ([`graph_alert_label`]).
 //!
 //! This crate does no I/O: no network, no files, no clock, no environment. Bad input (missing
 //! fields, HTML, hostile or huge text) never panics; it gives emptier facts.
@@ -41,9 +47,12 @@
 
 mod error;
 mod extract;
+mod facts;
+mod graph;
 mod html;
 mod labels;
 mod mapper;
+mod names;
 mod render;
 mod reputation;
 mod rules;
@@ -52,9 +61,11 @@ mod severity;
 mod template;
 
 pub use error::{Error, MapError, Result};
-pub use extract::{EntityFact, Facts, FoundIp, MAX_FROM_TEXT, TenantContext, extract, severity_name};
+pub use extract::{MAX_FROM_TEXT, extract, severity_name};
+pub use facts::{AlertSource, CountryCode, EntityFact, Facts, FoundIp, TenantContext};
+pub use graph::extract_graph;
 pub use html::html_to_text;
-pub use labels::alert_label;
+pub use labels::{alert_label, graph_alert_label, source_label};
 pub use mapper::{
     FieldValue, Mapped, Mapper, MappingConfig, SeverityPriorities, TicketAttribute, TicketDraft,
     UnknownAttribute,

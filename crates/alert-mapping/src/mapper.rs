@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::extract::{Facts, format_time, severity_name};
-use crate::labels::alert_label;
+use crate::extract::format_time;
+use crate::facts::Facts;
+use crate::labels::source_label;
 use crate::render;
 use crate::reputation::Reputation;
 use crate::rules::Rules;
@@ -153,7 +154,7 @@ pub struct MappingConfig {
     /// The summary template; see [`PLACEHOLDERS`](crate::PLACEHOLDERS). Default
     /// [`DEFAULT_SUMMARY_TEMPLATE`](crate::DEFAULT_SUMMARY_TEMPLATE).
     pub summary_template: String,
-    /// Labels every ticket carries, besides `mcas-<alert id>`.
+    /// Labels every ticket carries, besides the alert's own (`mcas-<id>` or `graph-<id>`).
     pub labels: Vec<String>,
     /// The priority for each severity, used when no rule sets one.
     pub priorities: SeverityPriorities,
@@ -255,8 +256,8 @@ pub struct TicketDraft {
     pub description: Document,
     /// The priority's name.
     pub priority: Option<String>,
-    /// The labels: `mcas-<alert id>` first, then the configured ones, then the rule's; no
-    /// duplicates.
+    /// The labels: the alert's own (`mcas-<alert id>` or `graph-<alert id>`) first, then the
+    /// configured ones, then the rule's; no duplicates.
     pub labels: Vec<Label>,
     /// Component names.
     pub components: Vec<String>,
@@ -368,13 +369,13 @@ impl Mapper {
                 labels.push(label);
             }
         };
-        push_label(alert_label(&facts.alert_id));
+        push_label(source_label(facts.source, facts.alert_id.as_str()));
         self.labels.iter().cloned().for_each(&mut push_label);
         action.iter().flat_map(|a| a.labels.iter().cloned()).for_each(&mut push_label);
 
-        let priority = action.and_then(|a| a.priority.clone()).or_else(|| {
-            Severity::from_mcas(facts.severity).and_then(|s| self.priorities.get(s)).map(str::to_owned)
-        });
+        let priority = action
+            .and_then(|a| a.priority.clone())
+            .or_else(|| facts.severity.and_then(|s| self.priorities.get(s)).map(str::to_owned));
         let issue_type = action.and_then(|a| a.issue_type.clone()).or_else(|| self.issue_type.clone());
         let components = action.map(|a| a.components.clone()).unwrap_or_default();
 
@@ -421,7 +422,7 @@ impl Mapper {
             TicketAttribute::IpReputation => vec![render::reputation_lines(facts, reputation)],
             TicketAttribute::AlertSummary => vec![facts.summary_sentence.clone()],
             TicketAttribute::AlertDescription => vec![facts.description_text.clone()],
-            TicketAttribute::Severity => vec![severity_name(facts.severity)],
+            TicketAttribute::Severity => vec![facts.severity_text.clone()],
             TicketAttribute::Tenant => vec![facts.tenant.clone()],
             TicketAttribute::Policy => facts.policy.iter().cloned().collect(),
             TicketAttribute::AlertTime => vec![format_time(facts.time)],

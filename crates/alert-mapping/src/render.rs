@@ -10,7 +10,8 @@ use std::net::IpAddr;
 
 use jira_client::richtext::{Block, Document, Inline, Table};
 
-use crate::extract::{Facts, FoundIp, format_time, severity_name};
+use crate::extract::format_time;
+use crate::facts::{AlertSource, Facts, FoundIp, service_source_name};
 use crate::reputation::Reputation;
 
 /// At most this many IPs are listed in the facts table, and as many entities in the entities
@@ -20,6 +21,9 @@ const MAX_LISTED: usize = 100;
 /// The description's text is cut to this many characters before the document is assembled, so
 /// that the facts table and entities still fit Jira's 32,767-character limit.
 const MAX_DESCRIPTION_CHARS: usize = 24_000;
+
+/// The recommended actions (Graph alerts) are cut to this many characters, for the same reason.
+const MAX_ACTIONS_CHARS: usize = 4_000;
 
 /// What a ticket says about the reputation of one of the alert's IPs.
 fn reputation_text(found: &FoundIp, reputations: &HashMap<IpAddr, Reputation>) -> String {
@@ -97,17 +101,23 @@ fn more(count: usize) -> Option<Inline> {
 /// Built for few allocations, since every ticket's is made and dropped: each cell's text is one
 /// string where the renderings would show the same thing for several.
 pub(crate) fn description(facts: &Facts, reputation: &[String]) -> Document {
+    let graph = facts.source == AlertSource::Graph;
     let link = if facts.url.is_empty() {
         vec![Inline::text("not available")]
+    } else if graph {
+        vec![Inline::link("Open the alert in the Microsoft Defender portal", facts.url.clone())]
     } else {
         vec![Inline::link("Open the alert in Defender for Cloud Apps", facts.url.clone())]
     };
-    let mut table = Table { header: Vec::new(), rows: Vec::with_capacity(12) }
+    let mut table = Table { header: Vec::new(), rows: Vec::with_capacity(16) }
         .fact("Tenant", vec![Inline::text(facts.tenant.clone())])
-        .fact("Severity", vec![Inline::text(severity_name(facts.severity))])
+        .fact("Severity", vec![Inline::text(&facts.severity_text)])
         .fact("Time (UTC)", vec![Inline::text(format_time(facts.time))])
         .fact("Alert", link)
         .fact("Alert id", vec![Inline::code(facts.alert_id.as_str())]);
+    if graph {
+        table = graph_facts(table, facts);
+    }
     if let Some(policy) = &facts.policy {
         table = table.fact("Policy", vec![Inline::text(policy.clone())]);
     }
@@ -120,7 +130,10 @@ pub(crate) fn description(facts: &Facts, reputation: &[String]) -> Document {
     let ips = lines_cell(&ips, "none found", |cell, (found, text)| {
         cell.push(Inline::code(ip_text(found.ip)));
         let origin = if found.from_entity { "" } else { " (found in the text)" };
-        cell.push(Inline::text(concat(&[" — ", text, origin])));
+        match found.country {
+            Some(country) => cell.push(Inline::text(concat(&[" (", country.as_str(), ") — ", text, origin]))),
+            None => cell.push(Inline::text(concat(&[" — ", text, origin]))),
+        }
     });
     table = table.fact("IP addresses", ips);
     for (key, values) in
@@ -152,6 +165,11 @@ pub(crate) fn description(facts: &Facts, reputation: &[String]) -> Document {
         cut_chars(&facts.description_text, MAX_DESCRIPTION_CHARS, "(description cut)")
     };
     blocks.push(Block::Paragraph(vec![Inline::text(text.into_owned())]));
+    if !facts.recommended_actions.is_empty() {
+        blocks.push(heading("Recommended actions"));
+        let text = cut_chars(&facts.recommended_actions, MAX_ACTIONS_CHARS, "(cut)");
+        blocks.push(Block::Paragraph(vec![Inline::text(text.into_owned())]));
+    }
     if !facts.entities.is_empty() {
         let mut items: Vec<Vec<Block>> = Vec::with_capacity(facts.entities.len().min(MAX_LISTED) + 1);
         for entity in facts.entities.iter().take(MAX_LISTED) {
@@ -162,10 +180,40 @@ pub(crate) fn description(facts: &Facts, reputation: &[String]) -> Document {
             items.push(vec![Block::Paragraph(vec![Inline::strong(entity.kind.clone()), Inline::text(rest)])]);
         }
         items.extend(more(facts.entities.len()).map(|more| vec![Block::Paragraph(vec![more])]));
-        blocks.push(heading("Entities"));
+        blocks.push(heading(if graph { "Evidence" } else { "Entities" }));
         blocks.push(Block::BulletList(items));
     }
     Document::from(blocks)
+}
+
+/// The rows only a Graph alert has: the product, the detector, MITRE ATT&CK, the incident.
+fn graph_facts(mut table: Table, facts: &Facts) -> Table {
+    if let Some(source) = &facts.service_source {
+        table = table.fact("Product", vec![Inline::text(service_source_name(source))]);
+    }
+    if let Some(detector) = &facts.detector_id {
+        table = table.fact("Detector", vec![Inline::code(detector.clone())]);
+    }
+    let techniques = facts.mitre_techniques.join(", ");
+    let mitre = match (&facts.category, techniques.is_empty()) {
+        (Some(category), false) => Some(concat(&[category, ": ", &techniques])),
+        (Some(category), true) => Some(category.clone()),
+        (None, false) => Some(techniques),
+        (None, true) => None,
+    };
+    if let Some(mitre) = mitre {
+        table = table.fact("MITRE ATT&CK", vec![Inline::text(mitre)]);
+    }
+    let incident = match (&facts.incident_id, facts.incident_url.is_empty()) {
+        (Some(id), false) => Some(Inline::link(concat(&["Incident ", id]), facts.incident_url.clone())),
+        (None, false) => Some(Inline::link("Open the incident", facts.incident_url.clone())),
+        (Some(id), true) => Some(Inline::text(id.clone())),
+        (None, true) => None,
+    };
+    if let Some(incident) = incident {
+        table = table.fact("Incident", vec![incident]);
+    }
+    table
 }
 
 /// A level-3 heading.

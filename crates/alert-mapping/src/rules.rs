@@ -15,6 +15,10 @@
 //! [[rules]]
 //! match = { severities = ["informational"], tenant = "^lab$" }
 //! skip = true
+//!
+//! [[rules]]
+//! match = { service_source = "^microsoftDefenderForCloudApps$", detector_id = "^ImpossibleTravel$" }
+//! labels = ["impossible-travel"]
 //! ```
 
 use std::collections::HashMap;
@@ -25,7 +29,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::extract::Facts;
+use crate::facts::Facts;
 use crate::reputation::Reputation;
 use crate::severity::Severity;
 
@@ -76,6 +80,13 @@ pub struct MatchSpec {
     pub policy: Option<String>,
     /// Matches the alert's type.
     pub alert_type: Option<String>,
+    /// Matches the product that raised the alert, as Graph names it (`serviceSource`, e.g.
+    /// `microsoftDefenderForCloudApps`). Alerts read from the Defender for Cloud Apps API are
+    /// that product's.
+    pub service_source: Option<String>,
+    /// Matches the kind of detection, Graph's `detectorId` (e.g. `ImpossibleTravel`). Alerts read
+    /// from the Defender for Cloud Apps API have none, so they never match.
+    pub detector_id: Option<String>,
     /// The alert's severity is one of these: `informational`, `low`, `medium`, `high` (any case;
     /// see [`Severity`]'s `FromStr`).
     #[serde(default)]
@@ -122,6 +133,8 @@ struct Rule {
     tenant: Option<Regex>,
     policy: Option<Regex>,
     alert_type: Option<Regex>,
+    service_source: Option<Regex>,
+    detector_id: Option<Regex>,
     severities: Vec<Severity>,
     min_ip_score: Option<u8>,
     action: RuleAction,
@@ -267,6 +280,8 @@ impl Rule {
             tenant: regex("tenant", &m.tenant)?,
             policy: regex("policy", &m.policy)?,
             alert_type: regex("alert_type", &m.alert_type)?,
+            service_source: regex("service_source", &m.service_source)?,
+            detector_id: regex("detector_id", &m.detector_id)?,
             severities,
             min_ip_score: m.min_ip_score,
             action: RuleAction {
@@ -291,8 +306,9 @@ impl Rule {
             && text(&self.tenant, &facts.tenant)
             && optional(&self.policy, facts.policy.as_deref())
             && optional(&self.alert_type, facts.alert_type.as_deref())
-            && (self.severities.is_empty()
-                || Severity::from_mcas(facts.severity).is_some_and(|s| self.severities.contains(&s)))
+            && optional(&self.service_source, facts.service_source.as_deref())
+            && optional(&self.detector_id, facts.detector_id.as_deref())
+            && (self.severities.is_empty() || facts.severity.is_some_and(|s| self.severities.contains(&s)))
             && any_user(&self.user, |user| Some(user))
             && any_user(&self.user_domain, |u| u.rsplit_once('@').map(|(_, domain)| domain))
             // The costlier conditions last.

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// An alert's severity, ordered from least to most severe: informational < low < medium < high.
 ///
-/// The source's own type is converted into it ([`Severity::from_mcas`]), so that the config's
+/// The source's own type is converted into it ([`Severity::from_mcas`],
+/// [`Severity::from_graph`]), so that the config's
 /// rules, `min_severity` and priorities speak of one severity whatever the alerts come from. In
 /// serde it is the lowercase name (`"medium"`); [`FromStr`] is more lenient (any case, `info`).
 ///
@@ -19,11 +20,13 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!("High".parse::<Severity>(), Ok(Severity::High));
 /// assert_eq!(Severity::from_mcas(mcas_client::Severity::Medium), Some(Severity::Medium));
 /// assert_eq!(Severity::from_mcas(mcas_client::Severity::Unknown(7)), None);
+/// assert_eq!(Severity::from_graph(&graph_security_client::Severity::High), Some(Severity::High));
+/// assert_eq!(Severity::from_graph(&graph_security_client::Severity::Unknown), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Informational (MCAS `severityValue` 3).
+    /// Informational (MCAS `severityValue` 3, Graph `informational`).
     Informational,
     /// Low (MCAS 0).
     Low,
@@ -48,6 +51,30 @@ impl Severity {
         }
     }
 
+    /// The name as a ticket shows it: `Informational`, `Low`, `Medium`, `High`.
+    #[must_use]
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Severity::Informational => "Informational",
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High => "High",
+        }
+    }
+
+    /// The severity of a Microsoft Graph security alert; `None` for `unknown`,
+    /// `unknownFutureValue` and names Graph adds later, which no rule or priority can judge.
+    #[must_use]
+    pub fn from_graph(severity: &graph_security_client::Severity) -> Option<Self> {
+        match severity {
+            graph_security_client::Severity::Informational => Some(Severity::Informational),
+            graph_security_client::Severity::Low => Some(Severity::Low),
+            graph_security_client::Severity::Medium => Some(Severity::Medium),
+            graph_security_client::Severity::High => Some(Severity::High),
+            _ => None,
+        }
+    }
+
     /// The severity of a Defender for Cloud Apps alert; `None` for a value MCAS does not
     /// document.
     #[must_use]
@@ -69,6 +96,17 @@ impl From<Severity> for mcas_client::Severity {
             Severity::Low => mcas_client::Severity::Low,
             Severity::Medium => mcas_client::Severity::Medium,
             Severity::High => mcas_client::Severity::High,
+        }
+    }
+}
+
+impl From<Severity> for graph_security_client::Severity {
+    fn from(severity: Severity) -> Self {
+        match severity {
+            Severity::Informational => graph_security_client::Severity::Informational,
+            Severity::Low => graph_security_client::Severity::Low,
+            Severity::Medium => graph_security_client::Severity::Medium,
+            Severity::High => graph_security_client::Severity::High,
         }
     }
 }

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::error::{Error, Result};
-use crate::extract::Facts;
+use crate::facts::Facts;
 
 /// The summary template used when the config gives none.
 pub const DEFAULT_SUMMARY_TEMPLATE: &str = "[{tenant}] {title}";
@@ -30,6 +30,11 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("summary", "the alert's first sentence (or its title)"),
     ("time", "the alert's time in UTC, `2021-07-13 16:18:15 UTC`"),
     ("date", "the alert's date in UTC, `2021-07-13`"),
+    ("service_source", "the product that raised the alert, e.g. `Microsoft Defender for Cloud Apps`"),
+    ("detector", "the kind of detection, Graph's detector id, e.g. `ImpossibleTravel` (Graph alerts only)"),
+    ("category", "the MITRE ATT&CK tactic, e.g. `InitialAccess` (Graph alerts only)"),
+    ("techniques", "the MITRE ATT&CK techniques, separated by commas, e.g. `T1078` (Graph alerts only)"),
+    ("incident_id", "the id of the incident the alert belongs to (Graph alerts only)"),
 ];
 
 /// A placeholder of the summary template.
@@ -50,6 +55,11 @@ enum Placeholder {
     Summary,
     Time,
     Date,
+    ServiceSource,
+    Detector,
+    Category,
+    Techniques,
+    IncidentId,
 }
 
 impl Placeholder {
@@ -70,6 +80,11 @@ impl Placeholder {
             "summary" => Self::Summary,
             "time" => Self::Time,
             "date" => Self::Date,
+            "service_source" => Self::ServiceSource,
+            "detector" => Self::Detector,
+            "category" => Self::Category,
+            "techniques" => Self::Techniques,
+            "incident_id" => Self::IncidentId,
             _ => return None,
         })
     }
@@ -152,7 +167,7 @@ fn push_value(out: &mut String, placeholder: Placeholder, facts: &Facts) {
     match placeholder {
         Placeholder::Tenant => out.push_str(&facts.tenant),
         Placeholder::Title => out.push_str(&facts.title),
-        Placeholder::Severity => out.push_str(&crate::extract::severity_name(facts.severity)),
+        Placeholder::Severity => out.push_str(&facts.severity_text),
         Placeholder::AlertId => out.push_str(facts.alert_id.as_str()),
         Placeholder::Policy => out.push_str(facts.policy.as_deref().unwrap_or_default()),
         Placeholder::AlertType => out.push_str(facts.alert_type.as_deref().unwrap_or_default()),
@@ -174,5 +189,14 @@ fn push_value(out: &mut String, placeholder: Placeholder, facts: &Facts) {
         Placeholder::Summary => out.push_str(&facts.summary_sentence),
         Placeholder::Time => out.push_str(&crate::extract::format_time(facts.time)),
         Placeholder::Date => out.push_str(&facts.time.strftime("%Y-%m-%d").to_string()),
+        Placeholder::ServiceSource => {
+            if let Some(source) = &facts.service_source {
+                out.push_str(&crate::facts::service_source_name(source));
+            }
+        }
+        Placeholder::Detector => out.push_str(facts.detector_id.as_deref().unwrap_or_default()),
+        Placeholder::Category => out.push_str(facts.category.as_deref().unwrap_or_default()),
+        Placeholder::Techniques => out.push_str(&facts.mitre_techniques.join(", ")),
+        Placeholder::IncidentId => out.push_str(facts.incident_id.as_deref().unwrap_or_default()),
     }
 }

@@ -1,9 +1,9 @@
-//! Fake Defender for Cloud Apps, AbuseIPDB and Jira servers on loopback, for the mcas2jira
-//! demo, the CLI and fault-injection tests, and the benchmark.
+//! Fake Defender for Cloud Apps, Microsoft Graph security alerts, AbuseIPDB and Jira servers on
+//! loopback, for the mcas2jira demo, the CLI and fault-injection tests, and the benchmark.
 //!
 //! Each fake is a real HTTP server bound to `127.0.0.1:0` that speaks the documented shapes of
 //! its service (paging, authentication, error bodies), so the real clients run against it
-//! unchanged. All three share the same knobs:
+//! unchanged. All of them share the same knobs:
 //!
 //! - `url()`: the base URL to configure a client with;
 //! - `set_latency(Duration)`: a fixed delay added to every request, changeable at any time;
@@ -14,7 +14,8 @@
 //! - `shutdown()`, or drop.
 //!
 //! [`scenario`] generates realistic alerts: a weekend's worth per tenant for the demo, or any
-//! number, lazily, for benchmarks.
+//! number, lazily, for benchmarks; [`graph::demo_alerts`] and [`graph::generated_alerts`] do the
+//! same for the fake Graph, with evidence of each kind.
 //!
 //! ```no_run
 //! use mcas2jira_fakes::{FakeJira, FakeJiraOptions, FakeMcas, FakeMcasOptions, FaultKind, scenario};
@@ -36,15 +37,18 @@
 // own error answer; boxing it would only add noise to code that runs once per request.
 #![allow(clippy::result_large_err)]
 
+mod entra;
 mod hash;
 mod server;
 
 pub mod abuseipdb;
+pub mod graph;
 pub mod jira;
 pub mod mcas;
 pub mod scenario;
 
 pub use abuseipdb::{FakeAbuseIpdb, FakeAbuseIpdbOptions};
+pub use graph::{FakeGraph, FakeGraphOptions, GraphApp, GraphTenant, Permission};
 pub use jira::{CustomField, Deployment, FakeJira, FakeJiraOptions, FieldKind, IssueSnapshot};
 pub use mcas::{CloseCall, EntraApp, FakeMcas, FakeMcasOptions};
 pub use server::{ANY_ROUTE, FaultKind, Stats};

@@ -63,11 +63,11 @@ const KINDS: [Kind; 6] = [
     Kind::FailedLogins,
 ];
 
-const FIRST_NAMES: [&str; 12] =
+pub(crate) const FIRST_NAMES: [&str; 12] =
     ["Alex", "Maria", "Kenji", "Fatima", "Lars", "Priya", "Tom", "Ana", "Olu", "Chen", "Sofia", "Ivan"];
-const LAST_NAMES: [&str; 10] =
+pub(crate) const LAST_NAMES: [&str; 10] =
     ["Berg", "Okafor", "Tanaka", "Haddad", "Novak", "Iyer", "Walsh", "Silva", "Moreau", "Kowalski"];
-const COUNTRIES: [(&str, &str); 10] = [
+pub(crate) const COUNTRIES: [(&str, &str); 10] = [
     ("US", "United States"),
     ("NL", "Netherlands"),
     ("DE", "Germany"),
@@ -80,7 +80,8 @@ const COUNTRIES: [(&str, &str); 10] = [
     ("CN", "China"),
 ];
 /// Exit relays of a well-known Tor operator's range; the fake AbuseIPDB flags this range as Tor.
-const TOR_EXITS: [&str; 4] = ["185.220.101.34", "185.220.101.47", "185.220.100.252", "185.220.102.8"];
+pub(crate) const TOR_EXITS: [&str; 4] =
+    ["185.220.101.34", "185.220.101.47", "185.220.100.252", "185.220.102.8"];
 const FILE_NAMES: [&str; 6] = [
     "Q3 budget FINAL.xlsx",
     "customers_export_2024.csv",

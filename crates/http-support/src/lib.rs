@@ -14,6 +14,10 @@
 //! - error bodies are captured up to a bound ([`ErrorResponse`]) so that each client can build its
 //!   own typed error from the service's error body, and success bodies are read with a cap
 //!   ([`read_body`]) so that a hostile or broken server cannot exhaust memory;
+//! - credentials only go to `https` URLs, or plain `http` to loopback ([`check_base_url`]);
+//! - one Microsoft Entra application gets client-credentials tokens for many tenants, cached per
+//!   tenant and scope and fetched once for many callers ([`entra::EntraApp`]): the one
+//!   implementation of that flow in the family.
 //! - an [`Observer`] given to a client (`.observer(...)` on its builder) is told of every attempt
 //!   and every wait, for metrics, without the clients knowing of any.
 //!
@@ -34,8 +38,8 @@
 //! # Features
 //!
 //! - `client` (default): the HTTP side ([`send`], [`read_body`], [`ClientSettings`],
-//!   [`ClientOptions`], [`Pacer`]), with reqwest and tokio. Without it the crate holds only the
-//!   shared types, for the clients' models and errors.
+//!   [`ClientOptions`], [`Pacer`], the Entra token source [`entra`]), with reqwest and tokio.
+//!   Without it the crate holds only the shared types, for the clients' models and errors.
 //! - `rustls` (default) and `native-tls`: the TLS backend, forwarded to reqwest; each implies
 //!   `client`. With both, reqwest uses native-tls.
 //!
@@ -63,6 +67,8 @@ mod base_url;
 mod body;
 #[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
+pub mod entra;
 mod error;
 mod observe;
 #[cfg(feature = "client")]

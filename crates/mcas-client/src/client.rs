@@ -6,11 +6,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_support::{ClientSettings, HttpClient, HttpError, Idempotency, Pacer, Redirects};
 use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION};
 use url::Url;
 
-use crate::auth::{Credentials, TokenContext};
-use crate::{Auth, Error, Result, error};
+use crate::auth::{Authorization, Credentials};
+use crate::{Auth, DEFAULT_SCOPE, Error, Result, error};
 
 /// The documented throttle of the API: 30 requests a minute per tenant.
 pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 30;
@@ -27,9 +27,8 @@ pub struct Client {
 struct Inner {
     base: Url,
     http: HttpClient,
-    // For the Entra token endpoint: the client secret travels in the form body, which reqwest
-    // carries along a 307/308 redirect to any host, so this client follows no redirect.
-    token_http: HttpClient,
+    // With Entra credentials, the `EntraApp` asks for tokens through its own client, which
+    // follows no redirect: the client secret travels in the token request's form body.
     credentials: Credentials,
     pacer: Option<Pacer>,
 }
@@ -52,6 +51,7 @@ pub struct ClientBuilder {
     base: Url,
     auth: Auth,
     settings: ClientSettings,
+    scope: String,
     requests_per_minute: u32,
 }
 
@@ -79,6 +79,7 @@ impl Client {
             base: base_url,
             auth,
             settings: ClientSettings::default(),
+            scope: DEFAULT_SCOPE.to_owned(),
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
         }
     }
@@ -101,15 +102,11 @@ impl Client {
         Ok(url)
     }
 
-    /// The `Authorization` value an Entra-signed-in client sends now (fetching a token if none is
-    /// cached); `None` for a legacy API token.
-    pub(crate) async fn entra_authorization(&self) -> Result<Option<HeaderValue>> {
+    /// What requests are sent with now: the legacy token, or the Entra access token (fetched if
+    /// none is cached).
+    pub(crate) async fn authorization(&self) -> Result<Authorization> {
         let inner = &*self.inner;
-        if !inner.credentials.is_entra() {
-            return Ok(None);
-        }
-        let context = TokenContext { http: &inner.token_http };
-        inner.credentials.header(&context).await.map(Some)
+        inner.credentials.authorization(inner.http.retry_policy()).await
     }
 
     /// Sends one request to MCAS and reads the success body.
@@ -125,15 +122,14 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Bytes> {
         let inner = &*self.inner;
-        let context = TokenContext { http: &inner.token_http };
         let mut refreshed = false;
         loop {
-            let authorization = inner.credentials.header(&context).await?;
+            let authorization = self.authorization().await?;
             let build = || {
                 let request = inner
                     .http
                     .request(method.clone(), url.clone())
-                    .header(AUTHORIZATION, authorization.clone())
+                    .header(AUTHORIZATION, authorization.header().clone())
                     .header(ACCEPT, "application/json");
                 match body {
                     Some(body) => request.json(body),
@@ -165,9 +161,16 @@ impl Client {
 
 impl ClientBuilder {
     http_support::client_settings_setters! { settings;
-        /// With [`Auth::entra`](crate::Auth::entra) this client also asks Entra for tokens, so it
-        /// should follow no redirects: reqwest would carry the token request's form body, client
-        /// secret included, along a 307 or 308 to any host.
+        /// It carries the MCAS requests only: with [`Auth::entra`](crate::Auth::entra), token
+        /// requests go through the [`EntraApp`](crate::EntraApp)'s own client, which follows no
+        /// redirect (the client secret travels in their body). The retry policy governs both.
+    }
+
+    /// Sets the scope Entra access tokens are requested with (default [`DEFAULT_SCOPE`], the
+    /// Defender for Cloud Apps API); unused with a legacy API token.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = scope.into();
+        self
     }
 
     /// Paces this client's requests to at most `per_minute` a minute, evenly spaced (default
@@ -181,24 +184,23 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] when the base URL or the Entra authority is not `https://` (nor
-    /// `http://` to loopback), holds a user or password, or cannot take a path, or when a
-    /// credential is empty or cannot be sent in a header; [`Error::ClientSetup`] when the HTTP
-    /// client cannot be built.
+    /// [`Error::InvalidInput`] when the base URL is not `https://` (nor `http://` to loopback),
+    /// holds a user or password, or cannot take a path, when the API token is empty or cannot be
+    /// sent in a header, or when the Entra tenant id is not a tenant id or the scope is empty;
+    /// [`Error::ClientSetup`] when the HTTP client cannot be built. (The Entra app's own
+    /// settings, its authority among them, are checked when it is built.)
     pub fn build(self) -> Result<Client> {
         let mut base = self.base;
         check_url(&base, "base_url")?;
         base.set_query(None);
         base.set_fragment(None);
-        let credentials = Credentials::new(self.auth)?;
+        let credentials = Credentials::new(self.auth, self.scope)?;
         let (name, version) = (env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
         let http = self.settings.build(name, version, Redirects::Follow).map_err(Error::from_settings)?;
-        let token_http = self.settings.build(name, version, Redirects::None).map_err(Error::from_settings)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 base,
                 http,
-                token_http,
                 credentials,
                 pacer: Pacer::per_minute(self.requests_per_minute),
             }),

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use http::StatusCode;
 #[cfg(feature = "client")]
+use http_support::entra::EntraError;
+#[cfg(feature = "client")]
 use http_support::{ErrorResponse, HttpError, SettingsError};
 use http_support::{TransportError, wait_suffix};
 use jiff::Timestamp;
@@ -287,25 +289,24 @@ impl Error {
             other => other,
         }
     }
+}
 
-    /// The error for a failed call to the Entra token endpoint: refusals carry the OAuth
-    /// `error` and `error_description`, never the request (which holds the secret).
-    #[cfg(feature = "client")]
-    pub(crate) fn from_token_http(error: HttpError) -> Self {
+#[cfg(feature = "client")]
+impl From<EntraError> for Error {
+    /// The error for a token that could not be had: refusals carry the OAuth `error` and
+    /// `error_description`, never the request (which holds the secret).
+    fn from(error: EntraError) -> Self {
         match error {
-            HttpError::Status(response) => {
-                let json: Option<Value> = serde_json::from_slice(&response.body).ok();
-                let field = |key: &str| {
-                    json.as_ref()
-                        .and_then(|json| json.get(key))
-                        .and_then(Value::as_str)
-                        .map(|text| crate::lenient::shorten(text, 500))
-                };
-                let description = field("error_description")
-                    .or_else(|| Some(response.snippet(300)).filter(|s| !s.is_empty()));
-                Error::Token { status: Some(response.status), error: field("error"), description }
+            EntraError::Refused { status, error, description } => {
+                Error::Token { status: Some(status), error, description }
             }
-            other => Error::from_http(other),
+            EntraError::Http(http) => Error::from_http(http),
+            EntraError::InvalidInput { parameter, reason } => Error::InvalidInput { parameter, reason },
+            EntraError::ClientSetup(source) => Error::ClientSetup { source },
+            other @ EntraError::Redirected { status, .. } => {
+                Error::Token { status: Some(status), error: None, description: Some(other.to_string()) }
+            }
+            other => Error::Token { status: None, error: None, description: Some(other.to_string()) },
         }
     }
 }

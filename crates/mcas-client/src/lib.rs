@@ -4,7 +4,9 @@
 //! - [`Client`]: one per tenant, built with [`Client::builder`] from the tenant's portal URL and
 //!   its credentials ([`Auth::token`] for a legacy API token, [`Auth::entra`] for a Microsoft
 //!   Entra app with client credentials, whose access token is cached and refreshed). Cheap to
-//!   clone.
+//!   clone. The [`EntraApp`] is the family's one client-credentials token source (from
+//!   `http-support`): one app serves many tenants, here and in `graph-security-client`, with a
+//!   token per tenant and scope fetched once however many callers ask.
 //! - Listing: [`Client::alerts_page`] for one page of an [`AlertQuery`], and
 //!   [`Client::alert_pages`] / [`Client::alerts`] for streams that walk every matching alert
 //!   without skipping or repeating any while new ones arrive (the strategy is described on
@@ -49,10 +51,10 @@
 //! use secrecy::SecretString;
 //!
 //! # async fn demo() -> mcas_client::Result<()> {
-//! let app = EntraApp::new("tenant-id", "client-id", SecretString::from("client-secret"));
+//! let app = EntraApp::builder("client-id", SecretString::from("client-secret")).build()?;
 //! let client = Client::builder(
 //!     "https://contoso.eu2.portal.cloudappsecurity.com".parse().unwrap(),
-//!     Auth::entra(app),
+//!     Auth::entra(app, "0b6e2d4f-8a1c-4e3b-9d5f-7a2c4e6b8d0f"),
 //! )
 //! .build()?;
 //!
@@ -87,7 +89,7 @@ mod permissions;
 mod query;
 
 #[cfg(feature = "client")]
-pub use auth::{Auth, DEFAULT_AUTHORITY, DEFAULT_SCOPE, EntraApp};
+pub use auth::{Auth, DEFAULT_SCOPE};
 #[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder, DEFAULT_REQUESTS_PER_MINUTE};
 pub use close::{BenignReason, CloseOutcome, FalsePositiveReason};
@@ -106,6 +108,8 @@ pub use http::StatusCode;
 #[cfg(feature = "client")]
 pub use http_support::RetryPolicy;
 pub use http_support::TransportError;
+#[cfg(feature = "client")]
+pub use http_support::entra::{DEFAULT_AUTHORITY, EntraApp, EntraAppBuilder, EntraError};
 /// What the builder's `observer(...)` takes: told of every attempt and wait of the requests.
 #[cfg(feature = "client")]
 pub use http_support::{Attempt, Idempotency, Observer, Outcome, Wait};

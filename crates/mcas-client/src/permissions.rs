@@ -7,21 +7,12 @@
 //! documentation tells users to check. A legacy API token discloses nothing; the only way to learn
 //! whether it may close alerts is to close one.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
-
+use crate::auth::Authorization;
 use crate::{Client, Error, Result};
 
 /// The application permissions that allow closing alerts: `Investigation.manage` (alerts and IP
 /// ranges) and `Discovery.manage` (alerts and Cloud Discovery), as documented by Microsoft.
 pub const CLOSE_ROLES: [&str; 2] = ["Investigation.manage", "Discovery.manage"];
-
-#[derive(Deserialize)]
-struct Claims {
-    #[serde(default)]
-    roles: Vec<String>,
-}
 
 impl Client {
     /// The application permissions (`roles` claim) of the Microsoft Entra access token this
@@ -49,19 +40,12 @@ impl Client {
     /// [`Error::Token`] when no token can be had; [`Error::Decode`] when the token is not a JWT
     /// whose claims can be read; the transport errors of the token request.
     pub async fn granted_roles(&self) -> Result<Option<Vec<String>>> {
-        let Some(header) = self.entra_authorization().await? else { return Ok(None) };
-        let token = header.to_str().unwrap_or_default();
-        let token = token.strip_prefix("Bearer ").unwrap_or(token);
-        // A token that is not a JWT (or whose payload is not base64url) has no claims: its empty
-        // payload fails to decode below, and is reported as undecodable claims. Some issuers pad
-        // the segment although JWTs should not be.
-        let payload = token
-            .split('.')
-            .nth(1)
-            .and_then(|segment| URL_SAFE_NO_PAD.decode(segment.trim_end_matches('=')).ok())
-            .unwrap_or_default();
-        let claims: Claims = serde_json::from_slice(&payload)
-            .map_err(|source| Error::Decode { what: "access token's claims", source })?;
-        Ok(Some(claims.roles))
+        match self.authorization().await? {
+            Authorization::Legacy(_) => Ok(None),
+            Authorization::Entra(token) => token
+                .roles()
+                .map(Some)
+                .map_err(|source| Error::Decode { what: "access token's claims", source }),
+        }
     }
 }

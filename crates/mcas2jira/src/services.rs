@@ -88,14 +88,14 @@ impl Clients {
                 let auth = match &tenant.auth {
                     TenantAuth::Token(token) => mcas_client::Auth::token(token.get()?.clone()),
                     TenantAuth::Entra { tenant_id, client_id, client_secret, authority } => {
-                        mcas_client::Auth::entra(
-                            mcas_client::EntraApp::new(
-                                tenant_id.clone(),
-                                client_id.clone(),
-                                client_secret.get()?.clone(),
-                            )
-                            .authority(authority.clone()),
-                        )
+                        let app =
+                            mcas_client::EntraApp::builder(client_id.clone(), client_secret.get()?.clone())
+                                .authority(authority.clone())
+                                .build()
+                                .with_context(|| {
+                                    format!("tenant {}: cannot set up its Entra application", tenant.name)
+                                })?;
+                        mcas_client::Auth::entra(app, tenant_id.clone())
                     }
                 };
                 let mut builder = mcas_client::Client::builder(tenant.url.clone(), auth)

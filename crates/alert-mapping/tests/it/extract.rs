@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::{facts_of, sample_alert};
 
 /// The facts as short text, one entry per field.
-fn describe(f: &Facts) -> BTreeMap<&'static str, String> {
+pub(crate) fn describe(f: &Facts) -> BTreeMap<&'static str, String> {
     let join = |items: &[String]| items.join(", ");
     let ips = f
         .ips
@@ -16,7 +16,10 @@ fn describe(f: &Facts) -> BTreeMap<&'static str, String> {
         .map(|ip| {
             let public = if ip.public { "public" } else { "private" };
             let from = if ip.from_entity { "entity" } else { "text" };
-            format!("{} {public} {from}", ip.ip)
+            match ip.country {
+                Some(country) => format!("{} {public} {from} {country}", ip.ip),
+                None => format!("{} {public} {from}", ip.ip),
+            }
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -34,7 +37,7 @@ fn describe(f: &Facts) -> BTreeMap<&'static str, String> {
         ("id", f.alert_id.to_string()),
         ("tenant", f.tenant.clone()),
         ("title", f.title.clone()),
-        ("severity", alert_mapping::severity_name(f.severity)),
+        ("severity", f.severity_text.clone()),
         ("time", f.time.to_string()),
         ("url", f.url.clone()),
         ("summary", f.summary_sentence.clone()),
@@ -50,6 +53,14 @@ fn describe(f: &Facts) -> BTreeMap<&'static str, String> {
         ("devices", join(&f.devices)),
         ("files", join(&f.files)),
         ("entities", entities),
+        ("source", f.source.to_string()),
+        ("service_source", f.service_source.clone().unwrap_or_default()),
+        ("detector", f.detector_id.clone().unwrap_or_default()),
+        ("category", f.category.clone().unwrap_or_default()),
+        ("techniques", join(&f.mitre_techniques)),
+        ("incident", f.incident_id.clone().unwrap_or_default()),
+        ("incident_url", f.incident_url.clone()),
+        ("actions", f.recommended_actions.clone()),
     ])
 }
 

@@ -2,10 +2,12 @@
 //! ticket draft, and properties that hold for any alert.
 
 mod extract;
+mod graph;
 mod hostile;
 mod mapping;
 mod props;
 mod rules;
+mod severity;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -43,6 +45,14 @@ fn sample_alert(name: &str, index: usize) -> Value {
 fn tenant() -> TenantContext {
     TenantContext::new("contoso")
         .portal_url("https://contoso.us3.portal.cloudappsecurity.com/".parse().unwrap())
+}
+
+/// Extracts the facts of a Graph alert, for the tenant `tailspin`.
+#[track_caller]
+fn graph_facts_of(json: &Value) -> Facts {
+    let alert = graph_security_client::Alert::from_json(json)
+        .unwrap_or_else(|e| panic!("Graph alert does not decode: {e:#}"));
+    alert_mapping::extract_graph(&alert, &TenantContext::new("tailspin"))
 }
 
 #[track_caller]

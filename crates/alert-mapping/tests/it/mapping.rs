@@ -24,7 +24,7 @@ fn bare() -> Facts {
     facts_of(&json!({"_id": "x1", "timestamp": 0}))
 }
 
-fn rules(toml_text: &str) -> Rules {
+pub(crate) fn rules(toml_text: &str) -> Rules {
     #[derive(serde::Deserialize)]
     struct Config {
         rules: Vec<RuleSpec>,
@@ -34,7 +34,7 @@ fn rules(toml_text: &str) -> Rules {
 }
 
 #[track_caller]
-fn check_summary(template: &str, facts: &Facts, expected: &str) {
+pub(crate) fn check_summary(template: &str, facts: &Facts, expected: &str) {
     let mapper = Mapper::new(MappingConfig::new(Deployment::Cloud).summary_template(template)).unwrap();
     assert_eq!(draft_with(&mapper, facts, &HashMap::new()).summary, expected, "template {template:?}");
 }

@@ -1,4 +1,4 @@
-//! Properties over arbitrary alert JSON: extraction and mapping never panic, the summary is always
+//! Properties over arbitrary alert JSON, from either API: extraction and mapping never panic, the summary is always
 //! one line of at most 255 characters, labels are valid, the description is valid ADF.
 
 use std::collections::HashMap;
@@ -121,6 +121,85 @@ fn alert_json() -> impl Strategy<Value = Value> {
         })
 }
 
+/// One piece of Graph evidence: a known or unknown kind, with leaves where its fields go.
+fn graph_evidence() -> impl Strategy<Value = Value> {
+    let kind = prop_oneof![
+        Just("userEvidence"),
+        Just("ipEvidence"),
+        Just("cloudApplicationEvidence"),
+        Just("oauthApplicationEvidence"),
+        Just("mailboxEvidence"),
+        Just("deviceEvidence"),
+        Just("fileEvidence"),
+        Just("somethingNewEvidence"),
+    ];
+    let field = prop_oneof![
+        Just("userAccount"),
+        Just("ipAddress"),
+        Just("countryLetterCode"),
+        Just("displayName"),
+        Just("primaryAddress"),
+        Just("upn"),
+        Just("appId"),
+        Just("publisher"),
+        Just("deviceDnsName"),
+        Just("roles"),
+        Just("verdict"),
+    ];
+    let value = prop_oneof![
+        leaf(),
+        text().prop_map(|upn| json!({ "userPrincipalName": upn, "displayName": upn })),
+        prop::collection::vec(text().prop_map(Value::String), 0..3).prop_map(Value::Array),
+    ];
+    (kind, prop::collection::vec((field, value), 0..5)).prop_map(|(kind, fields)| {
+        let mut map = Map::new();
+        map.insert("@odata.type".into(), json!(format!("#microsoft.graph.security.{kind}")));
+        for (name, value) in fields {
+            map.insert(name.into(), value);
+        }
+        Value::Object(map)
+    })
+}
+
+/// Graph-alert-shaped JSON: a usable `id` and `createdDateTime` most of the time.
+fn graph_alert_json() -> impl Strategy<Value = Value> {
+    let string = || prop_oneof![3 => text().prop_map(Value::String), 1 => leaf()];
+    (
+        string(),
+        prop_oneof![3 => Just(json!("2026-11-30T08:14:22.1234567Z")), 1 => leaf()],
+        prop::collection::vec(
+            (
+                prop_oneof![
+                    Just("title"),
+                    Just("description"),
+                    Just("severity"),
+                    Just("serviceSource"),
+                    Just("detectorId"),
+                    Just("category"),
+                    Just("mitreTechniques"),
+                    Just("incidentId"),
+                    Just("incidentWebUrl"),
+                    Just("alertWebUrl"),
+                    Just("recommendedActions"),
+                ],
+                prop_oneof![string(), prop::collection::vec(string(), 0..3).prop_map(Value::Array)],
+            ),
+            0..8,
+        ),
+        prop::collection::vec(prop_oneof![6 => graph_evidence(), 1 => leaf()], 0..8),
+    )
+        .prop_map(|(id, created, fields, evidence)| {
+            let mut map = Map::new();
+            map.insert("id".into(), id);
+            map.insert("createdDateTime".into(), created);
+            for (name, value) in fields {
+                map.insert(name.into(), value);
+            }
+            map.insert("evidence".into(), Value::Array(evidence));
+            Value::Object(map)
+        })
+}
+
 static MAPPERS: LazyLock<Vec<Mapper>> = LazyLock::new(|| {
     let rules: Vec<RuleSpec> = toml::from_str::<toml::Table>(
         r#"
@@ -142,7 +221,10 @@ static MAPPERS: LazyLock<Vec<Mapper>> = LazyLock::new(|| {
         .into_iter()
         .map(|deployment| {
             let mut config = MappingConfig::new(deployment)
-                .summary_template("[{tenant}] {severity} {title} {user} {ip} {policy}")
+                .summary_template(
+                    "[{tenant}] {severity} {title} {user} {ip} {policy} {service_source} {detector} {category} \
+                     {techniques} {incident_id}",
+                )
                 .labels(["mcas"])
                 .rules(rules.clone());
             for (n, (attribute, shape)) in [
@@ -184,6 +266,38 @@ fn reputations(ips: &[IpAddr], seed: u8) -> HashMap<IpAddr, Reputation> {
         .collect()
 }
 
+/// What holds for any alert's facts, mapped by every mapper: a ticket's summary is one line of
+/// at most 255 characters, its labels are valid with the alert's own first, its description is
+/// valid ADF; a failure is a field value's, with a reason.
+fn check_mapping(facts: &alert_mapping::Facts, seed: u8, label_prefix: &str) -> Result<(), TestCaseError> {
+    prop_assert!(!facts.title.is_empty());
+    let reputations = reputations(&facts.lookup_ips(), seed);
+    for mapper in MAPPERS.iter() {
+        match mapper.map(facts, &reputations) {
+            Ok(Mapped::Ticket(draft)) => {
+                prop_assert!(!draft.summary.is_empty());
+                prop_assert!(draft.summary.chars().count() <= 255, "{:?}", draft.summary);
+                prop_assert!(!draft.summary.contains(|c: char| c.is_control()), "{:?}", draft.summary);
+                prop_assert!(draft.labels[0].as_str().starts_with(label_prefix), "{:?}", draft.labels);
+                prop_assert!(
+                    draft
+                        .labels
+                        .iter()
+                        .all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)),
+                    "{:?}",
+                    draft.labels
+                );
+                assert_valid_adf(&draft.description.to_adf_limited(DESCRIPTION_MAX_LEN));
+                let _ = draft.description.to_wiki_limited(DESCRIPTION_MAX_LEN);
+            }
+            Ok(_) => {}
+            // Only a field value can fail, and only with a reason.
+            Err(err) => prop_assert!(!err.to_string().is_empty()),
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -191,27 +305,15 @@ proptest! {
     fn any_alert_maps_without_panicking(json in alert_json(), seed in any::<u8>()) {
         // Alerts that do not decode are the client's business (reported as malformed).
         let Ok(alert) = Alert::from_json(&json) else { return Ok(()) };
-        let facts = extract(&alert, &tenant());
-        prop_assert!(!facts.title.is_empty());
-        let lookup = facts.lookup_ips();
-        let reputations = reputations(&lookup, seed);
-        for mapper in MAPPERS.iter() {
-            match mapper.map(&facts, &reputations) {
-                Ok(Mapped::Ticket(draft)) => {
-                    prop_assert!(!draft.summary.is_empty());
-                    prop_assert!(draft.summary.chars().count() <= 255, "{:?}", draft.summary);
-                    prop_assert!(!draft.summary.contains(|c: char| c.is_control()), "{:?}", draft.summary);
-                    prop_assert!(draft.labels[0].as_str().starts_with("mcas-"));
-                    prop_assert!(draft.labels.iter().all(|l| !l.as_str().is_empty() && !l.as_str().contains(char::is_whitespace)), "{:?}", draft.labels);
-                    let adf = draft.description.to_adf_limited(DESCRIPTION_MAX_LEN);
-                    assert_valid_adf(&adf);
-                    let _ = draft.description.to_wiki_limited(DESCRIPTION_MAX_LEN);
-                }
-                Ok(_) => {}
-                // Only a field value can fail, and only with a reason.
-                Err(err) => prop_assert!(!err.to_string().is_empty()),
-            }
-        }
+        check_mapping(&extract(&alert, &tenant()), seed, "mcas-")?;
+    }
+
+    #[test]
+    fn any_graph_alert_maps_without_panicking(json in graph_alert_json(), seed in any::<u8>()) {
+        let Ok(alert) = graph_security_client::Alert::from_json(&json) else { return Ok(()) };
+        let facts = alert_mapping::extract_graph(&alert, &tenant());
+        prop_assert!(facts.ips.iter().all(|found| found.country.is_none_or(|c| c.as_str().len() == 2)));
+        check_mapping(&facts, seed, "graph-")?;
     }
 
     #[test]

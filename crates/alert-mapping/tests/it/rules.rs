@@ -21,7 +21,7 @@ fn specs(toml_text: &str) -> Vec<RuleSpec> {
 }
 
 #[track_caller]
-fn compile(toml_text: &str) -> Result<Rules, Error> {
+pub(crate) fn compile(toml_text: &str) -> Result<Rules, Error> {
     Rules::try_from(specs(toml_text).as_slice())
 }
 

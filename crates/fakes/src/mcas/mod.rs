@@ -15,11 +15,11 @@ use axum::http::header::{AUTHORIZATION, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use base64::Engine;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use self::store::{AlertStore, Filter, FilterError, Sort};
+use crate::entra::{check_grant, new_token, not_a_form, token_answer};
 use crate::scenario::BulkAlerts;
 use crate::server::{FaultKind, Knobs, Running, knob_methods, lock};
 
@@ -452,96 +452,21 @@ impl Shared {
     }
 
     fn issue_token(&self, tenant_id: &str, form: &HashMap<String, String>) -> Response {
-        let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-        let Some(app) = self.entra.as_ref().filter(|app| app.tenant_id == tenant_id) else {
-            return entra_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                90002,
-                &format!(
-                    "Tenant '{tenant_id}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
-                ),
-            );
+        let app = self.entra.as_ref().filter(|app| app.tenant_id == tenant_id);
+        let secret_of = |client_id: &str| {
+            app.filter(|app| app.client_id == client_id).map(|app| app.client_secret.as_str())
         };
-        if field("grant_type") != "client_credentials" {
-            return entra_error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                70003,
-                "The app requested an unsupported grant type.",
-            );
-        }
-        if field("client_id") != app.client_id {
-            return entra_error(
-                StatusCode::BAD_REQUEST,
-                "unauthorized_client",
-                700016,
-                &format!(
-                    "Application with identifier '{}' was not found in the directory.",
-                    field("client_id")
-                ),
-            );
-        }
-        if field("client_secret") != app.client_secret {
-            return entra_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000215,
-                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
-            );
-        }
-        if field("scope") != MCAS_SCOPE {
-            return entra_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_scope",
-                1002012,
-                &format!("The provided value for scope {} is not valid.", field("scope")),
-            );
+        if let Err(refusal) = check_grant(form, tenant_id, app.is_some(), secret_of, MCAS_SCOPE) {
+            return refusal;
         }
         // A JWT's shape: a real header, the claims a client may read (`roles`), and a random
         // stand-in for the signature, which makes each token unique.
-        let claims = json!({ "aud": "05a65629-4c1b-48c1-a78b-804c4abdd4af", "roles": self.entra_roles });
-        let token = format!(
-            "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.{}.{:016x}{:016x}",
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string()),
-            fastrand::u64(..),
-            fastrand::u64(..)
-        );
+        let token =
+            new_token(&json!({ "aud": "05a65629-4c1b-48c1-a78b-804c4abdd4af", "roles": self.entra_roles }));
         let lifetime = self.token_lifetime;
         lock(&self.issued).insert(token.clone(), Instant::now() + lifetime);
-        json_response(
-            StatusCode::OK,
-            json!({
-                "token_type": "Bearer",
-                "expires_in": lifetime.as_secs(),
-                "ext_expires_in": lifetime.as_secs(),
-                "access_token": token,
-            }),
-        )
+        token_answer(&token, lifetime)
     }
-}
-
-/// An error in the shape Microsoft Entra's token endpoint uses.
-fn entra_error(status: StatusCode, error: &str, code: u32, message: &str) -> Response {
-    let now = Timestamp::now();
-    let trace = format!(
-        "{:08x}-{:04x}-4000-8000-{:012x}",
-        fastrand::u32(..),
-        fastrand::u16(..),
-        fastrand::u64(..) >> 16
-    );
-    json_response(
-        status,
-        json!({
-            "error": error,
-            "error_description": format!("AADSTS{code}: {message} Trace ID: {trace} Correlation ID: {trace} Timestamp: {now}"),
-            "error_codes": [code],
-            "timestamp": now.to_string(),
-            "trace_id": trace,
-            "correlation_id": trace,
-            "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
-        }),
-    )
 }
 
 type AppState = State<Arc<Shared>>;
@@ -554,12 +479,7 @@ async fn token(
     // The token endpoint takes no API token: its "authorization" is the client secret in the form.
     let handle = || match form {
         Ok(Form(form)) => s.issue_token(&tenant_id, &form),
-        Err(_) => entra_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'grant_type'.",
-        ),
+        Err(_) => not_a_form(),
     };
     s.knobs.serve(route::TOKEN, fault_response, || Ok(()), handle).await
 }

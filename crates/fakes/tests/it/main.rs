@@ -2,6 +2,8 @@
 
 mod abuseipdb;
 mod faults;
+mod graph;
+mod graph_walk;
 mod jira;
 mod mcas;
 mod scenario;
@@ -26,5 +28,6 @@ fn public_types_are_send_sync_static() {
     check::<mcas2jira_fakes::FakeMcas>();
     check::<mcas2jira_fakes::FakeAbuseIpdb>();
     check::<mcas2jira_fakes::FakeJira>();
+    check::<mcas2jira_fakes::FakeGraph>();
     check::<mcas2jira_fakes::FaultKind>();
 }

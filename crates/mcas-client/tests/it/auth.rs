@@ -48,8 +48,8 @@ fn token_answer(access_token: &str, expires_in: u64) -> ResponseTemplate {
 
 fn entra_client(server: &MockServer) -> Client {
     let authority: Url = server.uri().parse().unwrap();
-    let app = EntraApp::new(TENANT, CLIENT_ID, SecretString::from(SECRET)).authority(authority);
-    Client::builder(server.uri().parse().unwrap(), Auth::entra(app))
+    let app = EntraApp::builder(CLIENT_ID, SecretString::from(SECRET)).authority(authority).build().unwrap();
+    Client::builder(server.uri().parse().unwrap(), Auth::entra(app, TENANT))
         .requests_per_minute(0)
         .retry_policy(fast_retry())
         .build()
@@ -216,7 +216,8 @@ async fn debug_output_never_shows_a_secret() {
         format!("{entra:?}"),
         format!("{:?}", Auth::token(SecretString::from(TOKEN))),
         format!("{:?}", crate::support::builder(&server)),
-        format!("{:?}", EntraApp::new(TENANT, CLIENT_ID, SecretString::from(SECRET))),
+        format!("{:?}", EntraApp::builder(CLIENT_ID, SecretString::from(SECRET))),
+        format!("{:?}", EntraApp::builder(CLIENT_ID, SecretString::from(SECRET)).build().unwrap()),
     ] {
         assert!(!text.contains(TOKEN) && !text.contains(SECRET), "{text}");
     }
@@ -240,11 +241,22 @@ fn urls_that_would_leak_credentials_are_refused() {
     check("ftp://contoso.portal.cloudappsecurity.com", false);
     check("mailto:secops@example.com", false);
 
-    let app = EntraApp::new(TENANT, CLIENT_ID, SecretString::from(SECRET))
-        .authority("http://login.example.com".parse().unwrap());
-    let result =
-        Client::builder("https://x.portal.cloudappsecurity.com".parse().unwrap(), Auth::entra(app)).build();
-    assert!(matches!(result, Err(Error::InvalidInput { .. })));
+    let app = EntraApp::builder(CLIENT_ID, SecretString::from(SECRET))
+        .authority("http://login.example.com".parse().unwrap())
+        .build()
+        .map_err(Error::from);
+    assert!(matches!(app, Err(Error::InvalidInput { parameter: "authority", .. })), "{app:?}");
+    let app = EntraApp::builder(CLIENT_ID, SecretString::from(SECRET)).build().unwrap();
+    let base: Url = "https://x.portal.cloudappsecurity.com".parse().unwrap();
+    for tenant in ["", "../common", "a/b", "tenant?x=1"] {
+        let result = Client::builder(base.clone(), Auth::entra(app.clone(), tenant)).build();
+        assert!(
+            matches!(result, Err(Error::InvalidInput { parameter: "tenant_id", .. })),
+            "{tenant:?}: {result:?}"
+        );
+    }
+    let scope = Client::builder(base, Auth::entra(app, TENANT)).scope(" ").build();
+    assert!(matches!(scope, Err(Error::InvalidInput { parameter: "scope", .. })), "{scope:?}");
     let empty = Client::builder(
         "https://x.portal.cloudappsecurity.com".parse().unwrap(),
         Auth::token(SecretString::from(" ")),

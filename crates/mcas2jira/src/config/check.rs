@@ -25,7 +25,6 @@ use super::tenant_url::tenant_url;
 use super::watch::check_watch;
 
 const DEFAULT_ABUSEIPDB_URL: &str = "https://api.abuseipdb.com/api/v2/";
-const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
 const DEFAULT_STATE_FILE: &str = "mcas2jira.db";
 
 pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) -> Result<Config, ConfigError> {
@@ -261,6 +260,8 @@ fn check_match(key: &str, raw: RawMatch) -> Result<MatchSpec, ConfigError> {
         tenant: raw.tenant,
         policy: raw.policy,
         alert_type: raw.alert_type,
+        service_source: raw.service_source,
+        detector_id: raw.detector_id,
         severities: severities.into_iter().map(|severity| severity.as_str().to_owned()).collect(),
         severity: None,
         min_ip_score: raw.min_ip_score,
@@ -404,7 +405,14 @@ fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec
 }
 
 fn check_entra(key: &str, raw: RawEntra, resolver: &mut Resolver<'_>) -> Result<TenantAuth, ConfigError> {
-    let tenant_id = non_empty(&format!("{key}.tenant_id"), raw.tenant_id)?;
+    let tenant_id = raw.tenant_id;
+    // The check the Entra app makes of every tenant id, so that a bad one is a config error at
+    // its key rather than a client that cannot be built.
+    if let Err(http_support::entra::EntraError::InvalidInput { reason, .. }) =
+        http_support::entra::check_tenant_id(&tenant_id)
+    {
+        return Err(ConfigError::invalid(format!("{key}.tenant_id"), reason));
+    }
     let client_id = non_empty(&format!("{key}.client_id"), raw.client_id)?;
     let keys = SecretKeys {
         table: key.to_owned(),
@@ -415,8 +423,10 @@ fn check_entra(key: &str, raw: RawEntra, resolver: &mut Resolver<'_>) -> Result<
         inline: raw.client_secret,
     };
     let client_secret = resolver.secret(keys, resolver.needed.tenants)?;
-    let authority =
-        check_url(&format!("{key}.authority"), raw.authority.as_deref().unwrap_or(DEFAULT_AUTHORITY))?;
+    let authority = check_url(
+        &format!("{key}.authority"),
+        raw.authority.as_deref().unwrap_or(mcas_client::DEFAULT_AUTHORITY),
+    )?;
     Ok(TenantAuth::Entra { tenant_id, client_id, client_secret, authority })
 }
 

@@ -106,6 +106,8 @@ pub(crate) struct RawMatch {
     pub(crate) tenant: Option<String>,
     pub(crate) policy: Option<String>,
     pub(crate) alert_type: Option<String>,
+    pub(crate) service_source: Option<String>,
+    pub(crate) detector_id: Option<String>,
     pub(crate) user_domain: Option<String>,
     pub(crate) severity: Option<Severity>,
     pub(crate) severities: Option<Vec<Severity>>,

@@ -295,6 +295,10 @@ fn rules_are_checked_and_compiled() {
         "rules[0].match.title: invalid regex: error: unclosed group (line 15)",
     );
     check_err(
+        &with("match = { detector_id = \"[a-\" }\nskip = true"),
+        "rules[0].match.detector_id: invalid regex: error: unclosed character class (line 15)",
+    );
+    check_err(
         &with("match = { severity = \"high\", severities = [\"low\"] }\nskip = true"),
         "rules[0].match.severities: give severity or severities, not both (line 15)",
     );
@@ -312,13 +316,16 @@ fn rules_are_checked_and_compiled() {
          components or issue_type (line 15)",
     );
     let (config, _) = parse(&with(
-        "match = { user_domain = \"@Example.COM\", alert_type = \"^MCAS_ALERT_\" }\nissue_type = \"Incident\"",
+        "match = { user_domain = \"@Example.COM\", alert_type = \"^MCAS_ALERT_\", service_source = \"CloudApps$\", \
+         detector_id = \"^ImpossibleTravel$\" }\nissue_type = \"Incident\"",
     ))
     .unwrap();
     let rule = &config.rules.specs()[0];
     // The domain, lowercased, as the anchored case-insensitive regex the mapping matches.
     assert_eq!(rule.conditions.user_domain.as_deref(), Some("(?i)^example\\.com$"));
     assert_eq!(rule.conditions.alert_type.as_deref(), Some("^MCAS_ALERT_"));
+    assert_eq!(rule.conditions.service_source.as_deref(), Some("CloudApps$"));
+    assert_eq!(rule.conditions.detector_id.as_deref(), Some("^ImpossibleTravel$"));
     assert_eq!(rule.issue_type.as_deref(), Some("Incident"));
     assert!(rule.conditions.severities.is_empty());
 }
@@ -355,6 +362,13 @@ fn secret_errors_name_the_key() {
         ),
         "tenants[0].entra: missing secret: give one of client_secret_env, client_secret_file, \
          client_secret_command or client_secret (line 12)",
+    );
+    check_err(
+        &MINIMAL.replace(
+            "token_env = \"MCAS_TOKEN_CONTOSO\"",
+            "entra = { tenant_id = \"../common\", client_id = \"c\", client_secret_env = \"S\" }",
+        ),
+        "tenants[0].entra.tenant_id: not a GUID or a domain name (letters, digits, `-` and `.`) (line 12)",
     );
     check_err(
         &MINIMAL.replace("user = \"secops@example.com\"\n", ""),

@@ -28,9 +28,11 @@ fn url(text: &str) -> Url {
 fn client_types() {
     let mcas_token = mcas_client::Auth::token(secret());
     check("mcas_client::Auth (token)", &mcas_token);
-    let app = mcas_client::EntraApp::new("tenant-id", "client-id", secret());
+    let app = mcas_client::EntraApp::builder("client-id", secret());
+    check("mcas_client::EntraAppBuilder", &app);
+    let app = app.build().unwrap();
     check("mcas_client::EntraApp", &app);
-    let mcas_entra = mcas_client::Auth::entra(app);
+    let mcas_entra = mcas_client::Auth::entra(app, "tenant-id");
     check("mcas_client::Auth (entra)", &mcas_entra);
     for auth in [mcas_token, mcas_entra] {
         let builder = mcas_client::Client::builder(url("https://contoso.portal.cloudappsecurity.com"), auth);

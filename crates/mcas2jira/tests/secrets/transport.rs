@@ -52,13 +52,7 @@ fn accepted(url: &str) -> [(&'static str, bool); 5] {
     let secret = || SecretString::from(SECRET);
     let mcas =
         mcas_client::Client::builder(parsed.clone(), mcas_client::Auth::token(secret())).build().is_ok();
-    let entra_app = mcas_client::EntraApp::new("t", "c", secret()).authority(parsed.clone());
-    let entra = mcas_client::Client::builder(
-        Url::parse("https://contoso.portal.cloudappsecurity.com").unwrap(),
-        mcas_client::Auth::entra(entra_app),
-    )
-    .build()
-    .is_ok();
+    let entra = mcas_client::EntraApp::builder("c", secret()).authority(parsed.clone()).build().is_ok();
     let jira = jira_client::Client::builder(
         parsed.clone(),
         jira_client::Deployment::Cloud,
@@ -172,11 +166,12 @@ async fn mcas_token_is_not_sent_across_a_redirect() {
 async fn entra_client_secret_is_not_sent_across_a_redirect() {
     for status in [302, 307, 308] {
         let r = Redirect::start(status).await;
-        let app = mcas_client::EntraApp::new("tenant", "client", secret()).authority(r.a_url());
+        let app = mcas_client::EntraApp::builder("client", secret()).authority(r.a_url()).build().unwrap();
         let mcas = MockServer::start().await;
         Mock::given(any()).respond_with(ResponseTemplate::new(500)).mount(&mcas).await;
         let base = Url::parse(&mcas.uri()).unwrap();
-        let client = mcas_client::Client::builder(base, mcas_client::Auth::entra(app)).build().unwrap();
+        let client =
+            mcas_client::Client::builder(base, mcas_client::Auth::entra(app, "tenant")).build().unwrap();
         let _ = client.alerts_page(&mcas_client::AlertQuery::default(), 0).await;
         r.assert_b_saw_no_secret(&format!("entra client secret, {status}")).await;
         assert!(mcas.received_requests().await.unwrap_or_default().is_empty(), "no token, no request");
