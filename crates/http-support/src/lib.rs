@@ -32,8 +32,9 @@
 //! # Features
 //!
 //! - `client` (default): the HTTP side ([`send`], [`read_body`], [`ClientSettings`],
-//!   [`ClientOptions`], [`Pacer`]), with reqwest and tokio. Without it the crate holds only the
-//!   shared types, for the clients' models and errors.
+//!   [`ClientOptions`], [`Pacer`]: at most N request starts in any rolling window), with
+//!   reqwest and tokio. Without it the crate holds only the shared types, for the clients'
+//!   models and errors.
 //! - `rustls` (default) and `native-tls`: the TLS backend, forwarded to reqwest; each implies
 //!   `client`. With both, reqwest uses native-tls.
 //!
@@ -77,7 +78,7 @@ pub use body::{DEFAULT_MAX_BODY, DEFAULT_MAX_ERROR_BODY, ErrorResponse};
 pub use client::{ClientOptions, Redirects, user_agent};
 pub use error::{HttpError, TransportError, wait_suffix};
 #[cfg(feature = "client")]
-pub use pacing::Pacer;
+pub use pacing::{PACING_WINDOW, Pacer};
 #[cfg(feature = "client")]
 pub use retry::send;
 pub use retry::{Idempotency, RetryPolicy, is_transient_status};

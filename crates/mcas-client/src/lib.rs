@@ -103,9 +103,9 @@ pub use query::{AlertQuery, MAX_PAGE_SIZE, SortDirection};
 // types from http-support (published in lockstep with this crate), and the 1.x crates whose types
 // appear in its signatures.
 pub use http::StatusCode;
-#[cfg(feature = "client")]
-pub use http_support::RetryPolicy;
 pub use http_support::TransportError;
+#[cfg(feature = "client")]
+pub use http_support::{PACING_WINDOW, Pacer, RetryPolicy};
 pub use jiff::Timestamp;
 #[cfg(feature = "client")]
 pub use secrecy::SecretString;
