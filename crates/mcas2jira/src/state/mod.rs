@@ -11,6 +11,7 @@
 mod error;
 mod lock;
 mod migrations;
+mod pacing;
 mod pass;
 mod records;
 mod reports;
