@@ -8,7 +8,9 @@
 //!   resolved from environment variables, files or commands;
 //! - [`state`]: the SQLite state store that remembers which alerts have tickets, where each tenant
 //!   stopped, what failed and will be retried, and cached IP reputations;
-//! - [`services`]: the three clients, the mapper and the store, built from the config;
+//! - [`services`]: the three clients (one connection pool per service, shared by all tenants),
+//!   the mapper, the store and the budgets, built from the config;
+//! - [`limits`]: the open-file limit, and the tenant concurrency that fits in it;
 //! - [`pipeline`]: one pass over the tenants, the exactly-once heart of the tool;
 //! - [`events`]: what a pass reports, as human lines or JSON lines;
 //! - [`watch`]: `watch`, a pass every interval until a signal, for running as a service;
@@ -36,6 +38,7 @@ pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod events;
+pub mod limits;
 pub mod pipeline;
 pub mod report;
 pub mod services;

@@ -15,13 +15,20 @@
 //! Off the critical path as well: the IP reputation cache writes, waited for at the end of the
 //! pass ([`Enricher::flush`]).
 //!
+//! Tenants run `[pipeline] concurrency` at a time (lowered at start-up to what the open-file limit
+//! carries). MCAS is paced per tenant by the tenant's client, its window seeded from the state
+//! store at the start of the pass and kept at its end (`pacing.rs`); Jira and AbuseIPDB, shared by
+//! all tenants, are reached through the process's budgets (`budget.rs`), each tenant in turn.
+//!
 //! The checkpoint moves past a page only once every alert of it is either ticketed, skipped by a
 //! rule, or recorded as pending (retried on the next pass by id). A crash at any point leaves the
 //! checkpoint at the last page fully recorded; tickets created after it are found again by their
 //! label, so no alert is ticketed twice.
 
+mod budget;
 mod create;
 mod enrich;
+mod pacing;
 mod page;
 
 use std::collections::HashSet;
@@ -33,7 +40,9 @@ use jiff::{SignedDuration, Timestamp};
 use mcas_client::{AlertQuery, AlertsPage};
 use serde_json::json;
 
+pub use budget::{Budget, Budgets, Permit, TenantBudgets, TenantShare};
 pub use enrich::{EnrichStats, Enricher};
+pub use pacing::{keep as keep_pacing, seed as seed_pacing};
 
 use crate::events::{Event, EventSink, TenantSummary};
 use crate::services::{Services, Tenant};
@@ -91,7 +100,6 @@ pub async fn run_pass(services: &Services, options: &PassOptions, sink: &dyn Eve
         config.abuseipdb.as_ref().map_or(90, |a| a.max_age_days),
         Arc::clone(&services.store),
         config.abuseipdb.as_ref().map_or(Duration::from_secs(86_400), |a| a.cache_ttl),
-        config.pipeline.lookup_concurrency,
     )
     // A dry run writes nothing to the state store, not even the reputations it looked up.
     .read_only(options.dry_run);
@@ -103,7 +111,8 @@ pub async fn run_pass(services: &Services, options: &PassOptions, sink: &dyn Eve
             options.tenants.is_empty() || options.tenants.iter().any(|n| n.eq_ignore_ascii_case(&t.name))
         })
         .collect();
-    let mut summaries: Vec<(usize, TenantSummary)> = stream::iter(selected.into_iter().enumerate())
+    pacing::seed(services, &selected).await;
+    let mut summaries: Vec<(usize, TenantSummary)> = stream::iter(selected.iter().copied().enumerate())
         .map(|(index, tenant)| {
             let enricher = &enricher;
             async move {
@@ -113,10 +122,14 @@ pub async fn run_pass(services: &Services, options: &PassOptions, sink: &dyn Eve
                 (index, run.summary)
             }
         })
-        .buffer_unordered(config.pipeline.concurrency.max(1))
+        .buffer_unordered(services.concurrency.max(1))
         .collect()
         .await;
     summaries.sort_by_key(|(index, _)| *index);
+    // A dry run writes nothing to the state store, not even the MCAS requests it made.
+    if !options.dry_run {
+        pacing::keep(services, &selected).await;
+    }
     enricher.flush().await;
     PassReport {
         tenants: summaries.into_iter().map(|(_, s)| s).collect(),
@@ -130,6 +143,8 @@ struct TenantRun<'a> {
     services: &'a Services,
     tenant: &'a Tenant,
     enricher: &'a Enricher,
+    /// The tenant's places in the process's Jira and AbuseIPDB budgets.
+    budgets: TenantBudgets,
     options: &'a PassOptions,
     sink: &'a dyn EventSink,
     /// When the pass started: the upper bound of the walk and the time of the state writes.
@@ -155,7 +170,18 @@ impl<'a> TenantRun<'a> {
         now: Timestamp,
     ) -> Self {
         let summary = TenantSummary { tenant: tenant.name.clone(), ..TenantSummary::default() };
-        Self { services, tenant, enricher, options, sink, now, retried: HashSet::new(), write: None, summary }
+        Self {
+            services,
+            tenant,
+            enricher,
+            budgets: services.budgets.tenant(),
+            options,
+            sink,
+            now,
+            retried: HashSet::new(),
+            write: None,
+            summary,
+        }
     }
 
     async fn run(&mut self) {

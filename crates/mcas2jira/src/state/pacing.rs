@@ -103,7 +103,10 @@ mod tests {
         let now = at(10_000);
         store
             .put_pacing(
-                &[("contoso".to_owned(), vec![at(1_000), at(1_000), at(2_500)]), ("fabrikam".to_owned(), vec![])],
+                &[
+                    ("contoso".to_owned(), vec![at(1_000), at(1_000), at(2_500)]),
+                    ("fabrikam".to_owned(), vec![]),
+                ],
                 now,
             )
             .unwrap();
@@ -121,7 +124,10 @@ mod tests {
         let store = StateStore::open(&dir.path().join("state.db")).unwrap();
         store
             .with_conn(|conn| {
-                conn.execute("INSERT INTO pacing (tenant, starts, updated_at) VALUES ('contoso', 'nope', 0)", [])
+                conn.execute(
+                    "INSERT INTO pacing (tenant, starts, updated_at) VALUES ('contoso', 'nope', 0)",
+                    [],
+                )
             })
             .unwrap();
         assert!(store.pacing(&["contoso"]).unwrap().is_empty());
