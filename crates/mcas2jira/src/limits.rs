@@ -78,12 +78,12 @@ mod tests {
 
     #[test]
     fn concurrency_fits_the_limit() {
-        // 1,024 files, Jira 10 and AbuseIPDB 8 in flight: (1024 - 64 - 36) / 3 = 308 tenants fit.
-        assert_eq!(tenant_concurrency(64, Some(1024), 18), 64);
-        assert_eq!(tenant_concurrency(1000, Some(1024), 18), 308);
-        assert_eq!(tenant_concurrency(64, Some(256), 18), 52);
+        // 1,024 files, Jira 10 and AbuseIPDB 16 in flight: (1024 - 64 - 52) / 3 = 302 tenants fit.
+        assert_eq!(tenant_concurrency(64, Some(1024), 26), 64);
+        assert_eq!(tenant_concurrency(1000, Some(1024), 26), 302);
+        assert_eq!(tenant_concurrency(64, Some(256), 26), 46);
         // A limit too small for anything still runs one tenant at a time.
-        assert_eq!(tenant_concurrency(64, Some(50), 18), 1);
-        assert_eq!(tenant_concurrency(500, None, 18), 500);
+        assert_eq!(tenant_concurrency(64, Some(50), 26), 1);
+        assert_eq!(tenant_concurrency(500, None, 26), 500);
     }
 }

@@ -354,7 +354,7 @@ fn check_pipeline(raw: RawPipeline) -> Result<PipelineConfig, ConfigError> {
     Ok(PipelineConfig {
         concurrency: bounded("pipeline.concurrency", raw.concurrency, 64, 4096)?,
         jira_concurrency: bounded("pipeline.jira_concurrency", raw.jira_concurrency, 10, 256)?,
-        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency, 8, 256)?,
+        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency, 16, 256)?,
         create_concurrency: bounded("pipeline.create_concurrency", raw.create_concurrency, 4, 64)?,
         bulk_create: raw.bulk_create.unwrap_or(true),
     })

@@ -159,7 +159,7 @@ pub struct PipelineConfig {
     pub concurrency: usize,
     /// Jira requests in flight at the same time, all tenants together (default 10).
     pub jira_concurrency: usize,
-    /// AbuseIPDB look-ups in flight at the same time, all tenants together (default 8).
+    /// AbuseIPDB look-ups in flight at the same time, all tenants together (default 16).
     pub lookup_concurrency: usize,
     /// Jira create requests in flight at the same time, per tenant (default 4).
     pub create_concurrency: usize,

@@ -117,7 +117,7 @@ fn the_example_parses_with_every_key() {
         PipelineConfig {
             concurrency: 64,
             jira_concurrency: 10,
-            lookup_concurrency: 8,
+            lookup_concurrency: 16,
             create_concurrency: 4,
             bulk_create: true
         }

@@ -149,6 +149,10 @@ struct TenantRun<'a> {
     sink: &'a dyn EventSink,
     /// When the pass started: the upper bound of the walk and the time of the state writes.
     now: Timestamp,
+    /// The checkpoint the walk started from (none with `--since`): a page that ends at or before
+    /// it, and has nothing else to record, is not written at all, so that a pass with nothing new
+    /// costs the MCAS reads and no disk sync per tenant.
+    checkpoint: Option<Timestamp>,
     /// The alerts retried by id in this pass, so that one also in the walk's window is handled
     /// once. Only these: the walk itself never yields an alert twice, so the set stays as small
     /// as the retry queue however many alerts the walk reads.
@@ -178,6 +182,7 @@ impl<'a> TenantRun<'a> {
             options,
             sink,
             now,
+            checkpoint: None,
             retried: HashSet::new(),
             write: None,
             summary,
@@ -242,7 +247,7 @@ impl<'a> TenantRun<'a> {
 
     /// Where the walk starts: `--since`, else the checkpoint minus the overlap, else the first
     /// look-back.
-    async fn start(&self) -> Result<Timestamp, String> {
+    async fn start(&mut self) -> Result<Timestamp, String> {
         let fetch = &self.services.config.fetch;
         let back = |d: Duration| self.now - SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX);
         if let Some(since) = self.options.since {
@@ -254,6 +259,7 @@ impl<'a> TenantRun<'a> {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
+        self.checkpoint = checkpoint;
         Ok(match checkpoint {
             Some(at) => at - SignedDuration::try_from(fetch.overlap).unwrap_or(SignedDuration::ZERO),
             None => back(fetch.first_lookback),

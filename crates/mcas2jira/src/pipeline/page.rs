@@ -77,7 +77,7 @@ impl TenantRun<'_> {
             self.ticket(fresh, &mut outcome).await;
         }
         if moves_checkpoint {
-            outcome.checkpoint = newest;
+            outcome.checkpoint = newest.filter(|newest| self.checkpoint.is_none_or(|at| *newest > at));
         }
         if self.options.dry_run || outcome.is_empty() {
             return Ok(());
