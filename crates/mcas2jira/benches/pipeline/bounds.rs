@@ -89,6 +89,17 @@ impl Work {
         pages.len() as u64 + u64::from(full_last || pages.is_empty())
     }
 
+    /// The critical path of a pass that finds nothing new: each tenant's MCAS reads, one after
+    /// another (a page's successor is asked for from its newest alert), `concurrency` tenants at
+    /// a time. It takes every alert as re-read, which holds for the generators, whose alerts all
+    /// lie within the ten minutes of overlap before the newest.
+    pub fn reread_bound(&self, knobs: &Knobs, latency: Duration) -> Bound {
+        self.tenants
+            .chunks(knobs.concurrency().max(1))
+            .map(|wave| wave.iter().map(|pages| Self::mcas_requests(pages)).max().unwrap_or(0))
+            .fold(Bound::zero(latency), |bound, rounds| bound.add(Bound { rounds, windows: 0, latency }))
+    }
+
     /// The critical path for `knobs` with every request taking `latency`.
     ///
     /// A tenant's pages are handled one after another; within a page the label search, the IP

@@ -23,6 +23,7 @@ mod binary;
 mod bounds;
 mod levers;
 mod memory;
+mod serve;
 mod setup;
 
 use std::time::Duration;
@@ -85,6 +86,14 @@ struct Args {
     /// The open-file limit (`ulimit -n`) the binary runs under with `--binary`.
     #[arg(long, default_value_t = 1024)]
     open_files: u32,
+    /// With `--binary`: then run this other build of `mcas2jira` over the same scenario, and
+    /// compare.
+    #[arg(long)]
+    baseline: Option<std::path::PathBuf>,
+    /// Instead: serve the scenario's fakes for this many seconds, with a config and secrets file
+    /// in the work directory, to run the binary against by hand.
+    #[arg(long, value_name = "SECONDS")]
+    serve: Option<u64>,
     /// Keep the configs, state files and the binary's stderr in this directory instead of a
     /// temporary one.
     #[arg(long)]
@@ -153,8 +162,12 @@ async fn run(args: Args) {
         args.latency_ms,
         sequential_time.as_secs_f64()
     );
+    if let Some(seconds) = args.serve {
+        serve::run(&scenario, &knobs, &dir, seconds).await;
+        return;
+    }
     if args.binary {
-        binary::run(&scenario, &knobs, &work, args.open_files, &dir).await;
+        binary::run(&scenario, &knobs, &work, args.open_files, &dir, args.baseline.as_deref()).await;
         return;
     }
 
