@@ -83,10 +83,11 @@ pub struct JiraConfig {
     pub requests_per_minute: u32,
 }
 
-/// The default of `[jira] requests_per_minute`: half of the 100 requests a second that Atlassian
-/// gives as Jira Cloud's burst limit for one endpoint and method of one site (the limit that
-/// governs API-token traffic), spread over a minute. Half, because the limit belongs to the site
-/// and is shared with its people and its other integrations.
+/// The default of `[jira] requests_per_minute`: half of the 100 requests a second that Atlassian's
+/// rate-limiting page gives (at the time of writing) as Jira Cloud's burst limit for one endpoint
+/// and method of one site, the limit that governs API-token traffic, spread over a minute. Half,
+/// because the limit belongs to the site and is shared with its people and its other
+/// integrations.
 pub const JIRA_REQUESTS_PER_MINUTE: u32 = 3_000;
 
 /// How to authenticate to Jira.
