@@ -1,7 +1,7 @@
 //! Many tenants and the limits around them: more tenants than a 1,024 open-file limit, and the
 //! MCAS pacing window held across two runs started one right after the other.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::{Harness, HarnessOptions, alerts, route, run_sampling};
 
@@ -72,7 +72,7 @@ fn the_pacing_window_holds_across_two_runs_one_right_after_the_other() {
     h.edit_config(|text| {
         *text = text.replace(
             "requests_per_minute = 0",
-            "requests_per_minute = 100\npacing_window = \"3s\"\npage_size = 1",
+            "requests_per_minute = 100\npacing_window = \"6s\"\npage_size = 1",
         );
     });
     let first = h.run(["run", "--json"]);
@@ -80,22 +80,22 @@ fn the_pacing_window_holds_across_two_runs_one_right_after_the_other() {
     let reads = h.mcas[0].arrivals().len();
     assert!(reads >= 2, "{reads} requests");
 
-    // The second run, at once, allowed one more request than the first made in the same 3 s
+    // The second run, at once, allowed one more request than the first made in the same 6 s
     // window, and re-reading everything (`--since`): the state store tells it about the first
     // run's requests, so all but one of its own wait for the window to pass.
     h.edit_config(|text| {
         *text = text.replace("requests_per_minute = 100", &format!("requests_per_minute = {}", reads + 1));
     });
-    let started = Instant::now();
     let second = h.run(["run", "--json", "--since", "7d"]);
     assert_eq!(second.status, 0, "{second}");
     let arrivals = h.mcas[0].arrivals();
     assert!(arrivals.len() >= reads + 2, "{} requests in both runs", arrivals.len());
-    assert!(started.elapsed() >= Duration::from_secs(2), "the second run did not wait for the window");
 
     // What MCAS would count: no window holds more than the limit. Requests arrive a little after
-    // they start (how long varies), so the check allows them 200 ms of it.
-    let window = Duration::from_millis(2_800);
+    // they start (how long varies, more on a busy machine), so the check allows them half a
+    // second of it; without the first run's times the second run's requests would all arrive
+    // within a second or two of the first run's.
+    let window = Duration::from_millis(5_500);
     let limit = reads + 1;
     for pair in arrivals.windows(limit + 1) {
         assert!(
