@@ -133,8 +133,10 @@ async fn dispatch(cli: Cli) -> Result<u8> {
     let stop = Shutdown::new();
     match cli.command {
         Command::Run(args) => {
-            let config = load_config(cli.config.as_deref())?;
+            // Handled before the config is read, whose secret commands may take a while: a
+            // signal from then on is acknowledged and ends the command with status 0.
             stop.on_signals().context("cannot handle SIGINT and SIGTERM")?;
+            let config = load_config(cli.config.as_deref())?;
             run(config, &args, &stop).await
         }
         Command::Check(args) => {
@@ -153,8 +155,10 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             Ok(EXIT_USAGE)
         }
         Command::Watch(args) => {
-            let config = load_config(cli.config.as_deref())?;
+            // Handled before the config is read, whose secret commands may take a while: a
+            // signal from then on is acknowledged and ends the command with status 0.
             stop.on_signals().context("cannot handle SIGINT and SIGTERM")?;
+            let config = load_config(cli.config.as_deref())?;
             crate::watch::run(config, &args, &stop).await
         }
         Command::Report(args) => {

@@ -8,7 +8,9 @@
 //!   resolved from environment variables, files or commands;
 //! - [`state`]: the SQLite state store that remembers which alerts have tickets, where each tenant
 //!   stopped, what failed and will be retried, and cached IP reputations;
-//! - [`services`]: the three clients, the mapper and the store, built from the config;
+//! - [`services`]: the clients (one connection pool per service, shared by all tenants), the
+//!   mapper, the store and the budgets, built from the config;
+//! - [`limits`]: the open-file limit, and the tenant concurrency that fits in it;
 //! - [`pipeline`]: a tenant's pass, and one pass over the tenants: the exactly-once heart of the
 //!   tool;
 //! - [`shutdown`]: stopping on a signal within seconds, losing and repeating nothing;
@@ -40,6 +42,7 @@ pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod events;
+pub mod limits;
 pub mod metrics;
 pub mod pipeline;
 pub mod report;

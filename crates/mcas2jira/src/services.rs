@@ -1,16 +1,69 @@
-//! The clients, the mapper and the state store a pass needs, built from the checked config.
+//! The clients, the mapper, the state store and the budgets a pass needs, built from the checked
+//! config.
 //!
 //! Building the clients needs no network; [`Services::connect`] then reads Jira's field list once
 //! (when `[jira.fields]` names any field) to resolve field names to ids and value shapes.
+//!
+//! Tenants are cheap to have: each service has one `reqwest::Client` (one connection pool, TLS
+//! set up once) that every client of that service shares, so a thousand tenants mean a thousand
+//! small `mcas_client::Client`s (a base URL, credentials and a pacer each) over one pool. What the
+//! pools keep idle is bounded whatever the number of tenants:
+//!
+//! - MCAS: nothing. Each tenant's portal is its own host, read a few times per pass and then not
+//!   for minutes; a connection kept per tenant was a socket per tenant (and "Too many open
+//!   files" past about a thousand tenants). A tenant's next pages are read ahead while the
+//!   current one is handled, so the new connection each request makes is rarely waited for.
+//! - Jira and AbuseIPDB, one host each, used all the time: as many idle connections as their
+//!   in-flight limits, closed after [`IDLE_TIMEOUT`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use alert_mapping::{Mapper, MappingConfig, TenantContext, TicketAttribute};
 use anyhow::{Context, Result};
+use http_support::{ClientOptions, Redirects};
 use jira_client::{FieldResolver, ProjectRef};
 
 use crate::config::{Config, JiraAuth, TenantAuth};
+use crate::pipeline::Budgets;
 use crate::state::StateStore;
+
+/// How long an idle Jira or AbuseIPDB connection is kept: shorter than the minute after which
+/// servers and load balancers commonly close idle connections, so that a request is never sent
+/// on a connection the server is closing (which, for a create, would leave its fate unknown).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `reqwest::Client` of each service, one for all the clients of that service.
+#[derive(Debug, Clone)]
+struct Pools {
+    mcas: reqwest::Client,
+    jira: reqwest::Client,
+    abuseipdb: reqwest::Client,
+}
+
+impl Pools {
+    fn build(config: &Config) -> Result<Self> {
+        let agent = http_support::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        let pool = |redirects, idle: usize| {
+            let mut options = ClientOptions::new(agent.clone()).redirects(redirects).max_idle_per_host(idle);
+            if idle > 0 {
+                options = options.idle_timeout(IDLE_TIMEOUT);
+            }
+            options.build()
+        };
+        let pipeline = &config.pipeline;
+        Ok(Self {
+            // MCAS requests follow no redirect: an Entra client's token request carries its secret
+            // in the form body, which reqwest would carry along a 307 or 308 to any host.
+            mcas: pool(Redirects::None, 0).context("MCAS: cannot set up the HTTP client")?,
+            jira: pool(Redirects::Follow, pipeline.jira_concurrency)
+                .context("jira: cannot set up the HTTP client")?,
+            // AbuseIPDB's `Key` header would survive a redirect to another host.
+            abuseipdb: pool(Redirects::None, pipeline.lookup_concurrency)
+                .context("abuseipdb: cannot set up the HTTP client")?,
+        })
+    }
+}
 
 /// An error in the config found only once the services were reached (an unknown Jira field name,
 /// a bad summary template): the binary exits with status 2 for it, as for any config error.
@@ -68,10 +121,12 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Builds every client from the config.
+    /// Builds every client from the config, the clients of each service sharing one connection
+    /// pool.
     ///
     /// # Errors
-    /// When a client refuses its settings (a URL, a credential that cannot be a header).
+    /// When a client refuses its settings (a URL, a credential that cannot be a header), or the
+    /// TLS backend cannot be set up.
     pub fn build(config: &Config) -> Result<Self> {
         Self::build_observed(config, &Observers::default())
     }
@@ -81,6 +136,7 @@ impl Clients {
     /// # Errors
     /// As [`Clients::build`].
     pub fn build_observed(config: &Config, observers: &Observers) -> Result<Self> {
+        let pools = Pools::build(config)?;
         let tenants = config
             .tenants
             .iter()
@@ -99,7 +155,9 @@ impl Clients {
                     }
                 };
                 let mut builder = mcas_client::Client::builder(tenant.url.clone(), auth)
-                    .requests_per_minute(config.fetch.requests_per_minute);
+                    .http_client(pools.mcas.clone())
+                    .requests_per_minute(config.fetch.requests_per_minute)
+                    .pacing_window(config.fetch.pacing_window);
                 if let Some(observer) = &observers.mcas {
                     builder = builder.observer(Arc::clone(observer));
                 }
@@ -110,7 +168,7 @@ impl Clients {
                 Ok(Tenant { name: tenant.name.clone(), client, context })
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut jira = jira_builder(config)?;
+        let mut jira = jira_builder(config)?.http_client(pools.jira);
         if let Some(observer) = &observers.jira {
             jira = jira.observer(Arc::clone(observer));
         }
@@ -120,6 +178,7 @@ impl Clients {
             .as_ref()
             .map(|abuse| {
                 let mut builder = abuseipdb_client::Client::builder(abuse.key.get()?.clone())
+                    .http_client(pools.abuseipdb.clone())
                     .base_url(abuse.url.clone())
                     .timeout(abuse.timeout);
                 if let Some(observer) = &observers.abuseipdb {
@@ -159,6 +218,11 @@ pub struct Services {
     pub mapper: Arc<Mapper>,
     /// The state store.
     pub store: Arc<StateStore>,
+    /// The Jira and AbuseIPDB budgets, shared by every tenant of the process.
+    pub budgets: Budgets,
+    /// The tenants run at once: `[pipeline] concurrency`, lowered to what the open-file limit
+    /// carries ([`crate::limits`]).
+    pub concurrency: usize,
 }
 
 impl Services {
@@ -185,13 +249,39 @@ impl Services {
             .await
             .context("state store: the opening task failed")?
             .with_context(|| format!("state store {}", config.state.path.display()))?;
-        Ok(Self { config: Arc::new(config), clients, mapper: Arc::new(mapper), store: Arc::new(store) })
+        let budgets = Budgets::from_config(&config);
+        let concurrency = concurrency(&config);
+        Ok(Self {
+            config: Arc::new(config),
+            clients,
+            mapper: Arc::new(mapper),
+            store: Arc::new(store),
+            budgets,
+            concurrency,
+        })
     }
 
     /// The Jira project the tickets go to.
     pub fn project(&self) -> ProjectRef {
         ProjectRef::key(self.config.jira.project.clone())
     }
+}
+
+/// `[pipeline] concurrency`, lowered (with a warning) to what the soft limit on open files carries.
+fn concurrency(config: &Config) -> usize {
+    let pipeline = &config.pipeline;
+    let soft_limit = crate::limits::open_files_soft_limit();
+    let shared = pipeline.jira_concurrency + pipeline.lookup_concurrency;
+    let fits = crate::limits::tenant_concurrency(pipeline.concurrency, soft_limit, shared);
+    if fits < pipeline.concurrency.min(config.tenants.len()) {
+        tracing::warn!(
+            "running {fits} tenants at a time instead of [pipeline] concurrency = {}: that is what the \
+             limit of {} open files (ulimit -n) leaves for them",
+            pipeline.concurrency,
+            soft_limit.unwrap_or_default()
+        );
+    }
+    fits
 }
 
 /// The mapper for this config: the rules the config compiled, field names resolved against Jira's

@@ -177,7 +177,7 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
     if let Some(services) = connect(&config, &observers, &settings, stop, &tally).await? {
         let shared = Arc::new(Shared {
             enrichers: Enrichers::new(PassContext::enricher(&services, settings.options.dry_run)),
-            permits: Semaphore::new(services.config.pipeline.concurrency.max(1)),
+            permits: Semaphore::new(services.concurrency.max(1)),
             services,
             settings: settings.clone(),
             sink,
@@ -197,7 +197,11 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
             };
             context.selected().into_iter().cloned().collect()
         };
-        for tenant in tenants {
+        // The MCAS windows of the process before (a `run`, or the watch before a restart) count
+        // for this one too; the watch keeps its own at its end, for the process after it.
+        let paced: Vec<&Tenant> = tenants.iter().collect();
+        crate::pipeline::seed_pacing(&shared.services, &paced).await;
+        for tenant in tenants.iter().cloned() {
             tasks.spawn(tenant_loop(Arc::clone(&shared), tenant));
         }
         // The loops end only once a stop is requested. The housekeeping runs on this task rather
@@ -208,6 +212,7 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
                 housekeeping_loop(&shared).await;
             }
         };
+        let tenants_kept = &tenants;
         let tenants = async {
             while let Some(ended) = tasks.join_next().await {
                 if let Err(e) = ended
@@ -219,6 +224,10 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
         };
         tokio::join!(housekeeping, tenants);
         shared.enrichers.current().flush().await;
+        if !settings.options.dry_run {
+            let paced: Vec<&Tenant> = tenants_kept.iter().collect();
+            crate::pipeline::keep_pacing(&shared.services, &paced).await;
+        }
     }
     reporter.abort();
     let why = stop.requested_by().unwrap_or("a signal");

@@ -11,7 +11,7 @@ use url::Url;
 
 use super::duration::parse_duration;
 use super::error::{ConfigError, SecretProblem};
-use super::model::{ALERT_CLOSE_KINDS, CloseAs, ReportConfig, SyncConfig};
+use super::model::{ALERT_CLOSE_KINDS, CloseAs, JIRA_REQUESTS_PER_MINUTE, ReportConfig, SyncConfig};
 use super::model::{
     AbuseIpdbConfig, Config, FetchConfig, JiraAuth, JiraConfig, PipelineConfig, StateConfig, TenantAuth,
     TenantConfig,
@@ -96,6 +96,7 @@ fn check_jira(raw: RawJira, resolver: &mut Resolver<'_>) -> Result<JiraConfig, C
         fields: raw.fields,
         priorities: raw.priorities,
         summary_template: raw.summary_template,
+        requests_per_minute: raw.requests_per_minute.unwrap_or(JIRA_REQUESTS_PER_MINUTE),
     })
 }
 
@@ -297,7 +298,14 @@ fn check_abuseipdb(raw: RawAbuseIpdb, resolver: &mut Resolver<'_>) -> Result<Abu
     if timeout.is_zero() {
         return Err(ConfigError::invalid("abuseipdb.timeout", "must be longer than 0s"));
     }
-    Ok(AbuseIpdbConfig { key, max_age_days, url, cache_ttl, timeout })
+    Ok(AbuseIpdbConfig {
+        key,
+        max_age_days,
+        url,
+        cache_ttl,
+        timeout,
+        requests_per_minute: raw.requests_per_minute.unwrap_or(0),
+    })
 }
 
 fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
@@ -312,11 +320,16 @@ fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
             format!("{page_size} is out of range (1 to 100, the most MCAS returns)"),
         ));
     }
+    let pacing_window = duration("fetch.pacing_window", raw.pacing_window.as_deref(), "62s")?;
+    if pacing_window.is_zero() {
+        return Err(ConfigError::invalid("fetch.pacing_window", "must be longer than 0s"));
+    }
     Ok(FetchConfig {
         first_lookback,
         min_severity: raw.min_severity.unwrap_or(Severity::Informational),
         only_open: raw.only_open.unwrap_or(true),
         requests_per_minute: raw.requests_per_minute.unwrap_or(30),
+        pacing_window,
         overlap: duration("fetch.overlap", raw.overlap.as_deref(), "10m")?,
         page_size,
     })
@@ -331,18 +344,23 @@ fn check_state(raw: RawState, base_dir: &Path) -> Result<StateConfig, ConfigErro
 }
 
 fn check_pipeline(raw: RawPipeline) -> Result<PipelineConfig, ConfigError> {
-    let bounded = |key: &str, value: Option<usize>, default: usize| {
+    let bounded = |key: &str, value: Option<usize>, default: usize, most: usize| {
         let value = value.unwrap_or(default);
-        if (1..=64).contains(&value) {
+        if (1..=most).contains(&value) {
             Ok(value)
         } else {
-            Err(ConfigError::invalid(key, format!("{value} is out of range (1 to 64)")))
+            Err(ConfigError::invalid(key, format!("{value} is out of range (1 to {most})")))
         }
     };
+    // Tenants wait on MCAS (throttled per tenant) far more than on anything shared, so many run
+    // at once; Jira and AbuseIPDB are shared, and have their own in-flight limits. 64 tenants at
+    // once keep 1,000 tenants moving while the pages they hold stay well under 100 MB; more is
+    // allowed, and lowered at start-up to what the open-file limit carries.
     Ok(PipelineConfig {
-        concurrency: bounded("pipeline.concurrency", raw.concurrency, 4)?,
-        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency, 8)?,
-        create_concurrency: bounded("pipeline.create_concurrency", raw.create_concurrency, 4)?,
+        concurrency: bounded("pipeline.concurrency", raw.concurrency, 64, 4096)?,
+        jira_concurrency: bounded("pipeline.jira_concurrency", raw.jira_concurrency, 10, 256)?,
+        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency, 16, 256)?,
+        create_concurrency: bounded("pipeline.create_concurrency", raw.create_concurrency, 4, 64)?,
         bulk_create: raw.bulk_create.unwrap_or(true),
     })
 }

@@ -80,7 +80,17 @@ pub struct JiraConfig {
     /// The ticket summary template (extension; default `[{tenant}] {title}`); placeholders are
     /// checked by `alert-mapping` when the pass is set up.
     pub summary_template: Option<String>,
+    /// Jira requests started in any rolling minute by this process, all tenants together
+    /// (extension; default [`JIRA_REQUESTS_PER_MINUTE`]); 0 means no limit but the in-flight one.
+    pub requests_per_minute: u32,
 }
+
+/// The default of `[jira] requests_per_minute`: half of the 100 requests a second that Atlassian's
+/// rate-limiting page gives (at the time of writing) as Jira Cloud's burst limit for one endpoint
+/// and method of one site, the limit that governs API-token traffic, spread over a minute. Half,
+/// because the limit belongs to the site and is shared with its people and its other
+/// integrations.
+pub const JIRA_REQUESTS_PER_MINUTE: u32 = 3_000;
 
 /// How to authenticate to Jira.
 #[derive(Debug, Clone)]
@@ -110,6 +120,9 @@ pub struct AbuseIpdbConfig {
     /// How long one look-up may take before it is abandoned (retried, then "unavailable"; default
     /// 30 seconds; extension).
     pub timeout: Duration,
+    /// Look-ups started in any rolling minute by this process (extension; default 0, no limit
+    /// but the in-flight one): AbuseIPDB documents daily quotas per plan, not a rate.
+    pub requests_per_minute: u32,
 }
 
 /// `[fetch]`.
@@ -121,8 +134,12 @@ pub struct FetchConfig {
     pub min_severity: Severity,
     /// Only alerts still open (default true).
     pub only_open: bool,
-    /// MCAS requests per minute per tenant; 0 turns pacing off (default 30).
+    /// MCAS requests started per tenant in any rolling [`pacing_window`](Self::pacing_window); 0
+    /// turns pacing off (default 30).
     pub requests_per_minute: u32,
+    /// The rolling window `requests_per_minute` counts in (default 62 s: MCAS's minute and a
+    /// margin for the jitter between a request's start and its arrival; extension).
+    pub pacing_window: Duration,
     /// Each pass re-reads this far before the checkpoint, for alerts that arrive late (default 10
     /// minutes; extension).
     pub overlap: Duration,
@@ -140,9 +157,12 @@ pub struct StateConfig {
 /// `[pipeline]` (an extension of the contract).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineConfig {
-    /// Tenants handled at the same time (default 4).
+    /// Tenants handled at the same time (default 64); lowered at start-up to what the open-file
+    /// limit allows (see `limits.rs`).
     pub concurrency: usize,
-    /// AbuseIPDB look-ups in flight at the same time (default 8).
+    /// Jira requests in flight at the same time, all tenants together (default 10).
+    pub jira_concurrency: usize,
+    /// AbuseIPDB look-ups in flight at the same time, all tenants together (default 16).
     pub lookup_concurrency: usize,
     /// Jira create requests in flight at the same time, per tenant (default 4).
     pub create_concurrency: usize,

@@ -65,6 +65,7 @@ pub(crate) struct RawJira {
     #[serde(default)]
     pub(crate) priorities: SeverityPriorities,
     pub(crate) summary_template: Option<String>,
+    pub(crate) requests_per_minute: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +126,7 @@ pub(crate) struct RawAbuseIpdb {
     pub(crate) url: Option<String>,
     pub(crate) cache_ttl: Option<String>,
     pub(crate) timeout: Option<String>,
+    pub(crate) requests_per_minute: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -134,6 +136,7 @@ pub(crate) struct RawFetch {
     pub(crate) min_severity: Option<Severity>,
     pub(crate) only_open: Option<bool>,
     pub(crate) requests_per_minute: Option<u32>,
+    pub(crate) pacing_window: Option<String>,
     pub(crate) overlap: Option<String>,
     pub(crate) page_size: Option<u32>,
 }
@@ -148,6 +151,7 @@ pub(crate) struct RawState {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPipeline {
     pub(crate) concurrency: Option<usize>,
+    pub(crate) jira_concurrency: Option<usize>,
     pub(crate) lookup_concurrency: Option<usize>,
     pub(crate) create_concurrency: Option<usize>,
     pub(crate) bulk_create: Option<bool>,

@@ -106,6 +106,7 @@ fn the_example_parses_with_every_key() {
             min_severity: Severity::Low,
             only_open: true,
             requests_per_minute: 30,
+            pacing_window: Duration::from_secs(62),
             overlap: Duration::from_secs(600),
             page_size: 100,
         }
@@ -113,7 +114,13 @@ fn the_example_parses_with_every_key() {
     assert_eq!(config.state.path, Path::new("/etc/mcas2jira/mcas2jira.db"));
     assert_eq!(
         config.pipeline,
-        PipelineConfig { concurrency: 4, lookup_concurrency: 8, create_concurrency: 4, bulk_create: true }
+        PipelineConfig {
+            concurrency: 64,
+            jira_concurrency: 10,
+            lookup_concurrency: 16,
+            create_concurrency: 4,
+            bulk_create: true
+        }
     );
 
     assert_eq!(config.tenants.len(), 2);
@@ -151,7 +158,10 @@ fn defaults() {
     assert_eq!(config.fetch.overlap, Duration::from_secs(600));
     assert_eq!(config.fetch.page_size, 100);
     assert_eq!(config.state.path, Path::new("/etc/mcas2jira/mcas2jira.db"));
-    assert_eq!(config.pipeline.concurrency, 4);
+    assert_eq!(config.pipeline.concurrency, 64);
+    assert_eq!(config.pipeline.jira_concurrency, 10);
+    assert_eq!(config.jira.requests_per_minute, 3_000);
+    assert_eq!(config.fetch.pacing_window, Duration::from_secs(62));
 
     let text = format!(
         "{MINIMAL}[abuseipdb]\nkey_env = \"ABUSEIPDB_API_KEY\"\nurl = \"http://127.0.0.1:9000/api/v2\"\n"
@@ -275,7 +285,15 @@ fn bad_values_name_their_key() {
     );
     check_err(
         &with("[pipeline]\nconcurrency = 0\n"),
-        "pipeline.concurrency: 0 is out of range (1 to 64) (line 14)",
+        "pipeline.concurrency: 0 is out of range (1 to 4096) (line 14)",
+    );
+    check_err(
+        &with("[pipeline]\njira_concurrency = 300\n"),
+        "pipeline.jira_concurrency: 300 is out of range (1 to 256) (line 14)",
+    );
+    check_err(
+        &with("[fetch]\npacing_window = \"0s\"\n"),
+        "fetch.pacing_window: must be longer than 0s (line 14)",
     );
     check_err(
         &MINIMAL.replace("project = \"SEC\"", "project = \"SEC\"\nlabels = [\"two words\"]"),

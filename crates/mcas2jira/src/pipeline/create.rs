@@ -1,10 +1,13 @@
 //! Creating the tickets of one page: in bulk requests of up to 50 where configured, otherwise one
-//! request per ticket, with a bounded number in flight either way.
+//! request per ticket, with a bounded number in flight either way, each request within the
+//! tenant's share of the process's Jira budget.
 
 use futures_util::StreamExt;
 use futures_util::stream;
 use jiff::Timestamp;
 use jira_client::{BULK_CREATE_LIMIT, CreatedIssue, NewIssue};
+
+use super::budget::TenantShare;
 
 /// One create's outcome: the issue and when Jira answered, or why it failed.
 pub type Created = Result<(CreatedIssue, Timestamp), String>;
@@ -19,6 +22,7 @@ pub type Created = Result<(CreatedIssue, Timestamp), String>;
 /// ticket if it was created after all.
 pub async fn create_all(
     jira: &jira_client::Client,
+    budget: &TenantShare,
     issues: Vec<NewIssue>,
     bulk: bool,
     concurrency: usize,
@@ -32,7 +36,10 @@ pub async fn create_all(
         let mut results: Vec<(usize, Vec<Created>)> = stream::iter(chunks.into_iter().enumerate())
             .map(|(index, chunk)| async move {
                 let len = chunk.len();
-                let outcome = match jira.create_issues(&chunk).await {
+                let permit = budget.acquire().await;
+                let sent = jira.create_issues(&chunk).await;
+                drop(permit);
+                let outcome = match sent {
                     Ok(per_issue) => {
                         let answered = Timestamp::now();
                         per_issue
@@ -55,7 +62,10 @@ pub async fn create_all(
     } else {
         stream::iter(issues)
             .map(|issue| async move {
-                let created = jira.create_issue(&issue).await.map_err(|e| crate::chain(&e))?;
+                let permit = budget.acquire().await;
+                let created = jira.create_issue(&issue).await.map_err(|e| crate::chain(&e));
+                drop(permit);
+                let created = created?;
                 Ok((created, Timestamp::now()))
             })
             .buffered(concurrency)

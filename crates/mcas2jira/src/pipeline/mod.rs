@@ -17,6 +17,11 @@
 //! Off the critical path as well: the IP reputation cache writes, waited for at the end of a pass
 //! ([`Enricher::flush`]).
 //!
+//! Tenants run `[pipeline] concurrency` at a time (lowered at start-up to what the open-file limit
+//! carries). MCAS is paced per tenant by the tenant's client, its window seeded from the state
+//! store at the start of the pass and kept at its end (`pacing.rs`); Jira and AbuseIPDB, shared by
+//! all tenants, are reached through the process's budgets (`budget.rs`), each tenant in turn.
+//!
 //! The checkpoint moves past a page only once every alert of it is either ticketed, skipped by a
 //! rule, or recorded as pending (retried on the next pass by id). A crash at any point leaves the
 //! checkpoint at the last page fully recorded; tickets created after it are found again by their
@@ -24,8 +29,10 @@
 //! (a [`Shutdown`]): it starts no new page once a stop is requested, and what it leaves undone
 //! the next pass does.
 
+mod budget;
 mod create;
 mod enrich;
+mod pacing;
 mod page;
 
 use std::collections::HashSet;
@@ -37,7 +44,9 @@ use jiff::{SignedDuration, Timestamp};
 use mcas_client::{AlertQuery, AlertsPage};
 use serde_json::json;
 
+pub use budget::{Budget, Budgets, Permit, TenantBudgets, TenantShare};
 pub use enrich::{EnrichStats, Enricher};
+pub use pacing::{keep as keep_pacing, seed as seed_pacing};
 
 use crate::events::{Event, EventSink, TenantSummary};
 use crate::services::{Services, Tenant};
@@ -115,7 +124,6 @@ impl PassContext<'_> {
             config.abuseipdb.as_ref().map_or(90, |a| a.max_age_days),
             Arc::clone(&services.store),
             config.abuseipdb.as_ref().map_or(Duration::from_secs(86_400), |a| a.cache_ttl),
-            config.pipeline.lookup_concurrency,
         )
         .read_only(read_only)
     }
@@ -163,8 +171,9 @@ pub async fn run_pass_until(
     let enricher = PassContext::enricher(services, options.dry_run);
     let context = PassContext { services, enricher: &enricher, options, sink, stop };
     let selected = context.selected();
+    pacing::seed(services, &selected).await;
     let context = &context;
-    let mut summaries: Vec<(usize, TenantSummary)> = stream::iter(selected.into_iter().enumerate())
+    let mut summaries: Vec<(usize, TenantSummary)> = stream::iter(selected.iter().copied().enumerate())
         .map(|(index, tenant)| async move {
             // A tenant not started when the stop came is left for the next pass.
             if stop.is_requested() {
@@ -178,11 +187,15 @@ pub async fn run_pass_until(
             sink.emit(Event::TenantSummary(summary.clone()));
             Some((index, summary))
         })
-        .buffer_unordered(services.config.pipeline.concurrency.max(1))
+        .buffer_unordered(services.concurrency.max(1))
         .filter_map(std::future::ready)
         .collect()
         .await;
     summaries.sort_by_key(|(index, _)| *index);
+    // A dry run writes nothing to the state store, not even the MCAS requests it made.
+    if !options.dry_run {
+        pacing::keep(services, &selected).await;
+    }
     enricher.flush().await;
     PassReport {
         tenants: summaries.into_iter().map(|(_, s)| s).collect(),
@@ -197,11 +210,17 @@ struct TenantRun<'a> {
     services: &'a Services,
     tenant: &'a Tenant,
     enricher: &'a Enricher,
+    /// The tenant's places in the process's Jira and AbuseIPDB budgets.
+    budgets: TenantBudgets,
     options: &'a PassOptions,
     sink: &'a dyn EventSink,
     stop: &'a Shutdown,
     /// When the pass started: the upper bound of the walk and the time of the state writes.
     now: Timestamp,
+    /// The checkpoint the walk started from (none with `--since`): a page that ends at or before
+    /// it, and has nothing else to record, is not written at all, so that a pass with nothing new
+    /// costs the MCAS reads and no disk sync per tenant.
+    checkpoint: Option<Timestamp>,
     /// The alerts retried by id in this pass, so that one also in the walk's window is handled
     /// once. Only these: the walk itself never yields an alert twice, so the set stays as small
     /// as the retry queue however many alerts the walk reads.
@@ -220,10 +239,12 @@ impl<'a> TenantRun<'a> {
             services: context.services,
             tenant,
             enricher: context.enricher,
+            budgets: context.services.budgets.tenant(),
             options: context.options,
             sink: context.sink,
             stop: context.stop,
             now: Timestamp::now(),
+            checkpoint: None,
             retried: HashSet::new(),
             write: None,
             summary,
@@ -301,7 +322,7 @@ impl<'a> TenantRun<'a> {
 
     /// Where the walk starts: `--since`, else the checkpoint minus the overlap, else the first
     /// look-back.
-    async fn start(&self) -> Result<Timestamp, String> {
+    async fn start(&mut self) -> Result<Timestamp, String> {
         let fetch = &self.services.config.fetch;
         let back = |d: Duration| self.now - SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX);
         if let Some(since) = self.options.since {
@@ -313,6 +334,7 @@ impl<'a> TenantRun<'a> {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
+        self.checkpoint = checkpoint;
         Ok(match checkpoint {
             Some(at) => at - SignedDuration::try_from(fetch.overlap).unwrap_or(SignedDuration::ZERO),
             None => back(fetch.first_lookback),

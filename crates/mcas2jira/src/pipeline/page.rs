@@ -10,6 +10,7 @@ use jira_client::{Label, SearchQuery, jql};
 use mcas_client::{Alert, AlertsPage};
 
 use super::TenantRun;
+use super::budget::TenantShare;
 use super::create::create_all;
 use crate::events::Event;
 use crate::state::{Failure, IpScore, Origin, PageOutcome, SkippedAlert, TicketRecord};
@@ -76,7 +77,7 @@ impl TenantRun<'_> {
             self.ticket(fresh, &mut outcome).await;
         }
         if moves_checkpoint {
-            outcome.checkpoint = newest;
+            outcome.checkpoint = newest.filter(|newest| self.checkpoint.is_none_or(|at| *newest > at));
         }
         if self.options.dry_run || outcome.is_empty() {
             return Ok(());
@@ -120,7 +121,7 @@ impl TenantRun<'_> {
         let labels: Vec<Label> = fresh.iter().map(|a| alert_label(&a.id)).collect();
         // The state store cannot prove these alerts new (a crash, a lost answer or a deleted state
         // file may have left their ticket unrecorded), so Jira is asked first, once for the page.
-        let existing = match find_existing(&self.services.clients.jira, &labels).await {
+        let existing = match find_existing(&self.services.clients.jira, &self.budgets.jira, &labels).await {
             Ok(existing) => existing,
             Err(reason) => {
                 let reason = format!("could not search Jira for existing tickets: {reason}");
@@ -170,7 +171,7 @@ impl TenantRun<'_> {
                 ips.push(ip);
             }
         }
-        let reputations = self.enricher.reputations(&ips).await;
+        let reputations = self.enricher.reputations(&ips, &self.budgets.abuseipdb).await;
 
         let mut drafts: Vec<(usize, TicketDraft)> = Vec::with_capacity(to_create.len());
         for (index, (alert, facts)) in to_create.iter().zip(&facts).enumerate() {
@@ -228,6 +229,7 @@ impl TenantRun<'_> {
             .unzip();
         let results = create_all(
             &self.services.clients.jira,
+            &self.budgets.jira,
             issues,
             config.pipeline.bulk_create,
             config.pipeline.create_concurrency,
@@ -285,12 +287,17 @@ impl TenantRun<'_> {
 /// if need be) for the whole page.
 async fn find_existing(
     jira: &jira_client::Client,
+    budget: &TenantShare,
     labels: &[Label],
 ) -> Result<HashMap<String, (String, Option<jiff::Timestamp>)>, String> {
     let wanted: HashSet<&str> = labels.iter().map(Label::as_str).collect();
     let query = SearchQuery::new(jql::labels_in(labels)).fields(["labels", "created"]).max_results(100);
-    let issues: Vec<jira_client::Issue> =
-        jira.search(query).try_collect().await.map_err(|e| crate::chain(&e))?;
+    // One permit for the search: a page's labels (at most 100) find at most one page of issues
+    // but for tickets duplicated by hand.
+    let permit = budget.acquire().await;
+    let issues: Result<Vec<jira_client::Issue>, _> = jira.search(query).try_collect().await;
+    drop(permit);
+    let issues = issues.map_err(|e| crate::chain(&e))?;
     let mut found: HashMap<String, (String, Option<jiff::Timestamp>)> = HashMap::new();
     for issue in issues {
         let created = issue.fields.created;

@@ -69,6 +69,16 @@
 //!   - `reopened_at`: when the sync found the ticket reopened after its alert was closed, and
 //!     said so on the ticket (once).
 //!
+//! # Version 4: the MCAS pacing window across runs
+//!
+//! - `pacing`: per tenant, the start times of its most recent MCAS requests (`starts`, a JSON
+//!   array of integer milliseconds, oldest first; at most the configured requests per minute, all
+//!   within the pacing window when written) and `updated_at`. The next run seeds the tenant's
+//!   pacer with them, so that a run started right after another (cron every minute, `run` after
+//!   `watch` stopped) never puts more requests into one rolling minute than the limit. A row
+//!   whose times have all left the window is as good as none; a row that does not decode is
+//!   ignored, which at worst lets one run start as if the tenant had been quiet.
+//!
 //! # Migrations
 //!
 //! `PRAGMA user_version` holds the number of migrations applied. Each migration is one SQL script,
@@ -80,7 +90,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations, in order; `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 pub(super) const V1: &str = "
 CREATE TABLE tickets (
@@ -195,6 +205,14 @@ SELECT tenant, alert_id, jira_key, action, jira_resolution, close_kind, alert_st
   FROM sync;
 DROP TABLE sync;
 ALTER TABLE sync_v3 RENAME TO sync;
+";
+
+const V4: &str = "
+CREATE TABLE pacing (
+    tenant     TEXT    NOT NULL PRIMARY KEY,
+    starts     TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// The schema version this build writes and reads.

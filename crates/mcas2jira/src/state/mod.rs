@@ -12,6 +12,7 @@ mod error;
 mod lock;
 mod migrations;
 mod open;
+mod pacing;
 mod pass;
 mod records;
 mod reports;

@@ -460,7 +460,36 @@ path = "{}"
         S: AsRef<std::ffi::OsStr>,
     {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mcas2jira"));
-        command.args(args).current_dir(self.dir.path());
+        command.args(args);
+        self.prepare(&mut command);
+        command
+    }
+
+    /// [`command`](Self::command) with `--config` added, under a limit of `open_files` (`ulimit
+    /// -n`, soft and hard), as systemd and most crons start it: the shell sets the limit, then
+    /// becomes the binary (same process id).
+    pub fn command_with_open_files<I, S>(&self, open_files: u32, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg("ulimit -n \"$1\" && shift && exec \"$@\"")
+            .arg("sh")
+            .arg(open_files.to_string())
+            .arg(env!("CARGO_BIN_EXE_mcas2jira"))
+            .arg("--config")
+            .arg(&self.config_path)
+            .args(args);
+        self.prepare(&mut command);
+        command
+    }
+
+    /// The directory and environment every run of the binary gets.
+    fn prepare(&self, command: &mut Command) {
+        command.current_dir(self.dir.path());
         command.env_clear();
         // Only what a run needs: a PATH for `*_command` secrets, and the harness's variables.
         // No proxies (the fakes are on loopback), no MCAS2JIRA_CONFIG, no RUST_LOG surprises.
@@ -469,7 +498,6 @@ path = "{}"
         }
         command.env("RUST_BACKTRACE", "1");
         command.envs(&self.env);
-        command
     }
 
     /// Every alert of every tenant, with its tenant's name.
@@ -526,7 +554,13 @@ fn toml_path(path: &Path) -> String {
 }
 
 /// Runs `command`, capturing its output, killing it (and failing the test) after `timeout`.
-pub fn run_with_timeout(mut command: Command, timeout: Duration) -> RunOutput {
+pub fn run_with_timeout(command: Command, timeout: Duration) -> RunOutput {
+    run_sampling(command, timeout, |_| {})
+}
+
+/// [`run_with_timeout`], calling `sample` with the child's process id every few milliseconds
+/// while it runs (to read what /proc says of it).
+pub fn run_sampling(mut command: Command, timeout: Duration, mut sample: impl FnMut(u32)) -> RunOutput {
     command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("spawn mcas2jira");
     let mut stdout = child.stdout.take().expect("stdout");
@@ -547,6 +581,7 @@ pub fn run_with_timeout(mut command: Command, timeout: Duration) -> RunOutput {
         if let Some(status) = child.try_wait().expect("wait for mcas2jira") {
             break status;
         }
+        sample(child.id());
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
