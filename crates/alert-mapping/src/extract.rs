@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use mcas_client::{Alert, AlertId, Entity, EntityData, EntityId, Severity};
 use url::Url;
 
-use crate::html::{clean_text, html_to_text};
+use crate::html::{clean_text, html_to_text, is_unwanted_char};
 use crate::scan::{find_emails, find_ips, parse_ip};
 
 /// At most this many users and as many IPs are taken from an alert's text. Entities are taken
@@ -81,7 +81,8 @@ pub struct Facts {
     pub alert_id: AlertId,
     /// The tenant's name.
     pub tenant: String,
-    /// The title as one clean line; never empty.
+    /// The title as written, on one line: white space collapsed, control and bidi characters
+    /// removed, nothing else (a title is plain text); never empty.
     pub title: String,
     /// The severity.
     pub severity: Severity,
@@ -134,8 +135,7 @@ impl Facts {
 #[must_use]
 pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
     let description_text = alert.description.as_deref().map(html_to_text).unwrap_or_default();
-    let title = html_to_text(&alert.title);
-    let title = if is_clean_line(&title) { title } else { one_line(&title) };
+    let title = title_line(&alert.title);
     let title = if title.is_empty() { "(untitled alert)".to_owned() } else { title };
 
     let mut users = Names::default();
@@ -307,6 +307,29 @@ fn same_name(a: &str, b: &str) -> bool {
 /// Text as one clean line: unwanted characters removed, white space collapsed.
 pub(crate) fn one_line(text: &str) -> String {
     one_line_cow(text).into_owned()
+}
+
+/// The title as one line, otherwise as written: a title is plain text, so nothing in it is
+/// markup to remove (`<b>`, `{html}`, `[~admin]` are the alert's own words); only what would
+/// break the line or mislead a reader goes: control and bidirectional-override characters are
+/// removed, and white space (line breaks included) becomes single spaces.
+fn title_line(raw: &str) -> String {
+    if is_clean_line(raw) {
+        return raw.to_owned();
+    }
+    let mut line = String::with_capacity(raw.len());
+    for word in raw.split(|c: char| c.is_whitespace() || c.is_control()) {
+        let start = line.len();
+        if start > 0 {
+            line.push(' ');
+        }
+        line.extend(word.chars().filter(|&c| !is_unwanted_char(c)));
+        if line.len() == start + usize::from(start > 0) {
+            // Nothing of the word was kept: nor its separator.
+            line.truncate(start);
+        }
+    }
+    line
 }
 
 /// [`one_line`], borrowing text that is clean already (most names and ids are): cleaning them

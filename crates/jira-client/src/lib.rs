@@ -115,7 +115,7 @@ pub use models::{
 pub use new_issue::{IssueUpdate, NewIssue};
 pub use permissions::{Permission, Permissions};
 pub use search::{DEFAULT_SEARCH_FIELDS, PageCursor, SearchPage, SearchQuery};
-pub use summary::sanitize_summary;
+pub use summary::{SUMMARY_MAX_LEN, jira_len, sanitize_summary};
 pub use transitions::Transition;
 
 // Re-exported so that callers name the same versions as this crate's API: the family's shared
