@@ -384,6 +384,7 @@ pub struct BulkAlerts {
     tenant_hash: u64,
     unique_public_ips: u64,
     end_ms: i64,
+    step_ms: i64,
 }
 
 /// Average spacing of bulk alert timestamps.
@@ -400,6 +401,7 @@ impl BulkAlerts {
             tenant_hash: mix2(seed, hash_bytes(tenant.as_bytes())),
             unique_public_ips,
             end_ms,
+            step_ms: BULK_STEP_MS,
         }
     }
 
@@ -407,6 +409,14 @@ impl BulkAlerts {
     #[must_use]
     pub fn ending_at(mut self, end: Timestamp) -> Self {
         self.end_ms = end.as_millisecond();
+        self
+    }
+
+    /// Spreads the alerts `step` apart on average (default 600 ms), e.g. a day's alerts over a
+    /// day rather than minutes.
+    #[must_use]
+    pub fn every(mut self, step: std::time::Duration) -> Self {
+        self.step_ms = i64::try_from(step.as_millis()).unwrap_or(i64::MAX).max(1);
         self
     }
 
@@ -435,8 +445,8 @@ impl BulkAlerts {
         let i = i.min(self.n);
         // Every 50th alert repeats its predecessor's millisecond; the others advance by the step.
         let advanced = i - i / 50;
-        let start = self.end_ms - BULK_STEP_MS * (self.n - self.n / 50) as i64;
-        start + BULK_STEP_MS * advanced as i64
+        let start = self.end_ms - self.step_ms * (self.n - self.n / 50) as i64;
+        start + self.step_ms * advanced as i64
     }
 
     /// The `severityValue` of alert `i` (0 to 3).

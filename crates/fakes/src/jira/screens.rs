@@ -21,12 +21,25 @@ pub struct ValueRefusal {
     pub contains: String,
     /// The message the refusal carries in `errors`, as Jira would word it.
     pub message: String,
+    /// Whether the refusal comes as a general message (`errorMessages`), as from a workflow
+    /// validator, which names no field, rather than under the field in `errors`.
+    pub general: bool,
 }
 
 impl ValueRefusal {
     /// Refuses values of `field` containing `contains`, with `message`.
     pub fn new(field: &str, contains: &str, message: &str) -> Self {
-        ValueRefusal { field: field.to_owned(), contains: contains.to_owned(), message: message.to_owned() }
+        ValueRefusal {
+            field: field.to_owned(),
+            contains: contains.to_owned(),
+            message: message.to_owned(),
+            general: false,
+        }
+    }
+
+    /// Like [`ValueRefusal::new`], refused with a general message that names no field.
+    pub fn general(field: &str, contains: &str, message: &str) -> Self {
+        ValueRefusal { general: true, ..ValueRefusal::new(field, contains, message) }
     }
 }
 
@@ -49,7 +62,11 @@ impl FakeJiraOptions {
             if let Some(value) = fields.get(&refusal.field)
                 && value.to_string().contains(&refusal.contains)
             {
-                p.add(&refusal.field, refusal.message.clone());
+                if refusal.general {
+                    p.messages.push(refusal.message.clone());
+                } else {
+                    p.add(&refusal.field, refusal.message.clone());
+                }
             }
         }
     }
