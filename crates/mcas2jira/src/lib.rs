@@ -10,10 +10,13 @@
 //!   stopped, what failed and will be retried, and cached IP reputations;
 //! - [`services`]: the three clients, the mapper and the store, built from the config;
 //! - [`pipeline`]: one pass over the tenants, the exactly-once heart of the tool;
+//! - [`preflight`]: what a run will ask of Jira, checked before it asks (by `check`, and by
+//!   `run` and `watch` through a cached gate);
 //! - [`events`]: what a pass reports, as human lines or JSON lines;
 //! - [`watch`]: `watch`, a pass every interval until a signal, for running as a service;
 //! - [`report`]: `report`, daily, weekly and monthly figures in five formats;
 //! - [`sync`]: the two-way sync between tickets and alerts;
+//! - [`check`]: `check`, everything a run will need verified without creating anything;
 //! - [`cli`] and [`app`]: the command line and its commands;
 //! - `demo` (with the default `demo` feature): the whole pipeline against fake services on
 //!   loopback, no accounts needed.
@@ -31,12 +34,14 @@ macro_rules! say {
 }
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod events;
 pub mod pipeline;
+pub mod preflight;
 pub mod report;
 pub mod services;
 pub mod state;

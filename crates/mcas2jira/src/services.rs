@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use jira_client::{FieldResolver, ProjectRef};
 
 use crate::config::{Config, JiraAuth, TenantAuth};
+use crate::preflight::JiraGate;
 use crate::state::StateStore;
 
 /// An error in the config found only once the services were reached (an unknown Jira field name,
@@ -106,6 +107,27 @@ pub fn jira_client(config: &Config) -> Result<jira_client::Client> {
         .context("jira: cannot set up its client")
 }
 
+/// A `[jira.fields]` entry, resolved against Jira's field list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedField {
+    /// The ticket attribute, as the config names it (`affected_user`).
+    pub attribute: String,
+    /// The field as the config gives it, by id or by name (`Affected user`).
+    pub configured: String,
+    /// The field's id (`customfield_10107`).
+    pub id: String,
+    /// The field's name in Jira (`Affected user`).
+    pub name: String,
+}
+
+impl MappedField {
+    /// The config key that maps it: `jira.fields.affected_user`.
+    #[must_use]
+    pub fn key(&self) -> String {
+        format!("jira.fields.{}", self.attribute)
+    }
+}
+
 /// Everything a pass needs.
 #[derive(Debug, Clone)]
 pub struct Services {
@@ -115,6 +137,11 @@ pub struct Services {
     pub clients: Clients,
     /// The mapper, with field ids resolved and rules compiled.
     pub mapper: Arc<Mapper>,
+    /// The `[jira.fields]` entries, resolved.
+    pub fields: Arc<[MappedField]>,
+    /// Whether Jira accepts the config: checked before a pass creates anything, and closed for
+    /// every tenant by the first create Jira refuses for the config's sake.
+    pub gate: Arc<JiraGate>,
     /// The state store.
     pub store: Arc<StateStore>,
 }
@@ -129,13 +156,21 @@ impl Services {
     /// reached or the state store cannot be opened.
     pub async fn connect(config: Config) -> Result<Self> {
         let clients = Clients::build(&config)?;
-        let mapper = build_mapper(&config, &clients.jira).await?;
+        let (mapper, fields) = build_mapper(&config, &clients.jira).await?;
         let path = config.state.path.clone();
         let store = tokio::task::spawn_blocking(move || StateStore::open(&path))
             .await
             .context("state store: the opening task failed")?
             .with_context(|| format!("state store {}", config.state.path.display()))?;
-        Ok(Self { config: Arc::new(config), clients, mapper: Arc::new(mapper), store: Arc::new(store) })
+        let gate = Arc::new(JiraGate::new(&config, &fields));
+        Ok(Self {
+            config: Arc::new(config),
+            clients,
+            mapper: Arc::new(mapper),
+            fields: fields.into(),
+            gate,
+            store: Arc::new(store),
+        })
     }
 
     /// The Jira project the tickets go to.
@@ -145,12 +180,13 @@ impl Services {
 }
 
 /// The mapper for this config: the rules the config compiled, field names resolved against Jira's
-/// field list.
+/// field list; with the resolved `[jira.fields]` entries.
 ///
 /// # Errors
 /// [`ConfigProblem`] for a config the mapping refuses; other errors when Jira's field list cannot
 /// be read.
-pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result<Mapper> {
+pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result<(Mapper, Vec<MappedField>)> {
+    let mut mapped = Vec::with_capacity(config.jira.fields.len());
     let mut mapping = MappingConfig::new(config.jira.deployment)
         .labels(config.jira.labels.iter().cloned())
         .priorities(config.jira.priorities.clone())
@@ -170,7 +206,15 @@ pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result
                 .resolve(name)
                 .map_err(|e| ConfigProblem { key: key.clone(), reason: format!("{e}") })?;
             mapping = mapping.field(attr, field.id.clone(), field.shape());
+            mapped.push(MappedField {
+                attribute: attribute.clone(),
+                configured: name.clone(),
+                id: field.id.clone(),
+                name: field.name.clone(),
+            });
         }
     }
-    Mapper::new(mapping).map_err(|e| ConfigProblem { key: "jira".into(), reason: e.to_string() }.into())
+    let mapper =
+        Mapper::new(mapping).map_err(|e| ConfigProblem { key: "jira".into(), reason: e.to_string() })?;
+    Ok((mapper, mapped))
 }

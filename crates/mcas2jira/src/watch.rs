@@ -187,7 +187,12 @@ struct LogSink;
 impl EventSink for LogSink {
     fn emit(&self, event: Event) {
         match &event {
-            Event::Failed { .. } | Event::TenantFailed { .. } => {
+            Event::JiraConfigRefused { .. } => tracing::error!("{}", crate::events::human(&event)),
+            Event::Failed { .. }
+            | Event::TenantFailed { .. }
+            | Event::Stuck { .. }
+            | Event::TicketDegraded { .. }
+            | Event::LateAlert { .. } => {
                 tracing::warn!("{}", crate::events::human(&event));
             }
             _ => tracing::info!("{}", crate::events::human(&event)),

@@ -56,6 +56,7 @@ pub(crate) struct RawJira {
     #[serde(default)]
     pub(crate) priorities: SeverityPriorities,
     pub(crate) summary_template: Option<String>,
+    pub(crate) recheck_after: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +126,8 @@ pub(crate) struct RawFetch {
     pub(crate) requests_per_minute: Option<u32>,
     pub(crate) overlap: Option<String>,
     pub(crate) page_size: Option<u32>,
+    pub(crate) reconcile_window: Option<String>,
+    pub(crate) reconcile_every: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -140,6 +143,7 @@ pub(crate) struct RawPipeline {
     pub(crate) lookup_concurrency: Option<usize>,
     pub(crate) create_concurrency: Option<usize>,
     pub(crate) bulk_create: Option<bool>,
+    pub(crate) stuck_after: Option<u32>,
 }
 
 #[derive(Deserialize)]
