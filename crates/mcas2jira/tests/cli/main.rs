@@ -9,3 +9,5 @@ mod config_errors;
 mod exactly_once;
 mod faults;
 mod flags;
+mod late_and_stuck;
+mod refusals;
