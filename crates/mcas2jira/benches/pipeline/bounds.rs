@@ -8,6 +8,11 @@
 use std::collections::HashSet;
 use std::net::IpAddr;
 
+/// The Jira check before a pass (the project, its create metadata, that of the issue type): three
+/// requests one after another. A pass with a fresh state file makes it; a later one trusts the
+/// state store's for `[jira] recheck_after`.
+const JIRA_CHECK_ROUNDS: u64 = 3;
+
 use mcas2jira_fakes::scenario::BulkAlerts;
 
 use crate::setup::Knobs;
@@ -110,6 +115,6 @@ impl Work {
         let waves: u64 =
             chains.chunks(knobs.concurrency().max(1)).map(|w| w.iter().copied().max().unwrap_or(0)).sum();
         let throughput = if self.unique_ips == 0 { 0 } else { 3 + self.unique_ips.div_ceil(lookups) };
-        waves.max(throughput)
+        JIRA_CHECK_ROUNDS + waves.max(throughput)
     }
 }

@@ -8,6 +8,7 @@
 //! cargo bench -p mcas2jira --bench pipeline -- --alerts 600 --tenants 3 --latency-ms 15 --unique-ips 300
 //! cargo bench -p mcas2jira --bench pipeline -- --levers
 //! cargo bench -p mcas2jira --bench pipeline -- --memory 10000,50000,100000
+//! cargo bench -p mcas2jira --bench pipeline -- --sweep 500,2400,10000
 //! ```
 //!
 //! BENCHMARKS.md at the repository root has the figures and how the bounds are derived. Nothing
@@ -19,6 +20,7 @@ mod bounds;
 mod levers;
 mod memory;
 mod setup;
+mod sweep;
 
 use std::time::Duration;
 
@@ -66,6 +68,13 @@ struct Args {
     /// Instead: peak RSS of `mcas2jira run` over one tenant of each of these alert counts.
     #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
     memory: Vec<u64>,
+    /// Instead: the cost of one reconcile sweep of a tenant with each of these alert counts in
+    /// its window, under MCAS pacing.
+    #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
+    sweep: Vec<u64>,
+    /// MCAS requests a minute for `--sweep` (the documented throttle).
+    #[arg(long, default_value_t = 30)]
+    pace: u32,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -82,6 +91,11 @@ async fn run(args: Args) {
     print_machine();
     if !args.memory.is_empty() {
         memory::run(&args.memory, args.seed, dir.path()).await;
+        return;
+    }
+    if !args.sweep.is_empty() {
+        sweep::run(&args.sweep, args.pace, Duration::from_millis(args.latency_ms), args.seed, dir.path())
+            .await;
         return;
     }
     let scenario = Scenario {
