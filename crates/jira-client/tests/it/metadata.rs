@@ -78,24 +78,25 @@ async fn create_meta_on_cloud_by_issue_type_name() {
     assert_eq!(meta.allowed_names("labels"), None);
 }
 
+/// Mounts one `GET` of the Cloud API, with the Basic credentials, answered with a fixture, once.
+async fn get_once(server: &MockServer, route: &str, answer: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .and(header("authorization", BASIC))
+        .respond_with(json(200, fixture(answer)))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn create_meta_of_several_issue_types_reads_the_list_once() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/issue/createmeta/SEC/issuetypes"))
-        .and(header("authorization", BASIC))
-        .respond_with(json(200, fixture("createmeta_issuetypes_cloud.json")))
-        .expect(1)
-        .mount(&server)
+    get_once(&server, "/rest/api/3/issue/createmeta/SEC/issuetypes", "createmeta_issuetypes_cloud.json")
         .await;
     for id in ["10001", "10002", "10003"] {
-        Mock::given(method("GET"))
-            .and(path(format!("/rest/api/3/issue/createmeta/SEC/issuetypes/{id}")))
-            .and(header("authorization", BASIC))
-            .respond_with(json(200, fixture("createmeta_fields_cloud.json")))
-            .expect(1)
-            .mount(&server)
-            .await;
+        let route = format!("/rest/api/3/issue/createmeta/SEC/issuetypes/{id}");
+        get_once(&server, &route, "createmeta_fields_cloud.json").await;
     }
     catch_all(&server).await;
     let jira = support::cloud(&server);

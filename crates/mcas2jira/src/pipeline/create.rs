@@ -19,7 +19,7 @@ use super::reduce::{Fallback, plainest_reduction, reduced_issue};
 use super::refusal::{CreateError, Keys, Reduction, Sent, Verdict, judge};
 use crate::events::Event;
 use crate::preflight::{self, Offers, Problem};
-use crate::state::{Failure, LeftOut, Origin, PageOutcome};
+use crate::state::{LeftOut, Origin, PageOutcome};
 
 /// One create's outcome: the issue and when Jira answered, or why it failed.
 pub type Created = Result<(CreatedIssue, Timestamp), CreateError>;
@@ -288,15 +288,7 @@ impl TenantRun<'_> {
             None => "held while Jira refuses the config".to_owned(),
         };
         tracing::debug!(tenant = %self.tenant.name, alert = %alert.id.as_str(), "{reason}");
-        outcome.failures.push(Failure {
-            alert_id: alert.id.as_str().to_owned(),
-            alert_time: alert.timestamp,
-            error: reason,
-            next_try: self.now,
-            severity: Some(alert.severity.name().to_owned()),
-            title: Some(alert.title.clone()),
-            attempt: false,
-        });
+        outcome.failures.push(self.failure(alert, reason, false));
     }
 
     /// Stops every create for the config's sake, and reports it if this is the first.

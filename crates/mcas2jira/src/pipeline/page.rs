@@ -287,15 +287,20 @@ impl TenantRun<'_> {
             title: Some(alert.title.clone()),
             reason: reason.clone(),
         });
-        outcome.failures.push(Failure {
+        outcome.failures.push(self.failure(alert, reason, true));
+    }
+
+    /// The pending record of an alert that failed (or, without `attempt`, was held) now.
+    pub(super) fn failure(&self, alert: &Alert, error: String, attempt: bool) -> Failure {
+        Failure {
             alert_id: alert.id.as_str().to_owned(),
             alert_time: alert.timestamp,
-            error: reason,
+            error,
             next_try: self.now,
             severity: Some(alert.severity.name().to_owned()),
             title: Some(alert.title.clone()),
-            attempt: true,
-        });
+            attempt,
+        }
     }
 }
 
