@@ -388,6 +388,7 @@ pub struct BulkAlerts {
     unique_public_ips: u64,
     first_ip: u64,
     end_ms: i64,
+    step_ms: i64,
 }
 
 /// Average spacing of bulk alert timestamps.
@@ -405,6 +406,7 @@ impl BulkAlerts {
             unique_public_ips,
             first_ip: 0,
             end_ms,
+            step_ms: BULK_STEP_MS,
         }
     }
 
@@ -421,6 +423,14 @@ impl BulkAlerts {
     #[must_use]
     pub fn ending_at(mut self, end: Timestamp) -> Self {
         self.end_ms = end.as_millisecond();
+        self
+    }
+
+    /// Spreads the alerts `step` apart on average (default 600 ms), e.g. a day's alerts over a
+    /// day rather than minutes.
+    #[must_use]
+    pub fn every(mut self, step: std::time::Duration) -> Self {
+        self.step_ms = i64::try_from(step.as_millis()).unwrap_or(i64::MAX).max(1);
         self
     }
 
@@ -449,8 +459,8 @@ impl BulkAlerts {
         let i = i.min(self.n);
         // Every 50th alert repeats its predecessor's millisecond; the others advance by the step.
         let advanced = i - i / 50;
-        let start = self.end_ms - BULK_STEP_MS * (self.n - self.n / 50) as i64;
-        start + BULK_STEP_MS * advanced as i64
+        let start = self.end_ms - self.step_ms * (self.n - self.n / 50) as i64;
+        start + self.step_ms * advanced as i64
     }
 
     /// The `severityValue` of alert `i` (0 to 3).

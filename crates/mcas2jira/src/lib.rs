@@ -14,12 +14,15 @@
 //! - [`pipeline`]: a tenant's pass, and one pass over the tenants: the exactly-once heart of the
 //!   tool;
 //! - [`shutdown`]: stopping on a signal within seconds, losing and repeating nothing;
+//! - [`preflight`]: what a run will ask of Jira, checked before it asks (by `check`, and by
+//!   `run` and `watch` through a cached gate);
 //! - [`events`]: what a pass reports, as human lines or JSON lines;
 //! - [`watch`]: `watch`, each tenant's pass on its own schedule until a signal, for running as a
 //!   service;
 //! - [`metrics`]: what `watch` counts, served as Prometheus metrics and a health check;
 //! - [`report`]: `report`, daily, weekly and monthly figures in five formats;
 //! - [`sync`]: the two-way sync between tickets and alerts;
+//! - [`check`]: `check`, everything a run will need verified without creating anything;
 //! - [`cli`] and [`app`]: the command line and its commands;
 //! - `demo` (with the default `demo` feature): the whole pipeline against fake services on
 //!   loopback, no accounts needed.
@@ -37,6 +40,7 @@ macro_rules! say {
 }
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 #[cfg(feature = "demo")]
@@ -45,6 +49,7 @@ pub mod events;
 pub mod limits;
 pub mod metrics;
 pub mod pipeline;
+pub mod preflight;
 pub mod report;
 pub mod services;
 pub mod shutdown;

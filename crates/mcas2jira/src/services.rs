@@ -26,6 +26,7 @@ use jira_client::{FieldResolver, ProjectRef};
 
 use crate::config::{Config, JiraAuth, TenantAuth};
 use crate::pipeline::Budgets;
+use crate::preflight::JiraGate;
 use crate::state::StateStore;
 
 /// How long an idle Jira or AbuseIPDB connection is kept: shorter than the minute after which
@@ -207,6 +208,27 @@ fn jira_builder(config: &Config) -> Result<jira_client::ClientBuilder> {
     Ok(jira_client::Client::builder(config.jira.url.clone(), config.jira.deployment, auth))
 }
 
+/// A `[jira.fields]` entry, resolved against Jira's field list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedField {
+    /// The ticket attribute, as the config names it (`affected_user`).
+    pub attribute: String,
+    /// The field as the config gives it, by id or by name (`Affected user`).
+    pub configured: String,
+    /// The field's id (`customfield_10107`).
+    pub id: String,
+    /// The field's name in Jira (`Affected user`).
+    pub name: String,
+}
+
+impl MappedField {
+    /// The config key that maps it: `jira.fields.affected_user`.
+    #[must_use]
+    pub fn key(&self) -> String {
+        format!("jira.fields.{}", self.attribute)
+    }
+}
+
 /// Everything a pass needs.
 #[derive(Debug, Clone)]
 pub struct Services {
@@ -216,6 +238,11 @@ pub struct Services {
     pub clients: Clients,
     /// The mapper, with field ids resolved and rules compiled.
     pub mapper: Arc<Mapper>,
+    /// The `[jira.fields]` entries, resolved.
+    pub fields: Arc<[MappedField]>,
+    /// Whether Jira accepts the config: checked before a pass creates anything, and closed for
+    /// every tenant by the first create Jira refuses for the config's sake.
+    pub gate: Arc<JiraGate>,
     /// The state store.
     pub store: Arc<StateStore>,
     /// The Jira and AbuseIPDB budgets, shared by every tenant of the process.
@@ -243,7 +270,7 @@ impl Services {
     /// As [`Services::connect`].
     pub async fn connect_observed(config: Config, observers: &Observers) -> Result<Self> {
         let clients = Clients::build_observed(&config, observers)?;
-        let mapper = build_mapper(&config, &clients.jira).await?;
+        let (mapper, fields) = build_mapper(&config, &clients.jira).await?;
         let path = config.state.path.clone();
         let store = tokio::task::spawn_blocking(move || StateStore::open(&path))
             .await
@@ -251,10 +278,13 @@ impl Services {
             .with_context(|| format!("state store {}", config.state.path.display()))?;
         let budgets = Budgets::from_config(&config);
         let concurrency = concurrency(&config);
+        let gate = Arc::new(JiraGate::new(&config, &fields));
         Ok(Self {
             config: Arc::new(config),
             clients,
             mapper: Arc::new(mapper),
+            fields: fields.into(),
+            gate,
             store: Arc::new(store),
             budgets,
             concurrency,
@@ -285,12 +315,13 @@ fn concurrency(config: &Config) -> usize {
 }
 
 /// The mapper for this config: the rules the config compiled, field names resolved against Jira's
-/// field list.
+/// field list; with the resolved `[jira.fields]` entries.
 ///
 /// # Errors
 /// [`ConfigProblem`] for a config the mapping refuses; other errors when Jira's field list cannot
 /// be read.
-pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result<Mapper> {
+pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result<(Mapper, Vec<MappedField>)> {
+    let mut mapped = Vec::with_capacity(config.jira.fields.len());
     let mut mapping = MappingConfig::new(config.jira.deployment)
         .labels(config.jira.labels.iter().cloned())
         .priorities(config.jira.priorities.clone())
@@ -310,7 +341,15 @@ pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result
                 .resolve(name)
                 .map_err(|e| ConfigProblem { key: key.clone(), reason: format!("{e}") })?;
             mapping = mapping.field(attr, field.id.clone(), field.shape());
+            mapped.push(MappedField {
+                attribute: attribute.clone(),
+                configured: name.clone(),
+                id: field.id.clone(),
+                name: field.name.clone(),
+            });
         }
     }
-    Mapper::new(mapping).map_err(|e| ConfigProblem { key: "jira".into(), reason: e.to_string() }.into())
+    let mapper =
+        Mapper::new(mapping).map_err(|e| ConfigProblem { key: "jira".into(), reason: e.to_string() })?;
+    Ok((mapper, mapped))
 }

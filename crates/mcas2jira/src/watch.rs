@@ -305,6 +305,22 @@ async fn tenant_loop(shared: Arc<Shared>, tenant: Tenant) {
             () = stop.requested() => break,
         };
         let started = Instant::now();
+        // While Jira refuses the config, the tenant's alerts wait unread: the gate says so once
+        // (at the check that found it, about once a minute for all tenants together), and the
+        // first check after a fix in Jira lets the passes go on.
+        let refused = shared
+            .services
+            .gate
+            .before_pass(&shared.services, shared.settings.options.dry_run, &*shared.sink)
+            .await;
+        if !refused.is_empty() {
+            drop(permit);
+            let next = started + every.min(crate::preflight::REFUSED_RECHECK) + jitter(every);
+            tokio::select! {
+                () = tokio::time::sleep_until(next) => continue,
+                () = stop.requested() => break,
+            }
+        }
         let enricher = shared.enrichers.current();
         let mut summary = TenantSummary { tenant: tenant.name.clone(), ..TenantSummary::default() };
         {
@@ -327,23 +343,11 @@ async fn tenant_loop(shared: Arc<Shared>, tenant: Tenant) {
         if summary.interrupted || stop.is_requested() {
             break;
         }
-        count_pending(&shared, &tenant.name).await;
         let next = started + every + jitter(every);
         tokio::select! {
             () = tokio::time::sleep_until(next) => {}
             () = stop.requested() => break,
         }
-    }
-}
-
-/// Sets the tenant's gauge of alerts awaiting a retry.
-async fn count_pending(shared: &Shared, tenant: &str) {
-    let store = Arc::clone(&shared.services.store);
-    let name = tenant.to_owned();
-    match tokio::task::spawn_blocking(move || store.pending(Some(&name))).await {
-        Ok(Ok(pending)) => shared.recorder.pending(tenant, pending.len()),
-        Ok(Err(e)) => tracing::warn!(tenant, "cannot count the alerts awaiting a retry: {e}"),
-        Err(e) => tracing::warn!(tenant, "cannot count the alerts awaiting a retry: {e}"),
     }
 }
 

@@ -173,6 +173,7 @@ fn state_writes(dir: &Path, alerts: u64) {
             jira_key: format!("SEC-{}", i + 1),
             created_at: now,
             created_at_exact: true,
+            degraded: Vec::new(),
             origin: Origin::Created,
             severity: "high".to_owned(),
             title: "Impossible travel activity".to_owned(),

@@ -12,6 +12,7 @@
 //! cargo bench -p mcas2jira --bench pipeline -- --levers
 //! cargo bench -p mcas2jira --bench pipeline -- --memory 10000,50000,100000
 //! cargo bench -p mcas2jira --bench pipeline -- --binary --tenants 1000 --alerts 8000 --unique-ips 8 --ip-stride 4
+//! cargo bench -p mcas2jira --bench pipeline -- --sweep 500,2400,10000
 //! ```
 //!
 //! BENCHMARKS.md at the repository root has the figures and how the bounds are derived. Nothing
@@ -25,6 +26,7 @@ mod levers;
 mod memory;
 mod serve;
 mod setup;
+mod sweep;
 
 use std::time::Duration;
 
@@ -98,6 +100,13 @@ struct Args {
     /// temporary one.
     #[arg(long)]
     work_dir: Option<std::path::PathBuf>,
+    /// Instead: the cost of one reconcile sweep of a tenant with each of these alert counts in
+    /// its window, under MCAS pacing.
+    #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
+    sweep: Vec<u64>,
+    /// MCAS requests a minute for `--sweep` (the documented throttle).
+    #[arg(long, default_value_t = 30)]
+    pace: u32,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -121,6 +130,10 @@ async fn run(args: Args) {
     print_machine();
     if !args.memory.is_empty() {
         memory::run(&args.memory, args.seed, &dir).await;
+        return;
+    }
+    if !args.sweep.is_empty() {
+        sweep::run(&args.sweep, args.pace, Duration::from_millis(args.latency_ms), args.seed, &dir).await;
         return;
     }
     let scenario = Scenario {

@@ -179,6 +179,11 @@ impl Fakes {
     /// The config of a pass over every tenant, with its state in `state`. MCAS pacing is off
     /// unless `knobs.pacing`: the pacing-off runs measure round trips alone.
     pub fn config_toml(&self, knobs: &Knobs, state: &Path) -> String {
+        self.config_toml_with(knobs, state, if knobs.pacing { "" } else { "requests_per_minute = 0" })
+    }
+
+    /// [`Fakes::config_toml`] with these `[fetch]` lines instead of the pacing line.
+    pub fn config_toml_with(&self, knobs: &Knobs, state: &Path, fetch: &str) -> String {
         let jira = self.jira.options();
         let mut toml = format!(
             r#"
@@ -198,7 +203,7 @@ url = "{abuse_url}"
 
 [fetch]
 first_lookback = "3650d"
-{pacing}
+{fetch}
 
 [state]
 path = "{state}"
@@ -210,8 +215,8 @@ path = "{state}"
             user = jira.user,
             token = jira.token,
             abuse_url = self.abuse.api_url(),
+            fetch = fetch,
             state = state.display(),
-            pacing = if knobs.pacing { "" } else { "requests_per_minute = 0" },
         );
         let mut line = |key: &str, value: Option<String>| {
             if let Some(value) = value {
@@ -235,9 +240,15 @@ path = "{state}"
 
     /// Writes the config into `dir` and connects the real services to the fakes.
     pub async fn services(&self, knobs: &Knobs, dir: &Path, name: &str) -> Services {
+        self.services_with(knobs, dir, name, "requests_per_minute = 0").await
+    }
+
+    /// [`Fakes::services`] with these `[fetch]` lines; the state file is `<name>.db` in `dir`, so
+    /// that passes of one name share it.
+    pub async fn services_with(&self, knobs: &Knobs, dir: &Path, name: &str, fetch: &str) -> Services {
         let path = dir.join(format!("{name}.toml"));
         let state = dir.join(format!("{name}.db"));
-        std::fs::write(&path, self.config_toml(knobs, &state)).expect("config written");
+        std::fs::write(&path, self.config_toml_with(knobs, &state, fetch)).expect("config written");
         // Inline secrets give a warning; for fakes on loopback that is what we want.
         let (config, _warnings) = Config::load(&path).expect("the benchmark's config is valid");
         Services::connect(config).await.expect("services connect")

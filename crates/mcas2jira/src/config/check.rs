@@ -42,6 +42,13 @@ pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) ->
     let pipeline = check_pipeline(raw.pipeline)?;
     let tenants = check_tenants(raw.tenants, resolver)?;
     let sync = check_sync(raw.sync)?;
+    // Every secret that could not be read, named at once rather than one per attempt.
+    let mut failed = std::mem::take(&mut resolver.failed);
+    match failed.len() {
+        0 => {}
+        1 => return Err(failed.remove(0)),
+        _ => return Err(ConfigError::Secrets { errors: failed }),
+    }
     let report = ReportConfig {
         title: raw
             .report
@@ -97,6 +104,7 @@ fn check_jira(raw: RawJira, resolver: &mut Resolver<'_>) -> Result<JiraConfig, C
         priorities: raw.priorities,
         summary_template: raw.summary_template,
         requests_per_minute: raw.requests_per_minute.unwrap_or(JIRA_REQUESTS_PER_MINUTE),
+        recheck_after: duration("jira.recheck_after", raw.recheck_after.as_deref(), "1h")?,
     })
 }
 
@@ -132,14 +140,14 @@ fn check_jira_auth(
         }
         (Some(user), _, false) => {
             let user = non_empty("jira.auth.user", user)?;
-            let token = resolver.secret(token, resolver.needed.jira)?;
+            let token = resolver.secret(token, resolver.needed.jira);
             Ok(JiraAuth::Basic { user, token })
         }
         (None, false, true) if deployment == Deployment::Cloud => Err(ConfigError::invalid(
             "jira.auth",
             "a personal access token (pat_*) needs deployment = \"server\"; Jira Cloud takes user and token_*",
         )),
-        (None, false, true) => Ok(JiraAuth::Bearer(resolver.secret(pat, resolver.needed.jira)?)),
+        (None, false, true) => Ok(JiraAuth::Bearer(resolver.secret(pat, resolver.needed.jira))),
         (Some(_), false, true) => Err(ConfigError::invalid(
             "jira.auth.user",
             "a personal access token (pat_*) is used without a user; remove user or use token_*",
@@ -278,7 +286,7 @@ fn check_abuseipdb(raw: RawAbuseIpdb, resolver: &mut Resolver<'_>) -> Result<Abu
         command: raw.key_command,
         inline: raw.key,
     };
-    let key = resolver.secret(keys, resolver.needed.abuseipdb)?;
+    let key = resolver.secret(keys, resolver.needed.abuseipdb);
     let max_age_days = raw.max_age_days.unwrap_or(90);
     if !(1..=365).contains(&max_age_days) {
         return Err(ConfigError::invalid(
@@ -332,6 +340,8 @@ fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
         pacing_window,
         overlap: duration("fetch.overlap", raw.overlap.as_deref(), "10m")?,
         page_size,
+        reconcile_window: duration("fetch.reconcile_window", raw.reconcile_window.as_deref(), "24h")?,
+        reconcile_every: duration("fetch.reconcile_every", raw.reconcile_every.as_deref(), "1h")?,
     })
 }
 
@@ -362,6 +372,10 @@ fn check_pipeline(raw: RawPipeline) -> Result<PipelineConfig, ConfigError> {
         lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency, 16, 256)?,
         create_concurrency: bounded("pipeline.create_concurrency", raw.create_concurrency, 4, 64)?,
         bulk_create: raw.bulk_create.unwrap_or(true),
+        stuck_after: match raw.stuck_after.unwrap_or(10) {
+            0 => return Err(ConfigError::invalid("pipeline.stuck_after", "must be at least 1 attempt")),
+            attempts => attempts,
+        },
     })
 }
 
@@ -406,7 +420,7 @@ fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec
                 given.push("entra".to_owned());
                 return Err(ConfigError::secret(key, SecretProblem::Conflict { given }));
             }
-            (true, None) => TenantAuth::Token(resolver.secret(token, resolver.needed.tenants)?),
+            (true, None) => TenantAuth::Token(resolver.secret(token, resolver.needed.tenants)),
             (false, Some(entra)) => check_entra(&format!("{key}.entra"), entra, resolver)?,
             (false, None) => {
                 return Err(ConfigError::secret(
@@ -440,7 +454,7 @@ fn check_entra(key: &str, raw: RawEntra, resolver: &mut Resolver<'_>) -> Result<
         command: raw.client_secret_command,
         inline: raw.client_secret,
     };
-    let client_secret = resolver.secret(keys, resolver.needed.tenants)?;
+    let client_secret = resolver.secret(keys, resolver.needed.tenants);
     let authority = check_url(
         &format!("{key}.authority"),
         raw.authority.as_deref().unwrap_or(mcas_client::DEFAULT_AUTHORITY),

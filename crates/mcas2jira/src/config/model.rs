@@ -83,6 +83,11 @@ pub struct JiraConfig {
     /// Jira requests started in any rolling minute by this process, all tenants together
     /// (extension; default [`JIRA_REQUESTS_PER_MINUTE`]); 0 means no limit but the in-flight one.
     pub requests_per_minute: u32,
+    /// How long a run trusts the Jira facts it last checked (project, issue types, components,
+    /// priorities, create screens) before reading them again (default 1 hour; 0 reads them on
+    /// every run; extension). A change to the parts of the config they are checked against is
+    /// read again at once.
+    pub recheck_after: Duration,
 }
 
 /// The default of `[jira] requests_per_minute`: half of the 100 requests a second that Atlassian's
@@ -145,6 +150,11 @@ pub struct FetchConfig {
     pub overlap: Duration,
     /// Alerts per MCAS page, 1..=100 (default 100; extension).
     pub page_size: u32,
+    /// How far back the reconcile sweep re-reads, for alerts that reach MCAS later than the
+    /// overlap (default 24 hours; 0 turns the sweep off; extension).
+    pub reconcile_window: Duration,
+    /// How often each tenant is swept (default 1 hour; 0 sweeps on every pass; extension).
+    pub reconcile_every: Duration,
 }
 
 /// `[state]`.
@@ -169,6 +179,9 @@ pub struct PipelineConfig {
     /// Create tickets with Jira's bulk endpoint, up to 50 a request (default true). Each element's
     /// result is read back, so a partial failure fails only its own alerts.
     pub bulk_create: bool,
+    /// After this many failed attempts an alert is reported as stuck on every pass, until it is
+    /// ticketed (default 10; extension).
+    pub stuck_after: u32,
 }
 
 /// One `[[tenants]]` entry.

@@ -66,6 +66,7 @@ pub(crate) struct RawJira {
     pub(crate) priorities: SeverityPriorities,
     pub(crate) summary_template: Option<String>,
     pub(crate) requests_per_minute: Option<u32>,
+    pub(crate) recheck_after: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -139,6 +140,8 @@ pub(crate) struct RawFetch {
     pub(crate) pacing_window: Option<String>,
     pub(crate) overlap: Option<String>,
     pub(crate) page_size: Option<u32>,
+    pub(crate) reconcile_window: Option<String>,
+    pub(crate) reconcile_every: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -155,6 +158,7 @@ pub(crate) struct RawPipeline {
     pub(crate) lookup_concurrency: Option<usize>,
     pub(crate) create_concurrency: Option<usize>,
     pub(crate) bulk_create: Option<bool>,
+    pub(crate) stuck_after: Option<u32>,
 }
 
 #[derive(Deserialize)]

@@ -109,8 +109,11 @@ fn the_example_parses_with_every_key() {
             pacing_window: Duration::from_secs(62),
             overlap: Duration::from_secs(600),
             page_size: 100,
+            reconcile_window: Duration::from_secs(86_400),
+            reconcile_every: Duration::from_secs(3_600),
         }
     );
+    assert_eq!(config.jira.recheck_after, Duration::from_secs(3_600));
     assert_eq!(config.state.path, Path::new("/etc/mcas2jira/mcas2jira.db"));
     assert_eq!(
         config.pipeline,
@@ -119,7 +122,8 @@ fn the_example_parses_with_every_key() {
             jira_concurrency: 10,
             lookup_concurrency: 16,
             create_concurrency: 4,
-            bulk_create: true
+            bulk_create: true,
+            stuck_after: 10
         }
     );
 
@@ -408,6 +412,24 @@ fn secret_errors_name_the_key() {
         "jira.auth: a personal access token (pat_*) needs deployment = \"server\"; Jira Cloud \
          takes user and token_* (line 5)",
     );
+}
+
+/// Every secret that cannot be read is named in one error, each with its key and line.
+#[test]
+fn every_unreadable_secret_is_named_at_once() {
+    let text =
+        MINIMAL.replace("MCAS_TOKEN_CONTOSO", "MCAS_TOKEN_NOPE").replace("JIRA_API_TOKEN", "JIRA_TOKEN_NOPE")
+            + "\n[abuseipdb]\nkey_env = \"ABUSEIPDB_API_KEY\"\n";
+    let error = parse(&text).map(|_| ()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "2 secrets cannot be read: jira.auth.token_env: environment variable JIRA_TOKEN_NOPE is not set \
+         (line 7); tenants[0].token_env: environment variable MCAS_TOKEN_NOPE is not set (line 12)"
+    );
+    let each: Vec<Option<&str>> = error.each().iter().map(|e| e.key()).collect();
+    assert_eq!(each, [Some("jira.auth.token_env"), Some("tenants[0].token_env")]);
+    assert_eq!(error.key(), Some("jira.auth.token_env"));
+    assert_eq!(error.line(), Some(7));
 }
 
 #[test]

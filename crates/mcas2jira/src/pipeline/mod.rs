@@ -34,6 +34,10 @@ mod create;
 mod enrich;
 mod pacing;
 mod page;
+mod reduce;
+mod refusal;
+mod stuck;
+mod sweep;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -49,9 +53,11 @@ pub use enrich::{EnrichStats, Enricher};
 pub use pacing::{keep as keep_pacing, seed as seed_pacing};
 
 use crate::events::{Event, EventSink, TenantSummary};
+use crate::preflight::Problem;
 use crate::services::{Services, Tenant};
 use crate::shutdown::Shutdown;
 use crate::state::{Failure, PageOutcome, Pending};
+use page::PageKind;
 
 /// How a pass runs.
 #[derive(Debug, Clone, Default)]
@@ -67,7 +73,10 @@ pub struct PassOptions {
 /// What a pass did.
 #[derive(Debug, Clone, Default)]
 pub struct PassReport {
-    /// One summary per tenant whose pass started, in config order.
+    /// What Jira refuses (or would) of the config: found before the pass (then no tenant was
+    /// handled) or by a refused create (then every create stopped). Empty when none.
+    pub config_problems: Vec<Problem>,
+    /// One summary per tenant, in config order.
     pub tenants: Vec<TenantSummary>,
     /// IP reputation figures.
     pub enrichment: EnrichStats,
@@ -78,10 +87,16 @@ pub struct PassReport {
 }
 
 impl PassReport {
-    /// Whether anything failed: an alert that could not be ticketed, or a tenant that could not be
-    /// read. Either way the work is retried on the next pass.
+    /// Whether anything failed: an alert that could not be ticketed, a tenant that could not be
+    /// read, or an alert stuck after many attempts. Either way the work is retried on the next
+    /// pass.
     pub fn has_failures(&self) -> bool {
-        self.failed() > 0 || self.tenants_failed() > 0
+        self.failed() > 0 || self.tenants_failed() > 0 || self.total(|t| t.stuck) > 0
+    }
+
+    /// The figure `f` summed over the tenants.
+    pub fn total(&self, f: impl Fn(&TenantSummary) -> u64) -> u64 {
+        self.tenants.iter().map(f).sum()
     }
 
     /// Tickets created in this pass.
@@ -168,6 +183,12 @@ pub async fn run_pass_until(
     stop: &Shutdown,
 ) -> PassReport {
     let started = std::time::Instant::now();
+    // What Jira refuses of the config stops the pass before any alert is handled: they would only
+    // wait, and the refusal is said once rather than per alert.
+    let problems = services.gate.before_pass(services, options.dry_run, sink).await;
+    if !problems.is_empty() {
+        return PassReport { config_problems: problems, elapsed: started.elapsed(), ..PassReport::default() };
+    }
     let enricher = PassContext::enricher(services, options.dry_run);
     let context = PassContext { services, enricher: &enricher, options, sink, stop };
     let selected = context.selected();
@@ -198,6 +219,7 @@ pub async fn run_pass_until(
     }
     enricher.flush().await;
     PassReport {
+        config_problems: services.gate.refused().into_iter().collect(),
         tenants: summaries.into_iter().map(|(_, s)| s).collect(),
         enrichment: enricher.stats(),
         elapsed: started.elapsed(),
@@ -267,6 +289,7 @@ impl<'a> TenantRun<'a> {
             tracing::error!(tenant = %self.tenant.name, "{reason}");
             self.sink.emit(Event::TenantFailed { tenant: self.tenant.name.clone(), reason });
         }
+        self.report_pending().await;
     }
 
     async fn run_inner(&mut self) -> Result<(), String> {
@@ -275,15 +298,8 @@ impl<'a> TenantRun<'a> {
             return Ok(());
         }
         let start = self.start().await?;
-        let fetch = &self.services.config.fetch;
-        let mut query = AlertQuery::default()
-            .date_from(start)
-            .date_to(self.now)
-            .min_severity(fetch.min_severity.into())
-            .page_size(fetch.page_size);
-        if fetch.only_open {
-            query = query.open_only(true);
-        }
+        self.sweep(start).await?;
+        let query = sweep::alert_query(&self.services.config.fetch, start, self.now);
         tracing::debug!(tenant = %self.tenant.name, from = %start, to = %self.now, "reading alerts");
         // The walk runs ahead by one page: MCAS is paced, so the next page is on its way while
         // this one is enriched, ticketed and recorded.
@@ -305,7 +321,7 @@ impl<'a> TenantRun<'a> {
             }
             match page {
                 Ok(page) => {
-                    if let Err(e) = self.handle_page(page, true).await {
+                    if let Err(e) = self.handle_page(page).await {
                         outcome = Err(e);
                         break;
                     }
@@ -400,7 +416,7 @@ impl<'a> TenantRun<'a> {
         if !gone.is_empty() {
             tracing::warn!(tenant = %self.tenant.name, ?gone, "alerts pending a retry no longer exist in MCAS; dropping them");
         }
-        self.handle_page_with(page, false, gone).await
+        self.handle_page_with(page, PageKind::Retry, gone).await
     }
 
     /// Reports an alert MCAS would not give back by id, and keeps it pending.
@@ -427,6 +443,7 @@ impl<'a> TenantRun<'a> {
             next_try: self.now,
             severity: pending.severity.clone(),
             title: pending.title.clone(),
+            attempt: true,
         });
         let store = Arc::clone(&self.services.store);
         let tenant = self.tenant.name.clone();
@@ -436,8 +453,8 @@ impl<'a> TenantRun<'a> {
             .map_err(|e| format!("state store: could not record the failure: {}", crate::chain(&e)))
     }
 
-    async fn handle_page(&mut self, page: AlertsPage, moves_checkpoint: bool) -> Result<(), String> {
-        self.handle_page_with(page, moves_checkpoint, Vec::new()).await
+    async fn handle_page(&mut self, page: AlertsPage) -> Result<(), String> {
+        self.handle_page_with(page, PageKind::Walk, Vec::new()).await
     }
 
     /// Waits for the state write under way, if any.

@@ -79,6 +79,23 @@
 //!   whose times have all left the window is as good as none; a row that does not decode is
 //!   ignored, which at worst lets one run start as if the tenant had been quiet.
 //!
+//! # Version 5: refusals, late alerts, the Jira facts a run relies on
+//!
+//! - `tickets.degraded` (nullable JSON): for a ticket Jira accepted only without some of what the
+//!   alert gave it (a value Jira refused for this alert), what was left out and why:
+//!   `[{"field": "customfield_10107", "name": "Affected user", "reason": "..."}]`. Null for a
+//!   whole ticket.
+//! - `sweeps`: per tenant, `swept_at`, the time of its last reconcile sweep (the pass that read
+//!   its `[fetch] reconcile_window` again for alerts that reached MCAS late), and `window_from`,
+//!   where that sweep's window started.
+//! - `jira_checks`: the Jira facts a run checks before creating (project, issue types,
+//!   components, priorities, create screens), as last found sound: `config_hash` (a hash of the
+//!   config keys they were checked against) and `checked_at`. At most one row; a run trusts it
+//!   for `[jira] recheck_after`, and a config refusal met while creating removes it.
+//!
+//! Version 5 also changes what `pending.attempts` counts: an alert held back because Jira refused
+//! the config (not the alert) keeps its count, so that fixing the config never leaves it stuck.
+//!
 //! # Migrations
 //!
 //! `PRAGMA user_version` holds the number of migrations applied. Each migration is one SQL script,
@@ -90,7 +107,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations, in order; `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 pub(super) const V1: &str = "
 CREATE TABLE tickets (
@@ -212,6 +229,21 @@ CREATE TABLE pacing (
     tenant     TEXT    NOT NULL PRIMARY KEY,
     starts     TEXT    NOT NULL,
     updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+const V5: &str = "
+ALTER TABLE tickets ADD COLUMN degraded TEXT;
+
+CREATE TABLE sweeps (
+    tenant      TEXT    NOT NULL PRIMARY KEY,
+    swept_at    INTEGER NOT NULL,
+    window_from INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE jira_checks (
+    config_hash TEXT    NOT NULL PRIMARY KEY,
+    checked_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 ";
 

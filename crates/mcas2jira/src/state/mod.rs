@@ -9,6 +9,7 @@
 //! [`StateStore::lock_sync`] two syncs.
 
 mod error;
+mod freshness;
 mod lock;
 mod migrations;
 mod open;
@@ -32,7 +33,8 @@ use serde::de::DeserializeOwned;
 pub use error::{Result, StateError};
 pub use lock::PassLock;
 pub use records::{
-    Failure, IpScore, Origin, PageOutcome, Pending, SkippedAlert, StoredSkip, StoredTicket, TicketRecord,
+    Failure, IpScore, LeftOut, Origin, PageOutcome, Pending, SkippedAlert, StoredSkip, StoredTicket,
+    TicketRecord,
 };
 
 pub use sync::{MirrorAction, Mirrored, SyncCandidate};

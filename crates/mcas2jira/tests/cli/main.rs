@@ -9,4 +9,6 @@ mod config_errors;
 mod exactly_once;
 mod faults;
 mod flags;
+mod late_and_stuck;
+mod refusals;
 mod scale;

@@ -33,8 +33,8 @@ pub use mcas2jira_fakes::jira::route;
 /// The fake MCAS's route names.
 pub use mcas2jira_fakes::mcas::route as mcas_route;
 pub use mcas2jira_fakes::{
-    Deployment, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeJira, FakeJiraOptions, FakeMcas, FakeMcasOptions,
-    FaultKind, IssueSnapshot, scenario,
+    ALL_ISSUE_TYPES, Deployment, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeJira, FakeJiraOptions, FakeMcas,
+    FakeMcasOptions, FaultKind, IssueSnapshot, ValueRefusal, scenario,
 };
 use serde_json::Value;
 
@@ -101,6 +101,8 @@ pub struct HarnessOptions {
     /// Sign the tenants in as a Microsoft Entra application whose tokens carry these application
     /// permissions, instead of with a legacy API token.
     pub entra_roles: Option<Vec<String>>,
+    /// How the fake Jira is started (its `deployment` is [`HarnessOptions::deployment`]'s).
+    pub jira: FakeJiraOptions,
 }
 
 impl Default for HarnessOptions {
@@ -113,6 +115,7 @@ impl Default for HarnessOptions {
             fields: true,
             extra_config: String::new(),
             entra_roles: None,
+            jira: FakeJiraOptions::default(),
         }
     }
 }
@@ -150,6 +153,13 @@ impl HarnessOptions {
     #[must_use]
     pub fn entra(mut self, roles: &[&str]) -> Self {
         self.entra_roles = Some(roles.iter().map(|r| (*r).to_owned()).collect());
+        self
+    }
+
+    /// Changes how the fake Jira is started: what its project allows, what it refuses.
+    #[must_use]
+    pub fn jira(mut self, edit: impl FnOnce(&mut FakeJiraOptions)) -> Self {
+        edit(&mut self.jira);
         self
     }
 
@@ -256,12 +266,10 @@ impl Harness {
                 .expect("fake MCAS");
                 mcas.push(fake);
             }
-            let jira = FakeJira::start(FakeJiraOptions {
-                deployment: options.deployment,
-                ..FakeJiraOptions::default()
-            })
-            .await
-            .expect("fake Jira");
+            let jira =
+                FakeJira::start(FakeJiraOptions { deployment: options.deployment, ..options.jira.clone() })
+                    .await
+                    .expect("fake Jira");
             let abuseipdb = if options.abuseipdb {
                 Some(
                     FakeAbuseIpdb::start(FakeAbuseIpdbOptions {
