@@ -175,6 +175,7 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
     let reporter = tokio::spawn(report_every_interval(Arc::clone(&tally), settings.json, stop.clone()));
 
     if let Some(services) = connect(&config, &observers, &settings, stop, &tally).await? {
+        services.gate.recheck_refusals_within(settings.every.min(crate::preflight::REFUSED_RECHECK));
         let shared = Arc::new(Shared {
             enrichers: Enrichers::new(PassContext::enricher(&services, settings.options.dry_run)),
             permits: Semaphore::new(services.concurrency.max(1)),
@@ -305,9 +306,9 @@ async fn tenant_loop(shared: Arc<Shared>, tenant: Tenant) {
             () = stop.requested() => break,
         };
         let started = Instant::now();
-        // While Jira refuses the config, the tenant's alerts wait unread: the gate says so once
-        // (at the check that found it, about once a minute for all tenants together), and the
-        // first check after a fix in Jira lets the passes go on.
+        // While Jira refuses the config, the tenant's alerts wait unread: the gate says so at the
+        // check that found it (at most once an interval, or a minute, for all tenants together),
+        // and the first check after a fix in Jira lets the passes go on.
         let refused = shared
             .services
             .gate
@@ -315,7 +316,7 @@ async fn tenant_loop(shared: Arc<Shared>, tenant: Tenant) {
             .await;
         if !refused.is_empty() {
             drop(permit);
-            let next = started + every.min(crate::preflight::REFUSED_RECHECK) + jitter(every);
+            let next = started + every + jitter(every);
             tokio::select! {
                 () = tokio::time::sleep_until(next) => continue,
                 () = stop.requested() => break,

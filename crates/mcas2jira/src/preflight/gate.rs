@@ -64,6 +64,8 @@ pub struct JiraGate {
     refused: Mutex<Option<Problem>>,
     /// When a check last found problems, and which.
     last_refusal: Mutex<Option<(Instant, Vec<Problem>)>>,
+    /// How long such a check is trusted: [`REFUSED_RECHECK`], or a `watch`'s shorter interval.
+    refused_recheck: Mutex<Duration>,
 }
 
 impl JiraGate {
@@ -76,7 +78,14 @@ impl JiraGate {
             sound_since: tokio::sync::Mutex::new(None),
             refused: Mutex::new(None),
             last_refusal: Mutex::new(None),
+            refused_recheck: Mutex::new(REFUSED_RECHECK),
         }
+    }
+
+    /// Trusts a check that found problems for `within` instead of [`REFUSED_RECHECK`]: a `watch`
+    /// whose interval is shorter sees a fix made in Jira within its interval.
+    pub fn recheck_refusals_within(&self, within: Duration) {
+        *self.refused_recheck.lock().unwrap_or_else(PoisonError::into_inner) = within;
     }
 
     /// Whether the pass may create: a sound check younger than the TTL (in this process, or in
@@ -84,8 +93,9 @@ impl JiraGate {
     /// records nothing.
     pub async fn ready(&self, services: &Services, dry_run: bool) -> Readiness {
         let mut sound_since = self.sound_since.lock().await;
+        let recheck = *self.refused_recheck.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((at, problems)) = &*self.last_refusal.lock().unwrap_or_else(PoisonError::into_inner)
-            && at.elapsed() < REFUSED_RECHECK
+            && at.elapsed() < recheck
         {
             return Readiness::StillRefused(problems.clone());
         }

@@ -109,7 +109,8 @@ fn a_state_directory_the_user_may_not_write_is_permission_denied() {
 fn a_state_file_held_by_a_watch_names_the_watch() {
     let h = harness();
     let mut watch = Running::start(&h, &["watch", "--every", "1h"]);
-    watch.wait_stderr("watching");
+    // Its first pass done (the tickets created), so that what follows does not race it.
+    watch.wait_stderr("tenant pass done");
     let out = h.run(["run"]);
     assert_eq!(out.status, 1, "{out}");
     let expected = format!("is locked by process {}: mcas2jira --config", watch.id());

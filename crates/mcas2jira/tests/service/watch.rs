@@ -131,3 +131,43 @@ fn the_sync_works_through_a_backlog_in_slices_without_holding_up_new_tickets() {
     assert_eq!(watch.wait(), 0, "{:?}", watch.err);
     assert_eq!(h.mcas[0].close_calls().len(), 8, "each alert closed once");
 }
+
+/// A config Jira refuses (a rule's component the project lacks): `watch` says so naming the key,
+/// creates nothing, reads no alert, keeps running, and asks Jira about once an interval for all
+/// its tenants together rather than once per tenant pass; a SIGTERM still ends it with status 0,
+/// and once the config is fixed every alert is ticketed once.
+#[test]
+fn a_config_jira_refuses_holds_every_tenant_until_fixed_and_jira_is_asked_once_an_interval() {
+    let names = ["contoso", "fabrikam", "tailspin"];
+    let mut options = HarnessOptions::default().extra_config(
+        "[[rules]]\nname = \"all\"\nmatch = { title = \".\" }\ncomponents = [\"SOC\"]\n",
+    );
+    for name in names {
+        options = options.tenant(name, alerts(name, 3));
+    }
+    let h = Harness::start(options);
+    let started = Instant::now();
+    let mut watch = Running::start(&h, &["watch", "--every", "1s", "--json"]);
+    let refused = watch.wait_json("the refusal", |v| v["event"] == "jira_config_refused");
+    assert_eq!(refused["key"], "rules[0].components", "{refused}");
+    assert_eq!(refused["value"], "SOC", "{refused}");
+    // Three intervals of three tenants: nine tenant passes held.
+    watch.wait_json("the third summary", |v| v["event"] == "pass_summary" && v["pass"] == 3);
+    watch.terminate();
+    assert_eq!(watch.wait(), 0, "{:?}", watch.err);
+    let elapsed = started.elapsed().as_secs() + 1;
+    let checks = h.jira.stats().get(route::CREATEMETA_TYPES);
+    assert!(
+        checks <= elapsed + 1,
+        "{checks} checks of the project's issue types in {elapsed} s: more than one an interval"
+    );
+    assert_eq!(h.jira.issue_count(), 0);
+    for mcas in &h.mcas {
+        assert_eq!(mcas.stats().get(mcas_route::LIST), 0, "no alert is read while Jira refuses the config");
+    }
+
+    h.edit_config(|text| *text = text.replace("components = [\"SOC\"]", "components = [\"Identity\"]"));
+    let fixed = h.run(["run", "--json"]);
+    assert_eq!(fixed.status, 0, "{fixed}");
+    h.assert_one_ticket_per_alert();
+}
