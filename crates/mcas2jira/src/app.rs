@@ -17,7 +17,9 @@ use crate::cli::{CheckArgs, Cli, Command, InitArgs, LogFormat, RunArgs, SyncArgs
 use crate::config::{self, Config, ConfigError, SecretsNeeded};
 use crate::events::{EventSink, PassSummary, Printer};
 use crate::pipeline::{PassOptions, PassReport, run_pass_until};
-use crate::services::{Clients, ConfigProblem, Services, build_mapper};
+use crate::services::{Clients, ConfigProblem, Services, TenantClient, build_mapper};
+
+mod graph_check;
 use crate::shutdown::Shutdown;
 
 /// Exit status 0: all done.
@@ -547,9 +549,15 @@ async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
     }
 
     for tenant in &clients.tenants {
+        let mcas = match &tenant.client {
+            TenantClient::Mcas(mcas) => mcas,
+            TenantClient::Graph(graph) => {
+                graph_check::check_graph_tenant(&mut checks, &config, &tenant.name, graph).await;
+                continue;
+            }
+        };
         let query = mcas_client::AlertQuery::default().page_size(1);
-        let result = tenant
-            .client
+        let result = mcas
             .alerts_page(&query, 0)
             .await
             .map(|page| match page.total {
@@ -591,11 +599,12 @@ async fn check_sync(checks: &mut Checks, config: &Config, clients: &Clients, clo
         Err(error) => Err(crate::chain(&error)),
     };
     checks.report("sync jira permissions", result);
-    for tenant in &clients.tenants {
+    // A Graph tenant's sync permission is checked with its sign-in (`graph_check`).
+    for (tenant, mcas) in clients.tenants.iter().filter_map(|t| t.mcas().map(|client| (t, client))) {
         let check = format!("sync tenant {}", tenant.name);
         // An Entra application's permissions are in its access token: read without a call to the
         // tenant. A legacy API token's rights can only be learnt by using them.
-        match tenant.client.granted_roles().await {
+        match mcas.granted_roles().await {
             Ok(Some(roles)) => {
                 let may_close =
                     roles.iter().any(|r| mcas_client::CLOSE_ROLES.iter().any(|c| c.eq_ignore_ascii_case(r)));
@@ -616,8 +625,7 @@ async fn check_sync(checks: &mut Checks, config: &Config, clients: &Clients, clo
                 // A close of an id no alert has: MCAS checks the token's right to close and
                 // closes nothing (the call is in the tenant's audit log).
                 let nobody = [mcas_client::AlertId::new("000000000000000000000000")];
-                let result = tenant
-                    .client
+                let result = mcas
                     .close_benign(
                         &nobody,
                         "mcas2jira check: permission test, closes no alert",

@@ -9,8 +9,10 @@ use alert_mapping::{Mapper, MappingConfig, TenantContext, TicketAttribute};
 use anyhow::{Context, Result};
 use jira_client::{FieldResolver, ProjectRef};
 
-use crate::config::{Config, JiraAuth, TenantAuth};
+use crate::config::{Config, JiraAuth, TenantAuth, TenantSource};
 use crate::state::StateStore;
+
+mod graph;
 
 /// An error in the config found only once the services were reached (an unknown Jira field name,
 /// a bad summary template): the binary exits with status 2 for it, as for any config error.
@@ -23,15 +25,42 @@ pub struct ConfigProblem {
     pub reason: String,
 }
 
-/// One MCAS tenant, ready to be read.
+/// One tenant, ready to be read.
 #[derive(Debug, Clone)]
 pub struct Tenant {
     /// Its name from the config.
     pub name: String,
-    /// Its client (with its own pacing).
-    pub client: mcas_client::Client,
+    /// Its client (with its own pacing), of the API its alerts are read from.
+    pub client: TenantClient,
     /// What the mapping needs to know of it.
     pub context: TenantContext,
+}
+
+/// The client of a tenant: the API its `source` names.
+#[derive(Debug, Clone)]
+pub enum TenantClient {
+    /// The Defender for Cloud Apps REST API.
+    Mcas(mcas_client::Client),
+    /// Microsoft Graph security alerts.
+    Graph(graph_security_client::Client),
+}
+
+impl Tenant {
+    /// The MCAS client, when the tenant is read through the Defender for Cloud Apps API.
+    pub fn mcas(&self) -> Option<&mcas_client::Client> {
+        match &self.client {
+            TenantClient::Mcas(client) => Some(client),
+            TenantClient::Graph(_) => None,
+        }
+    }
+
+    /// The Graph client, when the tenant is read through Microsoft Graph.
+    pub fn graph(&self) -> Option<&graph_security_client::Client> {
+        match &self.client {
+            TenantClient::Graph(client) => Some(client),
+            TenantClient::Mcas(_) => None,
+        }
+    }
 }
 
 /// What the clients tell of their requests, per service: `watch`'s metrics and its shutdown's
@@ -40,6 +69,8 @@ pub struct Tenant {
 pub struct Observers {
     /// Told of every MCAS request (all tenants).
     pub mcas: Option<Arc<dyn http_support::Observer>>,
+    /// Told of every Microsoft Graph request (all Graph tenants).
+    pub graph: Option<Arc<dyn http_support::Observer>>,
     /// Told of every Jira request.
     pub jira: Option<Arc<dyn http_support::Observer>>,
     /// Told of every AbuseIPDB request.
@@ -50,6 +81,7 @@ impl std::fmt::Debug for Observers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Observers")
             .field("mcas", &self.mcas.is_some())
+            .field("graph", &self.graph.is_some())
             .field("jira", &self.jira.is_some())
             .field("abuseipdb", &self.abuseipdb.is_some())
             .finish()
@@ -81,11 +113,24 @@ impl Clients {
     /// # Errors
     /// As [`Clients::build`].
     pub fn build_observed(config: &Config, observers: &Observers) -> Result<Self> {
+        let mut graph = graph::GraphClients::new(config, observers.graph.clone());
         let tenants = config
             .tenants
             .iter()
             .map(|tenant| {
-                let auth = match &tenant.auth {
+                let mcas = match &tenant.source {
+                    TenantSource::Mcas(mcas) => mcas,
+                    TenantSource::Graph(source) => {
+                        let client = graph.client(&tenant.name, source)?;
+                        let context = TenantContext::new(tenant.name.clone());
+                        return Ok(Tenant {
+                            name: tenant.name.clone(),
+                            client: TenantClient::Graph(client),
+                            context,
+                        });
+                    }
+                };
+                let auth = match &mcas.auth {
                     TenantAuth::Token(token) => mcas_client::Auth::token(token.get()?.clone()),
                     TenantAuth::Entra { tenant_id, client_id, client_secret, authority } => {
                         let app =
@@ -98,7 +143,7 @@ impl Clients {
                         mcas_client::Auth::entra(app, tenant_id.clone())
                     }
                 };
-                let mut builder = mcas_client::Client::builder(tenant.url.clone(), auth)
+                let mut builder = mcas_client::Client::builder(mcas.url.clone(), auth)
                     .requests_per_minute(config.fetch.requests_per_minute);
                 if let Some(observer) = &observers.mcas {
                     builder = builder.observer(Arc::clone(observer));
@@ -106,8 +151,8 @@ impl Clients {
                 let client = builder
                     .build()
                     .with_context(|| format!("tenant {}: cannot set up its client", tenant.name))?;
-                let context = TenantContext::new(tenant.name.clone()).portal_url(tenant.url.clone());
-                Ok(Tenant { name: tenant.name.clone(), client, context })
+                let context = TenantContext::new(tenant.name.clone()).portal_url(mcas.url.clone());
+                Ok(Tenant { name: tenant.name.clone(), client: TenantClient::Mcas(client), context })
             })
             .collect::<Result<Vec<_>>>()?;
         let mut jira = jira_builder(config)?;

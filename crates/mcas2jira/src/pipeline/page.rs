@@ -4,22 +4,22 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use alert_mapping::{Facts, Mapped, Reputation, TicketDraft, alert_label, extract};
+use alert_mapping::{Facts, Mapped, Reputation, TicketDraft};
 use futures_util::TryStreamExt;
 use jira_client::{Label, SearchQuery, jql};
-use mcas_client::{Alert, AlertsPage};
 
 use super::TenantRun;
 use super::create::create_all;
+use super::source::{SourceAlert, SourcePage};
 use crate::events::Event;
 use crate::state::{Failure, IpScore, Origin, PageOutcome, SkippedAlert, TicketRecord};
 
 impl TenantRun<'_> {
     /// Handles one page. `moves_checkpoint` is false for the page of retried alerts, which are older
     /// than the checkpoint. `cleared` are pending alerts to forget (they no longer exist).
-    pub(super) async fn handle_page_with(
+    pub(super) async fn handle_page_with<A: SourceAlert>(
         &mut self,
-        page: AlertsPage,
+        page: SourcePage<A>,
         moves_checkpoint: bool,
         cleared: Vec<String>,
     ) -> Result<(), String> {
@@ -29,8 +29,8 @@ impl TenantRun<'_> {
         let newest = page
             .alerts
             .iter()
-            .map(|a| a.timestamp)
-            .chain(page.malformed.iter().filter_map(|m| m.timestamp))
+            .map(SourceAlert::time)
+            .chain(page.malformed.iter().filter_map(|m| m.time))
             .max();
 
         // A retried alert is remembered, so that the walk, if its window holds the alert too,
@@ -57,7 +57,7 @@ impl TenantRun<'_> {
             if let Some(id) = malformed.id {
                 outcome.failures.push(Failure {
                     alert_id: id,
-                    alert_time: malformed.timestamp.unwrap_or(now),
+                    alert_time: malformed.time.unwrap_or(now),
                     error: reason,
                     next_try: now,
                     severity: None,
@@ -66,12 +66,12 @@ impl TenantRun<'_> {
             }
         }
 
-        let alerts: Vec<Alert> =
-            page.alerts.into_iter().filter(|a| self.first_meeting(a.id.as_str(), retrying)).collect();
+        let alerts: Vec<A> =
+            page.alerts.into_iter().filter(|a| self.first_meeting(a.id(), retrying)).collect();
         self.summary.seen += alerts.len() as u64;
         let known = self.known(&alerts).await?;
         self.summary.known += known.len() as u64;
-        let fresh: Vec<Alert> = alerts.into_iter().filter(|a| !known.contains(a.id.as_str())).collect();
+        let fresh: Vec<A> = alerts.into_iter().filter(|a| !known.contains(a.id())).collect();
         if !fresh.is_empty() {
             self.ticket(fresh, &mut outcome).await;
         }
@@ -99,13 +99,13 @@ impl TenantRun<'_> {
         if retrying { self.retried.insert(id.to_owned()) } else { !self.retried.contains(id) }
     }
 
-    async fn known(&self, alerts: &[Alert]) -> Result<HashSet<String>, String> {
+    async fn known<A: SourceAlert>(&self, alerts: &[A]) -> Result<HashSet<String>, String> {
         if alerts.is_empty() {
             return Ok(HashSet::new());
         }
         let store = Arc::clone(&self.services.store);
         let tenant = self.tenant.name.clone();
-        let ids: Vec<String> = alerts.iter().map(|a| a.id.as_str().to_owned()).collect();
+        let ids: Vec<String> = alerts.iter().map(|a| a.id().to_owned()).collect();
         tokio::task::spawn_blocking(move || {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             store.known_alerts(&tenant, &ids)
@@ -116,8 +116,8 @@ impl TenantRun<'_> {
     }
 
     /// Tickets the alerts the state store does not know.
-    async fn ticket(&mut self, fresh: Vec<Alert>, outcome: &mut PageOutcome) {
-        let labels: Vec<Label> = fresh.iter().map(|a| alert_label(&a.id)).collect();
+    async fn ticket<A: SourceAlert>(&mut self, fresh: Vec<A>, outcome: &mut PageOutcome) {
+        let labels: Vec<Label> = fresh.iter().map(SourceAlert::label).collect();
         // The state store cannot prove these alerts new (a crash, a lost answer or a deleted state
         // file may have left their ticket unrecorded), so Jira is asked first, once for the page.
         let existing = match find_existing(&self.services.clients.jira, &labels).await {
@@ -137,12 +137,12 @@ impl TenantRun<'_> {
                     self.summary.already_ticketed += 1;
                     self.sink.emit(Event::AlreadyTicketed {
                         tenant: self.tenant.name.clone(),
-                        alert_id: alert.id.as_str().to_owned(),
-                        severity: alert.severity.name().to_owned(),
-                        title: alert.title.clone(),
+                        alert_id: alert.id().to_owned(),
+                        severity: alert.severity_name().to_owned(),
+                        title: alert.title().to_owned(),
                         key: key.clone(),
                     });
-                    let facts = extract(&alert, &self.tenant.context);
+                    let facts = alert.facts(&self.tenant.context);
                     // Jira's own creation time when it gives one; else the time it was found, an
                     // estimate (the ticket is older).
                     let created_at = created.map_or((self.now, false), |at| (at, true));
@@ -162,7 +162,7 @@ impl TenantRun<'_> {
             return;
         }
 
-        let facts: Vec<Facts> = to_create.iter().map(|a| extract(a, &self.tenant.context)).collect();
+        let facts: Vec<Facts> = to_create.iter().map(|a| a.facts(&self.tenant.context)).collect();
         let mut ips = Vec::new();
         let mut seen = HashSet::new();
         for ip in facts.iter().flat_map(Facts::lookup_ips) {
@@ -180,16 +180,16 @@ impl TenantRun<'_> {
                     self.summary.skipped += 1;
                     self.sink.emit(Event::Skipped {
                         tenant: self.tenant.name.clone(),
-                        alert_id: alert.id.as_str().to_owned(),
-                        severity: alert.severity.name().to_owned(),
-                        title: alert.title.clone(),
+                        alert_id: alert.id().to_owned(),
+                        severity: alert.severity_name().to_owned(),
+                        title: alert.title().to_owned(),
                         rule,
                     });
                     outcome.skipped.push(SkippedAlert {
-                        alert_id: alert.id.as_str().to_owned(),
-                        alert_time: alert.timestamp,
-                        severity: alert.severity.name().to_owned(),
-                        title: alert.title.clone(),
+                        alert_id: alert.id().to_owned(),
+                        alert_time: alert.time(),
+                        severity: alert.severity_name().to_owned(),
+                        title: alert.title().to_owned(),
                         rule: Some(format!("rules[{}]", rule - 1)),
                     });
                 }
@@ -208,9 +208,9 @@ impl TenantRun<'_> {
                 self.summary.would_create += 1;
                 self.sink.emit(Event::WouldCreate {
                     tenant: self.tenant.name.clone(),
-                    alert_id: alert.id.as_str().to_owned(),
-                    severity: alert.severity.name().to_owned(),
-                    title: alert.title.clone(),
+                    alert_id: alert.id().to_owned(),
+                    severity: alert.severity_name().to_owned(),
+                    title: alert.title().to_owned(),
                     summary: draft.summary.clone(),
                     priority: draft.priority.clone(),
                     labels: draft.labels.iter().map(Label::to_string).collect(),
@@ -241,9 +241,9 @@ impl TenantRun<'_> {
                     self.summary.created += 1;
                     self.sink.emit(Event::TicketCreated {
                         tenant: self.tenant.name.clone(),
-                        alert_id: alert.id.as_str().to_owned(),
-                        severity: alert.severity.name().to_owned(),
-                        title: alert.title.clone(),
+                        alert_id: alert.id().to_owned(),
+                        severity: alert.severity_name().to_owned(),
+                        title: alert.title().to_owned(),
                         key: key.clone(),
                     });
                     outcome.tickets.push(record(
@@ -260,23 +260,23 @@ impl TenantRun<'_> {
         }
     }
 
-    fn fail(&mut self, alert: &Alert, outcome: &mut PageOutcome, reason: String) {
+    fn fail<A: SourceAlert>(&mut self, alert: &A, outcome: &mut PageOutcome, reason: String) {
         self.summary.failed += 1;
-        tracing::warn!(tenant = %self.tenant.name, alert = %alert.id.as_str(), "{reason}");
+        tracing::warn!(tenant = %self.tenant.name, alert = %alert.id(), "{reason}");
         self.sink.emit(Event::Failed {
             tenant: self.tenant.name.clone(),
-            alert_id: Some(alert.id.as_str().to_owned()),
-            severity: Some(alert.severity.name().to_owned()),
-            title: Some(alert.title.clone()),
+            alert_id: Some(alert.id().to_owned()),
+            severity: Some(alert.severity_name().to_owned()),
+            title: Some(alert.title().to_owned()),
             reason: reason.clone(),
         });
         outcome.failures.push(Failure {
-            alert_id: alert.id.as_str().to_owned(),
-            alert_time: alert.timestamp,
+            alert_id: alert.id().to_owned(),
+            alert_time: alert.time(),
             error: reason,
             next_try: self.now,
-            severity: Some(alert.severity.name().to_owned()),
-            title: Some(alert.title.clone()),
+            severity: Some(alert.severity_name().to_owned()),
+            title: Some(alert.title().to_owned()),
         });
     }
 }
@@ -319,8 +319,8 @@ fn key_number(key: &str) -> u64 {
 }
 
 /// The state store's record of an alert's ticket.
-fn record(
-    alert: &Alert,
+fn record<A: SourceAlert>(
+    alert: &A,
     facts: &Facts,
     reputations: &HashMap<std::net::IpAddr, Reputation>,
     key: String,
@@ -328,14 +328,14 @@ fn record(
     (created_at, created_at_exact): (jiff::Timestamp, bool),
 ) -> TicketRecord {
     TicketRecord {
-        alert_id: alert.id.as_str().to_owned(),
+        alert_id: alert.id().to_owned(),
         jira_key: key,
         created_at,
         created_at_exact,
         origin,
-        severity: alert.severity.name().to_owned(),
-        title: alert.title.clone(),
-        alert_time: alert.timestamp,
+        severity: alert.severity_name().to_owned(),
+        title: alert.title().to_owned(),
+        alert_time: alert.time(),
         alert_type: facts.alert_type.clone(),
         policy: facts.policy.clone(),
         users: facts.users.clone(),

@@ -69,6 +69,15 @@
 //!   - `reopened_at`: when the sync found the ticket reopened after its alert was closed, and
 //!     said so on the ticket (once).
 //!
+//! # Version 4: where a tenant's Graph reading began
+//!
+//! - `graph_starts`: per tenant read through Microsoft Graph, `floor` (nullable) and
+//!   `started_at`. A row says the tenant's Graph walk has begun, so its checkpoint is a Graph
+//!   one. `floor` is the MCAS checkpoint the tenant had when it moved from `source = "mcas"` to
+//!   `"graph"`: no Graph window reaches before it (not the overlap, not `--since`), because the
+//!   alerts before it were ticketed under their MCAS ids, which Graph's ids cannot be matched
+//!   with. Null for a tenant read through Graph from the start.
+//!
 //! # Migrations
 //!
 //! `PRAGMA user_version` holds the number of migrations applied. Each migration is one SQL script,
@@ -80,7 +89,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations, in order; `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 pub(super) const V1: &str = "
 CREATE TABLE tickets (
@@ -195,6 +204,14 @@ SELECT tenant, alert_id, jira_key, action, jira_resolution, close_kind, alert_st
   FROM sync;
 DROP TABLE sync;
 ALTER TABLE sync_v3 RENAME TO sync;
+";
+
+const V4: &str = "
+CREATE TABLE graph_starts (
+    tenant     TEXT    NOT NULL PRIMARY KEY,
+    floor      INTEGER,
+    started_at INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// The schema version this build writes and reads.

@@ -9,6 +9,7 @@
 //! [`StateStore::lock_sync`] two syncs.
 
 mod error;
+mod graph;
 mod lock;
 mod migrations;
 mod open;

@@ -103,7 +103,7 @@ fn a_version_2_database_is_upgraded_in_place() {
         .unwrap();
     }
     let store = StateStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     let ticket = store.ticket_for_alert("contoso", "a1").unwrap().unwrap();
     assert_eq!(ticket.created_at.as_millisecond(), 5000);
     assert!(!ticket.created_at_exact, "a version-2 creation time is the pass's start: an estimate");
