@@ -72,12 +72,14 @@ impl TenantRun<'_> {
             .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
         let start = self.start().await?;
         Ok(match floor {
-            Some(floor) if floor > start => {
+            // After the floor, not at it: the MCAS checkpoint is the time of an alert MCAS
+            // ticketed, which Graph lists at the same time under another id.
+            Some(floor) if floor >= start => {
                 tracing::debug!(
                     tenant = %self.tenant.name, %floor,
                     "not reading before the checkpoint the tenant had when it moved from MCAS to Graph"
                 );
-                floor
+                floor + SignedDuration::from_millis(1)
             }
             _ => start,
         })

@@ -9,3 +9,4 @@ mod config_errors;
 mod exactly_once;
 mod faults;
 mod flags;
+mod graph;
