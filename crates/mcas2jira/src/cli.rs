@@ -60,8 +60,9 @@ const DEMO_NOT_BUILT: &str = "Not in this build, made without the `demo` feature
 pub enum Command {
     /// One pass over every tenant: fetch new alerts, enrich, create tickets, print what it did.
     Run(RunArgs),
-    /// Validate the config, the secrets and each service's credentials, the Jira project, issue type,
-    /// fields and priorities, without creating anything.
+    /// Validate the config, the secrets and each service's credentials (for a Graph tenant, the
+    /// permissions its application was granted), the Jira project, issue type, fields and
+    /// priorities, without creating anything.
     Check(CheckArgs),
     /// Write a commented example config.
     Init(InitArgs),
@@ -78,7 +79,7 @@ pub enum Command {
     /// with --jira, from Jira). Reads no secret unless --jira is given, and then only Jira's.
     Report(ReportArgs),
     /// Two-way sync: close the alerts of resolved tickets, and comment on the tickets of alerts
-    /// closed in the portal.
+    /// closed in the portal (MCAS tenants; Graph tenants are not synced yet).
     Sync(SyncArgs),
 }
 

@@ -8,12 +8,13 @@ use secrecy::ExposeSecret;
 
 use super::*;
 
-const SECRETS: [(&str, &str); 5] = [
+const SECRETS: [(&str, &str); 6] = [
     ("JIRA_API_TOKEN", "jira-token-value"),
     ("ABUSEIPDB_API_KEY", "abuse-key-value"),
     ("MCAS_TOKEN_CONTOSO", "contoso-token-value"),
     ("FABRIKAM_SECRET", "fabrikam-secret-value"),
     ("JIRA_PAT", "jira-pat-value"),
+    ("MSSP_APP_SECRET", "mssp-secret-value"),
 ];
 
 fn env(name: &str) -> Option<OsString> {
@@ -116,7 +117,12 @@ fn the_example_parses_with_every_key() {
         PipelineConfig { concurrency: 4, lookup_concurrency: 8, create_concurrency: 4, bulk_create: true }
     );
 
-    assert_eq!(config.tenants.len(), 2);
+    assert_eq!(config.tenants.len(), 3);
+    let tailspin = config.tenant("tailspin").unwrap().graph().unwrap();
+    assert_eq!(tailspin.tenant_id, "22222222-2222-2222-2222-222222222222");
+    let app = config.graph_app(tailspin).unwrap();
+    assert_eq!(app.client_secret.get().unwrap().expose_secret(), "mssp-secret-value");
+    assert_eq!(config.graph, GraphConfig::default(), "the example writes the defaults");
     let contoso = config.tenant("contoso").unwrap();
     assert_eq!(contoso.mcas().unwrap().url.as_str(), "https://contoso.us3.portal.cloudappsecurity.com/");
     match &contoso.mcas().unwrap().auth {
