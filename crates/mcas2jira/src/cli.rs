@@ -66,7 +66,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a commented example config.
     Init(InitArgs),
-    /// The whole pipeline against built-in fake MCAS, AbuseIPDB and Jira services on loopback, no
+    /// The whole pipeline against built-in fake MCAS, Graph, AbuseIPDB and Jira services on loopback, no
     /// accounts needed: two passes, the second showing nothing is ticketed twice.
     // A binary built without the `demo` feature keeps the command, so that `--help` and running
     // it say how to get it rather than clap calling it unknown.
