@@ -11,7 +11,7 @@ use mcas_client::{Alert, Entity, EntityData, EntityId, Severity};
 use url::Url;
 
 use crate::facts::{AlertSource, EntityFact, Facts, TenantContext};
-use crate::html::html_to_text;
+use crate::html::{html_to_text, is_unwanted_char};
 use crate::names::{Found, first_sentence, is_clean_line, one_line, one_line_cow};
 use crate::scan::{find_emails, find_ips, parse_ip};
 
@@ -30,8 +30,7 @@ pub(crate) const MCAS_SERVICE_SOURCE: &str = "microsoftDefenderForCloudApps";
 #[must_use]
 pub fn extract(alert: &Alert, tenant: &TenantContext) -> Facts {
     let description_text = alert.description.as_deref().map(html_to_text).unwrap_or_default();
-    let title = html_to_text(&alert.title);
-    let title = if is_clean_line(&title) { title } else { one_line(&title) };
+    let title = title_line(&alert.title);
     let title = if title.is_empty() { "(untitled alert)".to_owned() } else { title };
 
     let mut found = Found::default();
@@ -264,6 +263,29 @@ pub(crate) fn format_time(time: Timestamp) -> String {
     digits(u16::from(at.second().unsigned_abs()), 2, ' ');
     out.push_str("UTC");
     out
+}
+
+/// The title as one line, otherwise as written: a title is plain text, so nothing in it is
+/// markup to remove (`<b>`, `{html}`, `[~admin]` are the alert's own words); only what would
+/// break the line or mislead a reader goes: control and bidirectional-override characters are
+/// removed, and white space (line breaks included) becomes single spaces.
+pub(crate) fn title_line(raw: &str) -> String {
+    if is_clean_line(raw) {
+        return raw.to_owned();
+    }
+    let mut line = String::with_capacity(raw.len());
+    for word in raw.split(|c: char| c.is_whitespace() || c.is_control()) {
+        let start = line.len();
+        if start > 0 {
+            line.push(' ');
+        }
+        line.extend(word.chars().filter(|&c| !is_unwanted_char(c)));
+        if line.len() == start + usize::from(start > 0) {
+            // Nothing of the word was kept: nor its separator.
+            line.truncate(start);
+        }
+    }
+    line
 }
 
 #[cfg(test)]

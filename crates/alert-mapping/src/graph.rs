@@ -14,7 +14,7 @@ use mcas_client::AlertId;
 use serde_json::Value;
 use url::Url;
 
-use crate::extract::add_from_text;
+use crate::extract::{add_from_text, title_line};
 use crate::facts::{AlertSource, CountryCode, EntityFact, Facts, TenantContext};
 use crate::html::clean_text;
 use crate::names::{Found, first_sentence, one_line};
@@ -53,7 +53,7 @@ use crate::scan::parse_ip;
 #[must_use]
 pub fn extract_graph(alert: &Alert, tenant: &TenantContext) -> Facts {
     let description_text = alert.description.as_deref().map(clean_text).unwrap_or_default();
-    let title = one_line(&alert.title);
+    let title = title_line(&alert.title);
     let title = if title.is_empty() { "(untitled alert)".to_owned() } else { title };
 
     let mut found = Found::default();

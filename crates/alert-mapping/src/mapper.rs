@@ -21,8 +21,8 @@ use crate::rules::Rules;
 use crate::severity::Severity;
 use crate::template::{DEFAULT_SUMMARY_TEMPLATE, SummaryTemplate};
 
-/// Jira's limit on a single-line text field, in characters.
-const TEXT_FIELD_MAX_CHARS: usize = 255;
+/// Jira's limit on a single-line text field, in UTF-16 code units.
+const TEXT_FIELD_MAX_LEN: usize = 255;
 
 /// Jira's limit on a multi-line text field, in characters.
 const LONG_TEXT_MAX_CHARS: usize = 32_767;
@@ -250,7 +250,7 @@ pub enum Mapped {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TicketDraft {
-    /// One line of at most 255 characters.
+    /// One line of at most 255 UTF-16 code units, as Jira counts them ([`jira_client::sanitize_summary`]).
     pub summary: String,
     /// The description.
     pub description: Document,
@@ -473,8 +473,8 @@ fn shape_value(
         |shape: &FieldShape, text: &str| shape.value_from_text(text, deployment).map_err(|e| e.to_string());
     match shape {
         // Lines (of the reputation text) become "; "-separated parts of the one line.
-        FieldShape::Text => Ok(Value::String(cut_line(&joined().replace('\n', "; "), TEXT_FIELD_MAX_CHARS))),
-        FieldShape::Option => Ok(serde_json::json!({ "value": cut_line(&joined(), TEXT_FIELD_MAX_CHARS) })),
+        FieldShape::Text => Ok(Value::String(cut_line(&joined().replace('\n', "; "), TEXT_FIELD_MAX_LEN))),
+        FieldShape::Option => Ok(serde_json::json!({ "value": cut_line(&joined(), TEXT_FIELD_MAX_LEN) })),
         FieldShape::Labels => {
             let labels: Vec<Value> = items
                 .iter()
@@ -512,7 +512,8 @@ fn rich_text(items: &[String]) -> String {
     cut.unwrap_or(joined)
 }
 
-/// Text as one line of at most `max` characters, cut with "…".
+/// Text as one line of at most `max` UTF-16 code units (Jira counts as Java does: an emoji is
+/// two), cut on a character boundary with "…".
 fn cut_line(text: &str, max: usize) -> String {
     let mut line = String::with_capacity(text.len());
     for word in text.split_whitespace() {
@@ -521,10 +522,21 @@ fn cut_line(text: &str, max: usize) -> String {
         }
         line.push_str(word);
     }
-    match line.char_indices().nth(max.saturating_sub(1)) {
-        Some((end, _)) if line.chars().count() > max => format!("{}…", line[..end].trim_end()),
-        _ => line,
+    if jira_client::jira_len(&line) <= max {
+        return line;
     }
+    // Room for the ellipsis, one unit.
+    let budget = max.saturating_sub(1);
+    let mut units = 0;
+    let mut end = 0;
+    for (at, c) in line.char_indices() {
+        units += c.len_utf16();
+        if units > budget {
+            break;
+        }
+        end = at + c.len_utf8();
+    }
+    format!("{}…", line[..end].trim_end())
 }
 
 /// A value as a Jira label: control characters dropped, white space replaced by `_`, cut to the

@@ -13,6 +13,12 @@
 //!   client's timeout, or (for a Jira create) succeed and then lose the response;
 //! - `shutdown()`, or drop.
 //!
+//! The fake Jira refuses a create the way Jira does, with Jira's messages: an unknown project or
+//! issue type, a component not in the project, a priority outside the project's scheme
+//! (`allowed_priorities`), a field off the create screen of its issue type (`off_screen`), a
+//! required field left out, a summary over 255 UTF-16 code units, and values refused for some
+//! issues only ([`ValueRefusal`]); its create metadata lists what each issue type allows.
+//!
 //! [`scenario`] generates realistic alerts: a weekend's worth per tenant for the demo, or any
 //! number, lazily, for benchmarks; [`graph::demo_alerts`] and [`graph::generated_alerts`] do the
 //! same for the fake Graph, with evidence of each kind.
@@ -49,7 +55,10 @@ pub mod scenario;
 
 pub use abuseipdb::{FakeAbuseIpdb, FakeAbuseIpdbOptions};
 pub use graph::{FakeGraph, FakeGraphOptions, GraphApp, GraphTenant, Permission};
-pub use jira::{CustomField, Deployment, FakeJira, FakeJiraOptions, FieldKind, IssueSnapshot};
+pub use jira::{
+    ALL_ISSUE_TYPES, CustomField, Deployment, FakeJira, FakeJiraOptions, FieldKind, IssueSnapshot,
+    ValueRefusal,
+};
 pub use mcas::{CloseCall, EntraApp, FakeMcas, FakeMcasOptions};
 pub use server::{ANY_ROUTE, FaultKind, Stats};
 

@@ -375,7 +375,9 @@ pub fn demo_alerts(tenant: &str, now: Timestamp) -> Vec<Value> {
 ///   its millisecond with the previous one, as real alerts sometimes do; the last one is ten
 ///   minutes before the generator was made, unless [`BulkAlerts::ending_at`] says otherwise;
 /// - the public IPs of all `n` alerts together are exactly `unique_public_ips` distinct addresses
-///   (from [`public_ip`]; none when `n` is 0); some alerts also carry a private address, which does not count;
+///   (from [`public_ip`], numbers `0..unique_public_ips`, or from
+///   [`BulkAlerts::first_public_ip`] on; none when `n` is 0); some alerts also carry a private
+///   address, which does not count;
 /// - each alert is about 1.5 KB of JSON.
 #[derive(Debug, Clone)]
 pub struct BulkAlerts {
@@ -384,7 +386,9 @@ pub struct BulkAlerts {
     tenant: String,
     tenant_hash: u64,
     unique_public_ips: u64,
+    first_ip: u64,
     end_ms: i64,
+    step_ms: i64,
 }
 
 /// Average spacing of bulk alert timestamps.
@@ -400,14 +404,33 @@ impl BulkAlerts {
             tenant: tenant.to_owned(),
             tenant_hash: mix2(seed, hash_bytes(tenant.as_bytes())),
             unique_public_ips,
+            first_ip: 0,
             end_ms,
+            step_ms: BULK_STEP_MS,
         }
+    }
+
+    /// Numbers the public IPs from `first` on instead of from 0, so that tenants of one scenario
+    /// can see addresses of their own (tenant `t` from `t * k`: neighbouring tenants share some,
+    /// as tenants attacked by the same sources do).
+    #[must_use]
+    pub fn first_public_ip(mut self, first: u64) -> Self {
+        self.first_ip = first;
+        self
     }
 
     /// Pins the timestamp of the last alert, for output that does not depend on the clock.
     #[must_use]
     pub fn ending_at(mut self, end: Timestamp) -> Self {
         self.end_ms = end.as_millisecond();
+        self
+    }
+
+    /// Spreads the alerts `step` apart on average (default 600 ms), e.g. a day's alerts over a
+    /// day rather than minutes.
+    #[must_use]
+    pub fn every(mut self, step: std::time::Duration) -> Self {
+        self.step_ms = i64::try_from(step.as_millis()).unwrap_or(i64::MAX).max(1);
         self
     }
 
@@ -436,8 +459,8 @@ impl BulkAlerts {
         let i = i.min(self.n);
         // Every 50th alert repeats its predecessor's millisecond; the others advance by the step.
         let advanced = i - i / 50;
-        let start = self.end_ms - BULK_STEP_MS * (self.n - self.n / 50) as i64;
-        start + BULK_STEP_MS * advanced as i64
+        let start = self.end_ms - self.step_ms * (self.n - self.n / 50) as i64;
+        start + self.step_ms * advanced as i64
     }
 
     /// The `severityValue` of alert `i` (0 to 3).
@@ -453,13 +476,14 @@ impl BulkAlerts {
         }
         // Alert i carries address numbers i, i + n, i + 2n, ... below u, so the union over all
         // alerts is exactly 0..u; when n >= u that is just i mod u.
+        let ip = |k: u64| public_ip(self.first_ip + k);
         let mut ips: Vec<IpAddr> = if self.n >= u {
-            vec![public_ip(i % u)]
+            vec![ip(i % u)]
         } else {
-            (i..u).step_by(usize::try_from(self.n).unwrap_or(usize::MAX)).map(public_ip).collect()
+            (i..u).step_by(usize::try_from(self.n).unwrap_or(usize::MAX)).map(ip).collect()
         };
         if matches!(self.kind(i), Kind::ImpossibleTravel) && u > 1 {
-            let second = public_ip((i + 1) % u);
+            let second = ip((i + 1) % u);
             if !ips.contains(&second) {
                 ips.push(second);
             }

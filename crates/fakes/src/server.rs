@@ -90,6 +90,8 @@ struct PendingFault {
 pub(crate) struct Knobs {
     latency_nanos: AtomicU64,
     stats: Mutex<Stats>,
+    /// When each request arrived, in order (for tests of client-side pacing).
+    arrivals: Mutex<Vec<std::time::Instant>>,
     faults: Mutex<VecDeque<PendingFault>>,
     closed: watch::Sender<bool>,
 }
@@ -106,6 +108,7 @@ impl Knobs {
         let knobs = Knobs {
             latency_nanos: AtomicU64::new(0),
             stats: Mutex::new(Stats::default()),
+            arrivals: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
             closed,
         };
@@ -128,6 +131,11 @@ impl Knobs {
 
     pub(crate) fn reset_stats(&self) {
         *lock(&self.stats) = Stats::default();
+        lock(&self.arrivals).clear();
+    }
+
+    pub(crate) fn arrivals(&self) -> Vec<std::time::Instant> {
+        lock(&self.arrivals).clone()
     }
 
     pub(crate) fn fail_next(&self, route: &str, n: u32, kind: FaultKind) {
@@ -146,6 +154,7 @@ impl Knobs {
 
     /// Counts the request, applies latency, and takes the next fault queued for `route`.
     pub(crate) async fn admit(&self, route: &'static str) -> Admission {
+        lock(&self.arrivals).push(std::time::Instant::now());
         {
             let mut stats = lock(&self.stats);
             stats.total += 1;
@@ -306,9 +315,15 @@ macro_rules! knob_methods {
             self.running.knobs.stats()
         }
 
-        /// Sets every request counter back to zero.
+        /// Sets every request counter back to zero, and forgets the arrival times.
         pub fn reset_stats(&self) {
             self.running.knobs.reset_stats();
+        }
+
+        /// When each request arrived (before the injected latency), oldest first: what a test of
+        /// a client's pacing measures.
+        pub fn arrivals(&self) -> Vec<std::time::Instant> {
+            self.running.knobs.arrivals()
         }
 
         /// Makes the next `n` requests on `route` (a name from this server's `route` module,

@@ -2,12 +2,13 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http_support::entra::AccessToken;
-use http_support::{ClientSettings, HttpClient, HttpError, Idempotency, Pacer, Redirects};
+use http_support::{ClientSettings, HttpClient, HttpError, Idempotency, PACING_WINDOW, Pacer, Redirects};
 use reqwest::Method;
 use url::Url;
 
@@ -55,7 +56,7 @@ impl fmt::Debug for Client {
             .field("credentials", &inner.credentials)
             .field("scope", &inner.scope)
             .field("http", &inner.http)
-            .field("pacing", &inner.pacer.as_ref().map(Pacer::interval))
+            .field("pacer", &inner.pacer)
             .finish_non_exhaustive()
     }
 }
@@ -69,6 +70,7 @@ pub struct ClientBuilder {
     scope: Option<String>,
     settings: ClientSettings,
     requests_per_minute: u32,
+    pacing_window: Duration,
     prefer_unknown_members: bool,
 }
 
@@ -95,6 +97,7 @@ impl Client {
             scope: None,
             settings: ClientSettings::default(),
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            pacing_window: PACING_WINDOW,
             prefer_unknown_members: true,
         }
     }
@@ -102,6 +105,30 @@ impl Client {
     /// The Graph endpoint this client calls.
     pub fn base_url(&self) -> &Url {
         &self.inner.base
+    }
+
+    /// The pacer every request of this client (and of its clones) waits for; `None` when pacing
+    /// is off. A program that runs again soon after itself (from cron) keeps its
+    /// [`recent`](Pacer::recent) starts and [`seed`](Pacer::seed)s the next run's pacer with
+    /// them, so that the tenant's window holds across runs:
+    ///
+    /// ```no_run
+    /// use graph_security_client::{Auth, Client, EntraApp, SecretString};
+    ///
+    /// # fn demo(saved: Vec<std::time::SystemTime>) -> graph_security_client::Result<()> {
+    /// let app = EntraApp::builder("client-id", SecretString::from("client-secret")).build()?;
+    /// let client = Client::builder(Auth::app(app, "contoso.onmicrosoft.com")).build()?;
+    /// if let Some(pacer) = client.pacer() {
+    ///     pacer.seed(&saved); // the starts the previous run kept
+    ///     // ... the run's requests ...
+    ///     let keep = pacer.recent(); // for the next run
+    ///     # let _ = keep;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pacer(&self) -> Option<&Pacer> {
+        self.inner.pacer.as_ref()
     }
 
     /// The tenant this client signs in to, with [`Auth::app`].
@@ -208,11 +235,20 @@ impl ClientBuilder {
         /// secret travels in their body). The retry policy governs both.
     }
 
-    /// Paces this client's requests to at most `per_minute` a minute, evenly spaced (default
-    /// [`DEFAULT_REQUESTS_PER_MINUTE`], Graph's documented limit per app per tenant); `0` turns
-    /// pacing off. Clones share the pace, so build one client per tenant and clone it.
+    /// Paces this client's requests: at most `per_minute` of them start in any rolling
+    /// [`pacing_window`](Self::pacing_window) (default [`DEFAULT_REQUESTS_PER_MINUTE`], Graph's
+    /// documented limit per app per tenant); `0` turns pacing off. Clones share the pacer, so
+    /// build one client per tenant and clone it.
     pub fn requests_per_minute(mut self, per_minute: u32) -> Self {
         self.requests_per_minute = per_minute;
+        self
+    }
+
+    /// Sets the rolling window [`requests_per_minute`](Self::requests_per_minute) counts in
+    /// (default [`PACING_WINDOW`], 62 s: the service's minute and a margin for the jitter
+    /// between a request's start and its arrival).
+    pub fn pacing_window(mut self, window: Duration) -> Self {
+        self.pacing_window = window;
         self
     }
 
@@ -262,7 +298,7 @@ impl ClientBuilder {
                 http,
                 credentials,
                 scope,
-                pacer: Pacer::per_minute(self.requests_per_minute),
+                pacer: Pacer::new(self.requests_per_minute, self.pacing_window),
                 prefer_unknown_members: self.prefer_unknown_members,
             }),
         })

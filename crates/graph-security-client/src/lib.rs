@@ -159,11 +159,11 @@ pub use permissions::READ_ROLES;
 // types from http-support (published in lockstep with this crate), and the 1.x crates whose types
 // appear in its signatures.
 pub use http::StatusCode;
-#[cfg(feature = "client")]
-pub use http_support::RetryPolicy;
 pub use http_support::TransportError;
 #[cfg(feature = "client")]
 pub use http_support::entra::{DEFAULT_AUTHORITY, EntraApp, EntraAppBuilder, EntraError};
+#[cfg(feature = "client")]
+pub use http_support::{PACING_WINDOW, Pacer, RetryPolicy};
 pub use jiff::Timestamp;
 #[cfg(feature = "client")]
 pub use secrecy::SecretString;

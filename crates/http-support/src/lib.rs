@@ -38,8 +38,9 @@
 //! # Features
 //!
 //! - `client` (default): the HTTP side ([`send`], [`read_body`], [`ClientSettings`],
-//!   [`ClientOptions`], [`Pacer`], the Entra token source [`entra`]), with reqwest and tokio.
-//!   Without it the crate holds only the shared types, for the clients' models and errors.
+//!   [`ClientOptions`], [`Pacer`]: at most N request starts in any rolling window, the Entra token
+//!   source [`entra`]), with reqwest and tokio. Without it the crate holds only the shared types,
+//!   for the clients' models and errors.
 //! - `rustls` (default) and `native-tls`: the TLS backend, forwarded to reqwest; each implies
 //!   `client`. With both, reqwest uses native-tls.
 //!
@@ -87,7 +88,7 @@ pub use client::{ClientOptions, Redirects, user_agent};
 pub use error::{HttpError, TransportError, wait_suffix};
 pub use observe::{Attempt, Observer, Outcome, Wait};
 #[cfg(feature = "client")]
-pub use pacing::Pacer;
+pub use pacing::{PACING_WINDOW, Pacer};
 pub use retry::{Idempotency, RetryPolicy, is_transient_status};
 #[cfg(feature = "client")]
 pub use retry::{send, send_observed};

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::Error;
+use crate::richtext::utf16_len;
 
 /// The longest label Jira accepts: 255, counted in UTF-16 code units as Java counts a string's
 /// length (a character outside the Basic Multilingual Plane, an emoji say, counts two).
@@ -100,11 +101,6 @@ impl Label {
     pub fn into_string(self) -> String {
         self.0
     }
-}
-
-/// Java's `String.length()`: UTF-16 code units.
-fn utf16_len(text: &str) -> usize {
-    text.chars().map(char::len_utf16).sum()
 }
 
 impl fmt::Display for Label {

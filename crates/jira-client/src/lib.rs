@@ -19,6 +19,9 @@
 //! - The rest of Jira's API: [`Client::get`], [`Client::post`], [`Client::put`],
 //!   [`Client::delete`] reach any endpoint of the site with the same authentication, retries,
 //!   error mapping and body cap.
+//! - Refusals: [`Error::refusals`] reads Jira's refusal of a create into one [`Refusal`] per
+//!   message, by field and [`RefusalKind`] (an invalid project, issue type, component or
+//!   priority, a field not on the create screen, a required field, a value too long ...).
 //! - Pure helpers: [`richtext`] (ADF and wiki markup), [`jql`] (quoting), [`Label`] (what Jira
 //!   accepts as a label), [`sanitize_summary`], [`FieldShape`].
 //!
@@ -89,6 +92,7 @@ mod new_issue;
 mod permissions;
 #[cfg(feature = "client")]
 mod raw;
+mod refusal;
 mod search;
 mod summary;
 mod transitions;
@@ -114,8 +118,9 @@ pub use models::{
 };
 pub use new_issue::{IssueUpdate, NewIssue};
 pub use permissions::{Permission, Permissions};
+pub use refusal::{Refusal, RefusalKind};
 pub use search::{DEFAULT_SEARCH_FIELDS, PageCursor, SearchPage, SearchQuery};
-pub use summary::sanitize_summary;
+pub use summary::{SUMMARY_MAX_LEN, jira_len, sanitize_summary};
 pub use transitions::Transition;
 
 // Re-exported so that callers name the same versions as this crate's API: the family's shared

@@ -37,6 +37,30 @@ impl CreateMeta {
         self.fields.iter().filter(|f| f.required && !f.has_default_value)
     }
 
+    /// The names of the values a field with a fixed set accepts (components, priorities,
+    /// select-list options), in Jira's order; `None` when the field is not on the create screen.
+    /// An empty list means the field offers no value at all (a project without components), or
+    /// that Jira does not list them (a free-text field).
+    ///
+    /// ```
+    /// # fn demo(meta: &jira_client::CreateMeta) {
+    /// match meta.allowed_names("components") {
+    ///     Some(names) => println!("components: {}", names.join(", ")),
+    ///     None => println!("components cannot be set on create"),
+    /// }
+    /// # }
+    /// ```
+    pub fn allowed_names(&self, field_id: &str) -> Option<Vec<String>> {
+        let field = self.field(field_id)?;
+        let name = |value: &Value| {
+            ["name", "value"]
+                .iter()
+                .find_map(|key| value.get(*key).and_then(Value::as_str))
+                .map(str::to_owned)
+        };
+        Some(field.allowed_values.iter().filter_map(name).collect())
+    }
+
     /// The priorities allowed for this issue type, or `None` when the priority cannot be set
     /// on create (it is not on the create screen).
     pub fn allowed_priorities(&self) -> Option<Vec<Priority>> {
@@ -145,9 +169,7 @@ impl Client {
     /// type; [`Error::NotFound`] for an unknown project; the transport, status and decoding
     /// errors of any call.
     pub async fn create_meta(&self, project: &ProjectRef, issue_type: &NameOrId) -> Result<CreateMeta> {
-        let types: Vec<IssueType> = self
-            .meta_pages(&["issue", "createmeta", project.as_str(), "issuetypes"], "create metadata")
-            .await?;
+        let types = self.create_issue_types(project).await?;
         let Some(issue_type) = types.iter().find(|t| issue_type.matches(&t.id, &t.name)).cloned() else {
             let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
             return Err(Error::invalid(
@@ -159,6 +181,48 @@ impl Client {
                 ),
             ));
         };
+        self.create_meta_of(project, issue_type).await
+    }
+
+    /// The issue types the user may create in `project` (`GET
+    /// /issue/createmeta/{project}/issuetypes`, every page): the first half of
+    /// [`Client::create_meta`], for a caller that checks several issue types of one project and
+    /// reads this list once.
+    ///
+    /// ```no_run
+    /// # async fn demo(jira: jira_client::Client) -> jira_client::Result<()> {
+    /// use jira_client::ProjectRef;
+    /// let project = ProjectRef::key("SEC");
+    /// for issue_type in jira.create_issue_types(&project).await? {
+    ///     let meta = jira.create_meta_of(&project, issue_type).await?;
+    ///     println!("{}: {} fields", meta.issue_type.name, meta.fields.len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown project; the transport, status and decoding errors of
+    /// any call.
+    pub async fn create_issue_types(&self, project: &ProjectRef) -> Result<Vec<IssueType>> {
+        self.meta_pages(&["issue", "createmeta", project.as_str(), "issuetypes"], "create metadata").await
+    }
+
+    /// The create metadata of one of the issue types [`Client::create_issue_types`] gave (`GET
+    /// /issue/createmeta/{project}/issuetypes/{id}`, every page).
+    ///
+    /// ```no_run
+    /// # async fn demo(jira: jira_client::Client, task: jira_client::IssueType) -> jira_client::Result<()> {
+    /// let meta = jira.create_meta_of(&jira_client::ProjectRef::key("SEC"), task).await?;
+    /// println!("{:?}", meta.allowed_names("components"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown project or issue type; the transport, status and
+    /// decoding errors of any call.
+    pub async fn create_meta_of(&self, project: &ProjectRef, issue_type: IssueType) -> Result<CreateMeta> {
         let fields = self
             .meta_pages(
                 &["issue", "createmeta", project.as_str(), "issuetypes", issue_type.id.as_str()],

@@ -54,7 +54,7 @@ fn set_by_id(by_id: &[(String, FieldValue)], key: &str) -> bool {
 
 /// An issue to create.
 ///
-/// The summary is made safe with [`sanitize_summary`] (one line, at most 255 characters); the
+/// The summary is made safe with [`sanitize_summary`] (one line, at most 255 UTF-16 code units); the
 /// description is rendered for the client's deployment when the request is sent.
 ///
 /// ```

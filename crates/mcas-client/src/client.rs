@@ -2,9 +2,10 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
-use http_support::{ClientSettings, HttpClient, HttpError, Idempotency, Pacer, Redirects};
+use http_support::{ClientSettings, HttpClient, HttpError, Idempotency, PACING_WINDOW, Pacer, Redirects};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, AUTHORIZATION};
 use url::Url;
@@ -39,7 +40,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base.as_str())
             .field("credentials", &self.inner.credentials)
             .field("http", &self.inner.http)
-            .field("pacing", &self.inner.pacer.as_ref().map(Pacer::interval))
+            .field("pacer", &self.inner.pacer)
             .finish_non_exhaustive()
     }
 }
@@ -53,6 +54,7 @@ pub struct ClientBuilder {
     settings: ClientSettings,
     scope: String,
     requests_per_minute: u32,
+    pacing_window: Duration,
 }
 
 impl Client {
@@ -81,12 +83,41 @@ impl Client {
             settings: ClientSettings::default(),
             scope: DEFAULT_SCOPE.to_owned(),
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            pacing_window: PACING_WINDOW,
         }
     }
 
     /// The tenant's base URL.
     pub fn base_url(&self) -> &Url {
         &self.inner.base
+    }
+
+    /// The pacer every request of this client (and of its clones) waits for; `None` when pacing
+    /// is off. A program that runs again soon after itself (from cron) keeps its
+    /// [`recent`](Pacer::recent) starts and [`seed`](Pacer::seed)s the next run's pacer with
+    /// them, so that the tenant's window holds across runs:
+    ///
+    /// ```no_run
+    /// use mcas_client::{Auth, Client};
+    /// use secrecy::SecretString;
+    ///
+    /// # fn demo(saved: Vec<std::time::SystemTime>) -> mcas_client::Result<()> {
+    /// let client = Client::builder(
+    ///     "https://contoso.us3.portal.cloudappsecurity.com".parse().unwrap(),
+    ///     Auth::token(SecretString::from(std::env::var("MCAS_TOKEN").unwrap_or_default())),
+    /// )
+    /// .build()?;
+    /// if let Some(pacer) = client.pacer() {
+    ///     pacer.seed(&saved); // the starts the previous run kept
+    ///     // ... the run's requests ...
+    ///     let keep = pacer.recent(); // for the next run
+    ///     # let _ = keep;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pacer(&self) -> Option<&Pacer> {
+        self.inner.pacer.as_ref()
     }
 
     /// `{base}/api/v1/alerts/{segments…}/`, each segment percent-encoded.
@@ -173,11 +204,20 @@ impl ClientBuilder {
         self
     }
 
-    /// Paces this client's requests to at most `per_minute` a minute, evenly spaced (default
-    /// [`DEFAULT_REQUESTS_PER_MINUTE`], the documented per-tenant throttle); `0` turns pacing
-    /// off. Clones share the pace, so build one client per tenant and clone it.
+    /// Paces this client's requests to at most `per_minute` starts in any rolling window of a
+    /// minute and a margin (default [`DEFAULT_REQUESTS_PER_MINUTE`], the documented per-tenant
+    /// throttle, in [`PACING_WINDOW`]); `0` turns pacing off. Up to `per_minute` requests go at
+    /// once; see [`Pacer`]. Clones share the pacer, so build one client per tenant and clone it.
     pub fn requests_per_minute(mut self, per_minute: u32) -> Self {
         self.requests_per_minute = per_minute;
+        self
+    }
+
+    /// Sets the rolling window [`requests_per_minute`](Self::requests_per_minute) counts in
+    /// (default [`PACING_WINDOW`], 62 s: the service's minute and a margin for the jitter
+    /// between a request's start and its arrival).
+    pub fn pacing_window(mut self, window: Duration) -> Self {
+        self.pacing_window = window;
         self
     }
 
@@ -202,7 +242,7 @@ impl ClientBuilder {
                 base,
                 http,
                 credentials,
-                pacer: Pacer::per_minute(self.requests_per_minute),
+                pacer: Pacer::new(self.requests_per_minute, self.pacing_window),
             }),
         })
     }

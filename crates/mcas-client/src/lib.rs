@@ -105,14 +105,14 @@ pub use query::{AlertQuery, MAX_PAGE_SIZE, SortDirection};
 // types from http-support (published in lockstep with this crate), and the 1.x crates whose types
 // appear in its signatures.
 pub use http::StatusCode;
-#[cfg(feature = "client")]
-pub use http_support::RetryPolicy;
 pub use http_support::TransportError;
 #[cfg(feature = "client")]
 pub use http_support::entra::{DEFAULT_AUTHORITY, EntraApp, EntraAppBuilder, EntraError};
 /// What the builder's `observer(...)` takes: told of every attempt and wait of the requests.
 #[cfg(feature = "client")]
 pub use http_support::{Attempt, Idempotency, Observer, Outcome, Wait};
+#[cfg(feature = "client")]
+pub use http_support::{PACING_WINDOW, Pacer, RetryPolicy};
 pub use jiff::Timestamp;
 #[cfg(feature = "client")]
 pub use secrecy::SecretString;

@@ -10,16 +10,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use jira_client::{NameOrId, ProjectRef};
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{CheckArgs, Cli, Command, InitArgs, LogFormat, RunArgs, SyncArgs};
+use crate::cli::{Cli, Command, InitArgs, LogFormat, RunArgs, SyncArgs};
 use crate::config::{self, Config, ConfigError, SecretsNeeded};
 use crate::events::{EventSink, PassSummary, Printer};
 use crate::pipeline::{PassOptions, PassReport, run_pass_until};
-use crate::services::{Clients, ConfigProblem, Services, TenantClient, build_mapper};
-
-mod graph_check;
+use crate::services::{ConfigProblem, Services};
 use crate::shutdown::Shutdown;
 
 /// Exit status 0: all done.
@@ -135,13 +132,15 @@ async fn dispatch(cli: Cli) -> Result<u8> {
     let stop = Shutdown::new();
     match cli.command {
         Command::Run(args) => {
-            let config = load_config(cli.config.as_deref())?;
+            // Handled before the config is read, whose secret commands may take a while: a
+            // signal from then on is acknowledged and ends the command with status 0.
             stop.on_signals().context("cannot handle SIGINT and SIGTERM")?;
+            let config = load_config(cli.config.as_deref())?;
             run(config, &args, &stop).await
         }
         Command::Check(args) => {
             let path = config::config_path(cli.config.as_deref(), std::env::var_os(config::CONFIG_ENV))?;
-            check(&path, &args).await
+            crate::check::check(&path, &args).await
         }
         Command::Init(args) => init(cli.config.as_deref(), &args),
         #[cfg(feature = "demo")]
@@ -155,8 +154,10 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             Ok(EXIT_USAGE)
         }
         Command::Watch(args) => {
-            let config = load_config(cli.config.as_deref())?;
+            // Handled before the config is read, whose secret commands may take a while: a
+            // signal from then on is acknowledged and ends the command with status 0.
             stop.on_signals().context("cannot handle SIGINT and SIGTERM")?;
+            let config = load_config(cli.config.as_deref())?;
             crate::watch::run(config, &args, &stop).await
         }
         Command::Report(args) => {
@@ -217,7 +218,20 @@ pub async fn run(mut config: Config, args: &RunArgs, stop: &Shutdown) -> Result<
     } else {
         print_pass_line(&summary, &report, options.dry_run);
     }
-    Ok(if summary.has_failures() { EXIT_PARTIAL } else { EXIT_OK })
+    Ok(pass_status(&report))
+}
+
+/// The exit status of a pass: 2 when Jira refuses the config (its alerts wait for the fix), else
+/// 3 when some alert could not be ticketed or is stuck, else 0.
+#[must_use]
+pub fn pass_status(report: &PassReport) -> u8 {
+    if !report.config_problems.is_empty() {
+        EXIT_USAGE
+    } else if report.has_failures() {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    }
 }
 
 /// Runs one pass under the state store's pass lock (a dry run, which writes nothing, takes none).
@@ -281,6 +295,15 @@ fn duration_flag(key: &str, value: Option<&str>) -> Result<Option<std::time::Dur
 /// `pass: 3 created, 0 already ticketed, 0 skipped, 1 failed of 14 seen, 1 tenant failed; 5 IP
 /// look-ups, 2 from cache; 1.2s`: what the exit status says, in figures.
 fn print_pass_line(summary: &PassSummary, report: &PassReport, dry_run: bool) {
+    if !report.config_problems.is_empty() && report.tenants.is_empty() {
+        say!(
+            "pass: stopped before any alert: Jira would refuse the config ({} problem(s) above); fix it, \
+             `mcas2jira check` tells when it is right; {:.1}s",
+            report.config_problems.len(),
+            report.elapsed.as_secs_f64()
+        );
+        return;
+    }
     let e = report.enrichment;
     let stopped = summary
         .stopped_by
@@ -361,293 +384,6 @@ fn init(config_flag: Option<&Path>, args: &InitArgs) -> Result<u8> {
     say!("wrote {}: edit it, then run `mcas2jira check --config {}`", path.display(), path.display());
     Ok(EXIT_OK)
 }
-
-/// One line of `check`'s output.
-#[derive(Debug, serde::Serialize)]
-struct CheckLine {
-    check: String,
-    ok: bool,
-    /// A check that was not made (it would have to change something): not a failure.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    skipped: bool,
-    detail: String,
-}
-
-struct Checks {
-    json: bool,
-    failed: bool,
-}
-
-impl Checks {
-    fn report(&mut self, check: impl Into<String>, result: Result<String, String>) {
-        let (ok, detail) = match result {
-            Ok(detail) => (true, detail),
-            Err(reason) => (false, reason),
-        };
-        self.failed |= !ok;
-        self.print(CheckLine { check: check.into(), ok, skipped: false, detail });
-    }
-
-    /// A check not made, and why.
-    fn skip(&mut self, check: impl Into<String>, detail: String) {
-        self.print(CheckLine { check: check.into(), ok: true, skipped: true, detail });
-    }
-
-    fn print(&self, line: CheckLine) {
-        if self.json {
-            say!("{}", serde_json::to_string(&line).unwrap_or_default());
-        } else {
-            let mark = match (line.ok, line.skipped) {
-                (_, true) => "skip",
-                (true, false) => "ok  ",
-                (false, false) => "FAIL",
-            };
-            say!("{mark} {:<28} {}", line.check, line.detail);
-        }
-    }
-}
-
-/// `check`: every setting and credential verified, nothing created.
-async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
-    let mut checks = Checks { json: args.json, failed: false };
-    let config = match Config::load(path) {
-        Ok((config, warnings)) => {
-            let detail = if warnings.is_empty() {
-                format!("{}", path.display())
-            } else {
-                let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
-                format!("{} (warnings: {})", path.display(), warnings.join("; "))
-            };
-            checks.report("config", Ok(detail));
-            config
-        }
-        Err(error) => {
-            checks.report("config", Err(format!("{}: {error}", path.display())));
-            return Ok(EXIT_USAGE);
-        }
-    };
-    let clients = match Clients::build(&config) {
-        Ok(clients) => clients,
-        Err(error) => {
-            checks.report("clients", Err(format!("{error:#}")));
-            return Ok(EXIT_USAGE);
-        }
-    };
-    // Opening checks that the file and its directory can be written (the directory missing,
-    // permission denied and read-only are named), as `run` and `watch` need.
-    let state_path = config.state.path.clone();
-    let store = tokio::task::spawn_blocking(move || crate::state::StateStore::open(&state_path)).await?;
-    checks.report(
-        "state store",
-        store
-            .map(|s| {
-                format!(
-                    "{}: writable (schema {})",
-                    config.state.path.display(),
-                    s.schema_version().unwrap_or(0)
-                )
-            })
-            .map_err(|e| crate::chain(&e)),
-    );
-
-    let jira = &clients.jira;
-    checks.report(
-        "jira credentials",
-        jira.myself().await.map(|u| format!("signed in as {}", u.display_name)).map_err(|e| crate::chain(&e)),
-    );
-    let project = ProjectRef::key(config.jira.project.clone());
-    checks.report(
-        "jira project",
-        jira.project(&project)
-            .await
-            .map(|p| format!("{} ({})", config.jira.project, p.name))
-            .map_err(|e| crate::chain(&e)),
-    );
-    let issue_type = NameOrId::name(config.jira.issue_type.clone());
-    match jira.create_meta(&project, &issue_type).await {
-        Ok(meta) => {
-            checks.report(
-                "jira issue type",
-                Ok(format!("{} can be created in {}", config.jira.issue_type, config.jira.project)),
-            );
-            let configured: Vec<&str> = [
-                &config.jira.priorities.high,
-                &config.jira.priorities.medium,
-                &config.jira.priorities.low,
-                &config.jira.priorities.informational,
-            ]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .chain(config.rules.specs().iter().filter_map(|r| r.priority.as_deref()))
-            .collect();
-            let result = match meta.allowed_priorities() {
-                Some(allowed) => {
-                    let missing: Vec<&str> = configured
-                        .iter()
-                        .copied()
-                        .filter(|name| !allowed.iter().any(|p| p.name.eq_ignore_ascii_case(name)))
-                        .collect();
-                    if missing.is_empty() {
-                        Ok(format!("{} configured, all allowed", configured.len()))
-                    } else {
-                        let allowed: Vec<&str> = allowed.iter().map(|p| p.name.as_str()).collect();
-                        Err(format!(
-                            "not allowed here: {} (allowed: {})",
-                            missing.join(", "),
-                            allowed.join(", ")
-                        ))
-                    }
-                }
-                None => Ok("the project does not restrict priorities".to_owned()),
-            };
-            checks.report("jira priorities", result);
-            let required: Vec<String> = meta
-                .required_fields()
-                .filter(|f| !["project", "issuetype", "summary", "reporter"].contains(&f.field_id.as_str()))
-                .filter(|f| !f.has_default_value)
-                .map(|f| format!("{} ({})", f.name, f.field_id))
-                .collect();
-            checks.report(
-                "jira required fields",
-                if required.is_empty() {
-                    Ok("none beyond project, issue type and summary".to_owned())
-                } else {
-                    Err(format!(
-                        "the project requires fields mcas2jira does not set: {}",
-                        required.join(", ")
-                    ))
-                },
-            );
-        }
-        Err(error) => checks.report("jira issue type", Err(crate::chain(&error))),
-    }
-    checks.report(
-        "jira fields and rules",
-        build_mapper(&config, jira)
-            .await
-            .map(|_| format!("{} field(s) mapped, {} rule(s)", config.jira.fields.len(), config.rules.len()))
-            .map_err(|e| format!("{e:#}")),
-    );
-
-    match &clients.abuseipdb {
-        Some(abuse) => {
-            // A check of the loopback address proves the key without spending a look-up on a real
-            // address (it still counts against the daily quota).
-            let params = abuseipdb_client::CheckParams::default().max_age_days(1);
-            let result = abuse
-                .check(std::net::IpAddr::from([127, 0, 0, 1]), &params)
-                .await
-                .map(|r| match r.rate_limit.remaining {
-                    Some(left) => format!("key accepted, {left} checks left today"),
-                    None => "key accepted".to_owned(),
-                })
-                .map_err(|e| crate::chain(&e));
-            checks.report("abuseipdb", result);
-        }
-        None => checks.report("abuseipdb", Ok("not configured: tickets carry no IP reputation".into())),
-    }
-
-    for tenant in &clients.tenants {
-        let mcas = match &tenant.client {
-            TenantClient::Mcas(mcas) => mcas,
-            TenantClient::Graph(graph) => {
-                graph_check::check_graph_tenant(&mut checks, &config, &tenant.name, graph).await;
-                continue;
-            }
-        };
-        let query = mcas_client::AlertQuery::default().page_size(1);
-        let result = mcas
-            .alerts_page(&query, 0)
-            .await
-            .map(|page| match page.total {
-                Some(total) => format!("credentials accepted, {total} alerts"),
-                None => "credentials accepted".to_owned(),
-            })
-            .map_err(|e| crate::chain(&e));
-        checks.report(format!("tenant {}", tenant.name), result);
-    }
-    if config.sync.enabled {
-        check_sync(&mut checks, &config, &clients, args.close_test).await;
-    }
-    if checks.failed {
-        if !args.json {
-            eprintln!("some checks failed");
-        }
-        return Ok(EXIT_FAILURE);
-    }
-    Ok(EXIT_OK)
-}
-
-/// The permissions the two-way sync needs: comment on and transition the project's tickets, close
-/// each tenant's alerts, checked without changing anything (except with `close_test`).
-async fn check_sync(checks: &mut Checks, config: &Config, clients: &Clients, close_test: bool) {
-    let mut needed = vec!["BROWSE_PROJECTS", "ADD_COMMENTS"];
-    if config.sync.transition_on_alert_closed.is_some() {
-        needed.push("TRANSITION_ISSUES");
-    }
-    let project = ProjectRef::key(config.jira.project.clone());
-    let result = match clients.jira.my_permissions(Some(&project), &needed).await {
-        Ok(granted) => {
-            let missing: Vec<&str> = needed.iter().copied().filter(|p| !granted.has(p)).collect();
-            if missing.is_empty() {
-                Ok(format!("{} in {}", needed.join(", "), config.jira.project))
-            } else {
-                Err(format!("missing in {}: {}", config.jira.project, missing.join(", ")))
-            }
-        }
-        Err(error) => Err(crate::chain(&error)),
-    };
-    checks.report("sync jira permissions", result);
-    // A Graph tenant's sync permission is checked with its sign-in (`graph_check`).
-    for (tenant, mcas) in clients.tenants.iter().filter_map(|t| t.mcas().map(|client| (t, client))) {
-        let check = format!("sync tenant {}", tenant.name);
-        // An Entra application's permissions are in its access token: read without a call to the
-        // tenant. A legacy API token's rights can only be learnt by using them.
-        match mcas.granted_roles().await {
-            Ok(Some(roles)) => {
-                let may_close =
-                    roles.iter().any(|r| mcas_client::CLOSE_ROLES.iter().any(|c| c.eq_ignore_ascii_case(r)));
-                let granted = if roles.is_empty() { "none".to_owned() } else { roles.join(", ") };
-                checks.report(
-                    check,
-                    if may_close {
-                        Ok(format!("may close alerts (the application's permissions: {granted})"))
-                    } else {
-                        Err(format!(
-                            "may not close alerts: grant the application {} (it has: {granted})",
-                            mcas_client::CLOSE_ROLES.join(" or ")
-                        ))
-                    },
-                );
-            }
-            Ok(None) if close_test => {
-                // A close of an id no alert has: MCAS checks the token's right to close and
-                // closes nothing (the call is in the tenant's audit log).
-                let nobody = [mcas_client::AlertId::new("000000000000000000000000")];
-                let result = mcas
-                    .close_benign(
-                        &nobody,
-                        "mcas2jira check: permission test, closes no alert",
-                        mcas_client::BenignReason::Other,
-                    )
-                    .await
-                    .map(|outcome| format!("may close alerts ({} closed by the test)", outcome.closed))
-                    .map_err(|e| crate::chain(&e));
-                checks.report(check, result);
-            }
-            Ok(None) => checks.skip(
-                check,
-                "not checked: Defender for Cloud Apps offers no read-only way to learn whether an API token \
-                 may close alerts; `check --close-test` tries a close of a non-existent alert (it shows in \
-                 the tenant's audit log)"
-                    .to_owned(),
-            ),
-            Err(error) => checks.report(check, Err(crate::chain(&error))),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,8 @@ use clap::{Args, Parser, Subcommand};
 /// Turn Microsoft Defender for Cloud Apps alerts into Jira tickets, once each, enriched with
 /// AbuseIPDB.
 ///
-/// Exit status: 0 all done; 2 bad usage or config; 3 some alerts could not be ticketed this time
-/// (they are retried on the next run); 1 anything else.
+/// Exit status: 0 all done; 2 bad usage or config (a config Jira refuses too); 3 some alerts could
+/// not be ticketed this time, or are stuck (they are retried on the next run); 1 anything else.
 #[derive(Debug, Parser)]
 #[command(name = "mcas2jira", version, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
@@ -46,8 +46,9 @@ pub enum LogFormat {
 }
 
 const AFTER_HELP: &str = "\
-Exit status: 0 all done; 2 bad usage or config; 3 some alerts could not be ticketed this time \
-(they are retried on the next run); 1 anything else.
+Exit status: 0 all done; 2 bad usage or config (a config Jira refuses too: the alerts wait for the \
+fix); 3 some alerts could not be ticketed this time, or are stuck (they are retried on the next run); \
+1 anything else.
 Every ticket carries the label mcas-<alert id>: find an alert's ticket with JQL `labels = mcas-<id>`.";
 
 /// What `demo` says in `--help` in a binary built without the `demo` feature.
@@ -60,9 +61,10 @@ const DEMO_NOT_BUILT: &str = "Not in this build, made without the `demo` feature
 pub enum Command {
     /// One pass over every tenant: fetch new alerts, enrich, create tickets, print what it did.
     Run(RunArgs),
-    /// Validate the config, the secrets and each service's credentials (for a Graph tenant, the
-    /// permissions its application was granted), the Jira project, issue type, fields and
-    /// priorities, without creating anything.
+    /// Validate the config, every secret and each service's credentials (for a Graph tenant, the
+    /// permissions its application was granted), and everything a run will ask of Jira (project,
+    /// issue types, components, priorities, fields on the create screens, required fields), naming
+    /// every problem at once, without creating anything.
     Check(CheckArgs),
     /// Write a commented example config.
     Init(InitArgs),

@@ -8,16 +8,21 @@
 //!   resolved from environment variables, files or commands;
 //! - [`state`]: the SQLite state store that remembers which alerts have tickets, where each tenant
 //!   stopped, what failed and will be retried, and cached IP reputations;
-//! - [`services`]: the three clients, the mapper and the store, built from the config;
+//! - [`services`]: the clients (one connection pool per service, shared by all tenants), the
+//!   mapper, the store and the budgets, built from the config;
+//! - [`limits`]: the open-file limit, and the tenant concurrency that fits in it;
 //! - [`pipeline`]: a tenant's pass, and one pass over the tenants: the exactly-once heart of the
 //!   tool;
 //! - [`shutdown`]: stopping on a signal within seconds, losing and repeating nothing;
+//! - [`preflight`]: what a run will ask of Jira, checked before it asks (by `check`, and by
+//!   `run` and `watch` through a cached gate);
 //! - [`events`]: what a pass reports, as human lines or JSON lines;
 //! - [`watch`]: `watch`, each tenant's pass on its own schedule until a signal, for running as a
 //!   service;
 //! - [`metrics`]: what `watch` counts, served as Prometheus metrics and a health check;
 //! - [`report`]: `report`, daily, weekly and monthly figures in five formats;
 //! - [`sync`]: the two-way sync between tickets and alerts;
+//! - [`check`]: `check`, everything a run will need verified without creating anything;
 //! - [`cli`] and [`app`]: the command line and its commands;
 //! - `demo` (with the default `demo` feature): the whole pipeline against fake services on
 //!   loopback, no accounts needed.
@@ -35,13 +40,16 @@ macro_rules! say {
 }
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod events;
+pub mod limits;
 pub mod metrics;
 pub mod pipeline;
+pub mod preflight;
 pub mod report;
 pub mod services;
 pub mod shutdown;

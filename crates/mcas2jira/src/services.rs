@@ -1,18 +1,78 @@
-//! The clients, the mapper and the state store a pass needs, built from the checked config.
+//! The clients, the mapper, the state store and the budgets a pass needs, built from the checked
+//! config.
 //!
 //! Building the clients needs no network; [`Services::connect`] then reads Jira's field list once
 //! (when `[jira.fields]` names any field) to resolve field names to ids and value shapes.
+//!
+//! Tenants are cheap to have: each service has one `reqwest::Client` (one connection pool, TLS
+//! set up once) that every client of that service shares, so a thousand tenants mean a thousand
+//! small `mcas_client::Client`s (a base URL, credentials and a pacer each) over one pool. What the
+//! pools keep idle is bounded whatever the number of tenants:
+//!
+//! - MCAS: nothing. Each tenant's portal is its own host, read a few times per pass and then not
+//!   for minutes; a connection kept per tenant was a socket per tenant (and "Too many open
+//!   files" past about a thousand tenants). A tenant's next pages are read ahead while the
+//!   current one is handled, so the new connection each request makes is rarely waited for.
+//! - Jira and AbuseIPDB, one host each, used all the time: as many idle connections as their
+//!   in-flight limits, closed after [`IDLE_TIMEOUT`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use alert_mapping::{Mapper, MappingConfig, TenantContext, TicketAttribute};
 use anyhow::{Context, Result};
+use http_support::{ClientOptions, Redirects};
 use jira_client::{FieldResolver, ProjectRef};
 
 use crate::config::{Config, JiraAuth, TenantAuth, TenantSource};
+use crate::pipeline::Budgets;
+use crate::preflight::JiraGate;
 use crate::state::StateStore;
 
 mod graph;
+
+/// How long an idle Jira or AbuseIPDB connection is kept: shorter than the minute after which
+/// servers and load balancers commonly close idle connections, so that a request is never sent
+/// on a connection the server is closing (which, for a create, would leave its fate unknown).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `reqwest::Client` of each service, one for all the clients of that service.
+#[derive(Debug, Clone)]
+struct Pools {
+    mcas: reqwest::Client,
+    /// Every Graph tenant's: they all talk to one host.
+    graph: reqwest::Client,
+    jira: reqwest::Client,
+    abuseipdb: reqwest::Client,
+}
+
+impl Pools {
+    fn build(config: &Config) -> Result<Self> {
+        let agent = http_support::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        let pool = |redirects, idle: usize| {
+            let mut options = ClientOptions::new(agent.clone()).redirects(redirects).max_idle_per_host(idle);
+            if idle > 0 {
+                options = options.idle_timeout(IDLE_TIMEOUT);
+            }
+            options.build()
+        };
+        let pipeline = &config.pipeline;
+        Ok(Self {
+            // MCAS requests follow no redirect: an Entra client's token request carries its secret
+            // in the form body, which reqwest would carry along a 307 or 308 to any host.
+            mcas: pool(Redirects::None, 0).context("MCAS: cannot set up the HTTP client")?,
+            // Graph requests carry only the bearer token, which reqwest drops on a redirect to
+            // another host; token requests go through each EntraApp's own client.
+            graph: pool(Redirects::Follow, pipeline.concurrency)
+                .context("graph: cannot set up the HTTP client")?,
+            jira: pool(Redirects::Follow, pipeline.jira_concurrency)
+                .context("jira: cannot set up the HTTP client")?,
+            // AbuseIPDB's `Key` header would survive a redirect to another host.
+            abuseipdb: pool(Redirects::None, pipeline.lookup_concurrency)
+                .context("abuseipdb: cannot set up the HTTP client")?,
+        })
+    }
+}
 
 /// An error in the config found only once the services were reached (an unknown Jira field name,
 /// a bad summary template): the binary exits with status 2 for it, as for any config error.
@@ -43,6 +103,16 @@ pub enum TenantClient {
     Mcas(mcas_client::Client),
     /// Microsoft Graph security alerts.
     Graph(graph_security_client::Client),
+}
+
+impl TenantClient {
+    /// The client's pacer (`None` with pacing off), whichever API it calls.
+    pub fn pacer(&self) -> Option<&mcas_client::Pacer> {
+        match self {
+            TenantClient::Mcas(client) => client.pacer(),
+            TenantClient::Graph(client) => client.pacer(),
+        }
+    }
 }
 
 impl Tenant {
@@ -100,10 +170,12 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Builds every client from the config.
+    /// Builds every client from the config, the clients of each service sharing one connection
+    /// pool.
     ///
     /// # Errors
-    /// When a client refuses its settings (a URL, a credential that cannot be a header).
+    /// When a client refuses its settings (a URL, a credential that cannot be a header), or the
+    /// TLS backend cannot be set up.
     pub fn build(config: &Config) -> Result<Self> {
         Self::build_observed(config, &Observers::default())
     }
@@ -113,7 +185,8 @@ impl Clients {
     /// # Errors
     /// As [`Clients::build`].
     pub fn build_observed(config: &Config, observers: &Observers) -> Result<Self> {
-        let mut graph = graph::GraphClients::new(config, observers.graph.clone());
+        let pools = Pools::build(config)?;
+        let mut graph = graph::GraphClients::new(config, observers.graph.clone(), pools.graph.clone());
         let tenants = config
             .tenants
             .iter()
@@ -144,7 +217,9 @@ impl Clients {
                     }
                 };
                 let mut builder = mcas_client::Client::builder(mcas.url.clone(), auth)
-                    .requests_per_minute(config.fetch.requests_per_minute);
+                    .http_client(pools.mcas.clone())
+                    .requests_per_minute(config.fetch.requests_per_minute)
+                    .pacing_window(config.fetch.pacing_window);
                 if let Some(observer) = &observers.mcas {
                     builder = builder.observer(Arc::clone(observer));
                 }
@@ -155,7 +230,7 @@ impl Clients {
                 Ok(Tenant { name: tenant.name.clone(), client: TenantClient::Mcas(client), context })
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut jira = jira_builder(config)?;
+        let mut jira = jira_builder(config)?.http_client(pools.jira);
         if let Some(observer) = &observers.jira {
             jira = jira.observer(Arc::clone(observer));
         }
@@ -165,6 +240,7 @@ impl Clients {
             .as_ref()
             .map(|abuse| {
                 let mut builder = abuseipdb_client::Client::builder(abuse.key.get()?.clone())
+                    .http_client(pools.abuseipdb.clone())
                     .base_url(abuse.url.clone())
                     .timeout(abuse.timeout);
                 if let Some(observer) = &observers.abuseipdb {
@@ -193,6 +269,27 @@ fn jira_builder(config: &Config) -> Result<jira_client::ClientBuilder> {
     Ok(jira_client::Client::builder(config.jira.url.clone(), config.jira.deployment, auth))
 }
 
+/// A `[jira.fields]` entry, resolved against Jira's field list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedField {
+    /// The ticket attribute, as the config names it (`affected_user`).
+    pub attribute: String,
+    /// The field as the config gives it, by id or by name (`Affected user`).
+    pub configured: String,
+    /// The field's id (`customfield_10107`).
+    pub id: String,
+    /// The field's name in Jira (`Affected user`).
+    pub name: String,
+}
+
+impl MappedField {
+    /// The config key that maps it: `jira.fields.affected_user`.
+    #[must_use]
+    pub fn key(&self) -> String {
+        format!("jira.fields.{}", self.attribute)
+    }
+}
+
 /// Everything a pass needs.
 #[derive(Debug, Clone)]
 pub struct Services {
@@ -202,8 +299,18 @@ pub struct Services {
     pub clients: Clients,
     /// The mapper, with field ids resolved and rules compiled.
     pub mapper: Arc<Mapper>,
+    /// The `[jira.fields]` entries, resolved.
+    pub fields: Arc<[MappedField]>,
+    /// Whether Jira accepts the config: checked before a pass creates anything, and closed for
+    /// every tenant by the first create Jira refuses for the config's sake.
+    pub gate: Arc<JiraGate>,
     /// The state store.
     pub store: Arc<StateStore>,
+    /// The Jira and AbuseIPDB budgets, shared by every tenant of the process.
+    pub budgets: Budgets,
+    /// The tenants run at once: `[pipeline] concurrency`, lowered to what the open-file limit
+    /// carries ([`crate::limits`]).
+    pub concurrency: usize,
 }
 
 impl Services {
@@ -224,13 +331,25 @@ impl Services {
     /// As [`Services::connect`].
     pub async fn connect_observed(config: Config, observers: &Observers) -> Result<Self> {
         let clients = Clients::build_observed(&config, observers)?;
-        let mapper = build_mapper(&config, &clients.jira).await?;
+        let (mapper, fields) = build_mapper(&config, &clients.jira).await?;
         let path = config.state.path.clone();
         let store = tokio::task::spawn_blocking(move || StateStore::open(&path))
             .await
             .context("state store: the opening task failed")?
             .with_context(|| format!("state store {}", config.state.path.display()))?;
-        Ok(Self { config: Arc::new(config), clients, mapper: Arc::new(mapper), store: Arc::new(store) })
+        let budgets = Budgets::from_config(&config);
+        let concurrency = concurrency(&config);
+        let gate = Arc::new(JiraGate::new(&config, &fields));
+        Ok(Self {
+            config: Arc::new(config),
+            clients,
+            mapper: Arc::new(mapper),
+            fields: fields.into(),
+            gate,
+            store: Arc::new(store),
+            budgets,
+            concurrency,
+        })
     }
 
     /// The Jira project the tickets go to.
@@ -239,13 +358,31 @@ impl Services {
     }
 }
 
+/// `[pipeline] concurrency`, lowered (with a warning) to what the soft limit on open files carries.
+fn concurrency(config: &Config) -> usize {
+    let pipeline = &config.pipeline;
+    let soft_limit = crate::limits::open_files_soft_limit();
+    let shared = pipeline.jira_concurrency + pipeline.lookup_concurrency;
+    let fits = crate::limits::tenant_concurrency(pipeline.concurrency, soft_limit, shared);
+    if fits < pipeline.concurrency.min(config.tenants.len()) {
+        tracing::warn!(
+            "running {fits} tenants at a time instead of [pipeline] concurrency = {}: that is what the \
+             limit of {} open files (ulimit -n) leaves for them",
+            pipeline.concurrency,
+            soft_limit.unwrap_or_default()
+        );
+    }
+    fits
+}
+
 /// The mapper for this config: the rules the config compiled, field names resolved against Jira's
-/// field list.
+/// field list; with the resolved `[jira.fields]` entries.
 ///
 /// # Errors
 /// [`ConfigProblem`] for a config the mapping refuses; other errors when Jira's field list cannot
 /// be read.
-pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result<Mapper> {
+pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result<(Mapper, Vec<MappedField>)> {
+    let mut mapped = Vec::with_capacity(config.jira.fields.len());
     let mut mapping = MappingConfig::new(config.jira.deployment)
         .labels(config.jira.labels.iter().cloned())
         .priorities(config.jira.priorities.clone())
@@ -265,7 +402,15 @@ pub async fn build_mapper(config: &Config, jira: &jira_client::Client) -> Result
                 .resolve(name)
                 .map_err(|e| ConfigProblem { key: key.clone(), reason: format!("{e}") })?;
             mapping = mapping.field(attr, field.id.clone(), field.shape());
+            mapped.push(MappedField {
+                attribute: attribute.clone(),
+                configured: name.clone(),
+                id: field.id.clone(),
+                name: field.name.clone(),
+            });
         }
     }
-    Mapper::new(mapping).map_err(|e| ConfigProblem { key: "jira".into(), reason: e.to_string() }.into())
+    let mapper =
+        Mapper::new(mapping).map_err(|e| ConfigProblem { key: "jira".into(), reason: e.to_string() })?;
+    Ok((mapper, mapped))
 }

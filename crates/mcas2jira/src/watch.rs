@@ -178,7 +178,7 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
     if let Some(services) = connect(&config, &observers, &settings, stop, &tally).await? {
         let shared = Arc::new(Shared {
             enrichers: Enrichers::new(PassContext::enricher(&services, settings.options.dry_run)),
-            permits: Semaphore::new(services.config.pipeline.concurrency.max(1)),
+            permits: Semaphore::new(services.concurrency.max(1)),
             services,
             settings: settings.clone(),
             sink,
@@ -198,7 +198,11 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
             };
             context.selected().into_iter().cloned().collect()
         };
-        for tenant in tenants {
+        // The MCAS windows of the process before (a `run`, or the watch before a restart) count
+        // for this one too; the watch keeps its own at its end, for the process after it.
+        let paced: Vec<&Tenant> = tenants.iter().collect();
+        crate::pipeline::seed_pacing(&shared.services, &paced).await;
+        for tenant in tenants.iter().cloned() {
             tasks.spawn(tenant_loop(Arc::clone(&shared), tenant));
         }
         // The loops end only once a stop is requested. The housekeeping runs on this task rather
@@ -209,6 +213,7 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
                 housekeeping_loop(&shared).await;
             }
         };
+        let tenants_kept = &tenants;
         let tenants = async {
             while let Some(ended) = tasks.join_next().await {
                 if let Err(e) = ended
@@ -220,6 +225,10 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
         };
         tokio::join!(housekeeping, tenants);
         shared.enrichers.current().flush().await;
+        if !settings.options.dry_run {
+            let paced: Vec<&Tenant> = tenants_kept.iter().collect();
+            crate::pipeline::keep_pacing(&shared.services, &paced).await;
+        }
     }
     reporter.abort();
     let why = stop.requested_by().unwrap_or("a signal");
@@ -297,6 +306,22 @@ async fn tenant_loop(shared: Arc<Shared>, tenant: Tenant) {
             () = stop.requested() => break,
         };
         let started = Instant::now();
+        // While Jira refuses the config, the tenant's alerts wait unread: the gate says so once
+        // (at the check that found it, about once a minute for all tenants together), and the
+        // first check after a fix in Jira lets the passes go on.
+        let refused = shared
+            .services
+            .gate
+            .before_pass(&shared.services, shared.settings.options.dry_run, &*shared.sink)
+            .await;
+        if !refused.is_empty() {
+            drop(permit);
+            let next = started + every.min(crate::preflight::REFUSED_RECHECK) + jitter(every);
+            tokio::select! {
+                () = tokio::time::sleep_until(next) => continue,
+                () = stop.requested() => break,
+            }
+        }
         let enricher = shared.enrichers.current();
         let mut summary = TenantSummary { tenant: tenant.name.clone(), ..TenantSummary::default() };
         {
@@ -319,23 +344,11 @@ async fn tenant_loop(shared: Arc<Shared>, tenant: Tenant) {
         if summary.interrupted || stop.is_requested() {
             break;
         }
-        count_pending(&shared, &tenant.name).await;
         let next = started + every + jitter(every);
         tokio::select! {
             () = tokio::time::sleep_until(next) => {}
             () = stop.requested() => break,
         }
-    }
-}
-
-/// Sets the tenant's gauge of alerts awaiting a retry.
-async fn count_pending(shared: &Shared, tenant: &str) {
-    let store = Arc::clone(&shared.services.store);
-    let name = tenant.to_owned();
-    match tokio::task::spawn_blocking(move || store.pending(Some(&name))).await {
-        Ok(Ok(pending)) => shared.recorder.pending(tenant, pending.len()),
-        Ok(Err(e)) => tracing::warn!(tenant, "cannot count the alerts awaiting a retry: {e}"),
-        Err(e) => tracing::warn!(tenant, "cannot count the alerts awaiting a retry: {e}"),
     }
 }
 

@@ -224,7 +224,12 @@ fn missing_and_odd_fields() {
         &[("alert_type", "ANUBIS_DETECTION")],
     );
     check(alert(json!({"idValue": 7})), &[("alert_type", "7")]);
-    check(alert(json!({"title": "Title <b>bold</b> &amp; more"})), &[("title", "Title bold & more")]);
+    // A title is plain text: what looks like markup or an entity is the title's own text.
+    check(
+        alert(json!({"title": "Title <b>bold</b> &amp; more"})),
+        &[("title", "Title <b>bold</b> &amp; more")],
+    );
+    check(alert(json!({"title": " Two\r\nlines\u{202E} "})), &[("title", "Two lines")]);
 }
 
 #[test]

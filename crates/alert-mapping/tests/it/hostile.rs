@@ -18,12 +18,12 @@ fn alert(extra: Value) -> Value {
 }
 
 /// Maps a hostile alert and checks what must hold for any alert: a one-line summary of at most
-/// 255 characters without bidi controls, valid ADF within Jira's limit, wiki within the limit.
+/// 255 UTF-16 code units (Jira's count) without bidi controls, valid ADF within Jira's limit, wiki within the limit.
 #[track_caller]
 fn check(json: Value, expected_in_description: &[&str], absent: &[&str]) -> Facts {
     let facts = facts_of(&json);
     let draft = draft_with(&default_mapper(), &facts, &HashMap::new());
-    assert!(!draft.summary.is_empty() && draft.summary.chars().count() <= 255, "{:?}", draft.summary);
+    assert!(!draft.summary.is_empty() && draft.summary.encode_utf16().count() <= 255, "{:?}", draft.summary);
     assert!(!draft.summary.contains(['\n', '\r', '\t', '\u{202E}', '\u{2066}']), "{:?}", draft.summary);
     assert!(draft.labels.iter().all(|l| !l.as_str().contains(char::is_whitespace)), "{:?}", draft.labels);
     let adf = draft.description.to_adf_limited(DESCRIPTION_MAX_LEN);
@@ -57,7 +57,25 @@ fn markup_and_scripts() {
         &["Hi there\nclick <b>not bold</b> {noformat} [~admin] *bold*"],
         &["<script>", "onerror", "javascript:", "<div"],
     );
-    assert_eq!(facts.title, "Mass download");
+    // A title is plain text: its markup is its own words, shown as written (and escaped where
+    // the description renders it).
+    assert_eq!(facts.title, "<script>alert(1)</script>Mass <b>download</b>");
+}
+
+#[test]
+fn titles_are_verbatim_and_summaries_fit_jira() {
+    let hostile = "Suspicious {html}<script>alert(1)</script>{html} [~admin] h1. activity";
+    let facts = check(alert(json!({ "title": hostile })), &[], &[]);
+    assert_eq!(facts.title, hostile);
+    let draft = draft_with(&default_mapper(), &facts, &HashMap::new());
+    assert!(draft.summary.ends_with(hostile), "{}", draft.summary);
+
+    // 129 emoji: 258 UTF-16 code units, which Jira refused when the cut counted characters.
+    let emoji = "🚨".repeat(129);
+    let facts = check(alert(json!({ "title": emoji })), &[], &[]);
+    let draft = draft_with(&default_mapper(), &facts, &HashMap::new());
+    assert_eq!(draft.summary.encode_utf16().count(), 255, "{}", draft.summary);
+    assert!(draft.summary.ends_with("🚨…"));
 }
 
 #[test]

@@ -186,7 +186,7 @@ impl Problems {
         Problems { messages: vec![message.into()], fields: BTreeMap::new() }
     }
 
-    fn add(&mut self, name: &str, message: impl Into<String>) {
+    pub(super) fn add(&mut self, name: &str, message: impl Into<String>) {
         self.fields.entry(name.to_owned()).or_insert_with(|| message.into());
     }
 
@@ -329,9 +329,29 @@ fn check_custom(options: &FakeJiraOptions, kind: FieldKind, value: &Value) -> Re
     }
 }
 
-/// Checks the `fields` of a create (`creating`) or edit request; returns the problems found.
-fn check_fields(options: &FakeJiraOptions, fields: &Map<String, Value>, creating: bool, p: &mut Problems) {
+/// Jira's answer to a field a create or edit may not set.
+fn not_on_screen(name: &str) -> String {
+    format!("Field '{name}' cannot be set. It is not on the appropriate screen, or unknown.")
+}
+
+/// Checks the `fields` of a create (`creating`, of the issue type named `issue_type` when it is
+/// valid) or edit request; returns the problems found.
+fn check_fields(
+    options: &FakeJiraOptions,
+    fields: &Map<String, Value>,
+    creating: Option<Option<&str>>,
+    p: &mut Problems,
+) {
+    let creating_type = creating.map(|issue_type| issue_type.unwrap_or(super::ALL_ISSUE_TYPES));
     for (name, value) in fields {
+        let always_there = ["project", "issuetype", "summary"].contains(&name.as_str());
+        if let Some(issue_type) = creating_type
+            && !always_there
+            && !options.on_screen(issue_type, name)
+        {
+            p.add(name, not_on_screen(name));
+            continue;
+        }
         if let Some(custom) = options.custom_fields.iter().find(|c| c.id == *name) {
             if let Err(message) = check_custom(options, custom.kind, value) {
                 p.add(name, message);
@@ -339,16 +359,11 @@ fn check_fields(options: &FakeJiraOptions, fields: &Map<String, Value>, creating
             continue;
         }
         if !SETTABLE.contains(&name.as_str()) {
-            p.add(
-                name,
-                format!("Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."),
-            );
+            p.add(name, not_on_screen(name));
             continue;
         }
         match name.as_str() {
-            "project" if !creating => {
-                p.add(name, "Field 'project' cannot be set. It is not on the appropriate screen, or unknown.")
-            }
+            "project" if creating.is_none() => p.add(name, not_on_screen(name)),
             "project" => {
                 let key_ok = value
                     .get("key")
@@ -359,11 +374,11 @@ fn check_fields(options: &FakeJiraOptions, fields: &Map<String, Value>, creating
                     .and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_u64().map(|n| n.to_string())))
                     .is_some_and(|id| id == PROJECT_ID.to_string());
                 if !(key_ok || id_ok) {
-                    p.add(name, "Specify a valid project ID or key");
+                    p.add(name, "valid project is required");
                 }
             }
             "issuetype" if by_name_or_id(value, &options.issue_types, ISSUE_TYPE_ID_BASE).is_none() => {
-                p.add(name, "Specify a valid issue type");
+                p.add(name, "valid issue type is required");
             }
             "summary" => match value.as_str() {
                 None => p.add(name, "Operation value must be a string"),
@@ -371,7 +386,8 @@ fn check_fields(options: &FakeJiraOptions, fields: &Map<String, Value>, creating
                 Some(s) if s.contains(['\n', '\r']) => {
                     p.add(name, "Field 'summary' cannot contain line breaks.")
                 }
-                Some(s) if s.chars().count() > SUMMARY_LIMIT => {
+                // Java's length: UTF-16 code units, an emoji counts twice.
+                Some(s) if s.encode_utf16().count() > SUMMARY_LIMIT => {
                     p.add(name, "Summary must be less than 255 characters.")
                 }
                 Some(_) => {}
@@ -381,9 +397,13 @@ fn check_fields(options: &FakeJiraOptions, fields: &Map<String, Value>, creating
                     p.add(name, message);
                 }
             }
-            "priority" if by_name_or_id(value, &options.priorities, PRIORITY_ID_BASE).is_none() => {
-                p.add(name, "Specify a valid 'id' or 'name' for Priority");
-            }
+            "priority" => match by_name_or_id(value, &options.priorities, PRIORITY_ID_BASE) {
+                None => p.add(name, "Specify a valid 'id' or 'name' for Priority"),
+                Some(index) if !options.priority_allowed(&options.priorities[index]) => {
+                    p.add(name, "The priority selected is invalid.");
+                }
+                Some(_) => {}
+            },
             "labels" => match value.as_array() {
                 None => p.add(name, "Operation value must be an array of strings"),
                 Some(labels) => {
@@ -484,17 +504,21 @@ pub(super) fn validate_create(options: &FakeJiraOptions, body: &Value) -> Result
             p.add(required, format!("{name} is required."));
         }
     }
-    check_fields(options, fields, true, &mut p);
+    let issue_type = fields
+        .get("issuetype")
+        .and_then(|v| by_name_or_id(v, &options.issue_types, ISSUE_TYPE_ID_BASE))
+        .map(|i| options.issue_types[i].as_str());
+    check_fields(options, fields, Some(issue_type), &mut p);
+    options.refuse_values(fields, &mut p);
     let mut labels = strings(fields.get("labels"));
     if let Some(update) = body.get("update").and_then(Value::as_object) {
         for (name, ops) in update {
-            if name == "labels" {
+            if !options.on_screen(issue_type.unwrap_or(super::ALL_ISSUE_TYPES), name) {
+                p.add(name, not_on_screen(name));
+            } else if name == "labels" {
                 apply_label_ops(ops, &mut labels, &mut p);
             } else {
-                p.add(
-                    name,
-                    format!("Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."),
-                );
+                p.add(name, not_on_screen(name));
             }
         }
     }
@@ -685,7 +709,7 @@ impl Store {
         let mut p = Problems::default();
         let empty = Map::new();
         let fields = body.get("fields").and_then(Value::as_object).unwrap_or(&empty);
-        check_fields(options, fields, false, &mut p);
+        check_fields(options, fields, None, &mut p);
         let mut labels =
             if fields.contains_key("labels") { strings(fields.get("labels")) } else { issue.labels.clone() };
         if let Some(update) = body.get("update").and_then(Value::as_object) {

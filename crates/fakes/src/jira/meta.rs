@@ -284,12 +284,21 @@ pub(super) fn createmeta_fields(
         return no_project(project_key);
     }
     let known =
-        (0..options.issue_types.len()).any(|i| (ISSUE_TYPE_ID_BASE + i as u64).to_string() == type_id);
-    if !known {
+        (0..options.issue_types.len()).find(|i| (ISSUE_TYPE_ID_BASE + *i as u64).to_string() == type_id);
+    let Some(known) = known else {
         let p = Problems::message(format!("The issue type with id '{type_id}' does not exist"));
         return (StatusCode::NOT_FOUND, axum::Json(p.to_json())).into_response();
-    }
+    };
+    let type_name = options.issue_types[known].as_str();
     let required = |id: &str| options.required_fields.iter().any(|r| r == id);
+    // The priority scheme's priorities, in the site's order.
+    let allowed_priorities: Vec<Value> = priorities(options, base)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("name").and_then(Value::as_str).is_some_and(|name| options.priority_allowed(name)))
+        .cloned()
+        .collect();
     let mut list = vec![
         meta_field(
             "summary",
@@ -329,7 +338,7 @@ pub(super) fn createmeta_fields(
             required("priority"),
             json!({"type": "priority", "system": "priority"}),
             &["set"],
-            priorities(options, base).as_array().cloned(),
+            Some(allowed_priorities),
         ),
         meta_field(
             "labels",
@@ -358,5 +367,10 @@ pub(super) fn createmeta_fields(
             None,
         ));
     }
+    // What the create screen of this issue type lacks is not in its metadata.
+    list.retain(|field| {
+        let id = field.get("fieldId").and_then(Value::as_str).unwrap_or_default();
+        ["summary", "issuetype", "project"].contains(&id) || options.on_screen(type_name, id)
+    });
     axum::Json(page(options, "fields", list, params)).into_response()
 }

@@ -3,7 +3,9 @@
 mod issues;
 mod jql;
 mod meta;
+mod screens;
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,6 +22,7 @@ use serde_json::{Value, json};
 pub use self::issues::{FakeComment, IssueSnapshot};
 use self::issues::{Problems, Selection, Store, validate_create};
 pub use self::jql::StatusCategory;
+pub use self::screens::{ALL_ISSUE_TYPES, ValueRefusal};
 use crate::hash::{base64, hash_bytes};
 use crate::server::{FaultKind, Knobs, Running, knob_methods, lock};
 
@@ -146,6 +149,18 @@ pub struct FakeJiraOptions {
     pub custom_fields: Vec<CustomField>,
     /// Field ids (beyond project, issue type and summary) a create must set.
     pub required_fields: Vec<String>,
+    /// The project's priority scheme: the priorities a create may set, by name; `None` allows
+    /// every priority of the site. A priority of the site outside the scheme is refused with
+    /// Jira's `The priority selected is invalid.`, and left out of the create metadata.
+    pub allowed_priorities: Option<Vec<String>>,
+    /// Fields missing from the create screen, by issue type name ([`ALL_ISSUE_TYPES`] for every
+    /// type): a create that sets one is refused with Jira's `Field '<id>' cannot be set. It is
+    /// not on the appropriate screen, or unknown.`, and the create metadata leaves it out.
+    /// System fields (`labels`, `components`, `priority`, `description`) may be hidden too.
+    pub off_screen: BTreeMap<String, Vec<String>>,
+    /// Values Jira refuses for certain issues only, as a validator or a field's own checks
+    /// would: see [`ValueRefusal`].
+    pub refuse_values: Vec<ValueRefusal>,
     /// Whether to keep descriptions, custom field values and comments. Turn off for memory
     /// benchmarks, where only keys, labels and statuses matter.
     pub keep_content: bool,
@@ -173,6 +188,9 @@ impl Default for FakeJiraOptions {
                 CustomField::new("customfield_10110", "MCAS tenant", FieldKind::Text),
             ],
             required_fields: Vec::new(),
+            allowed_priorities: None,
+            off_screen: BTreeMap::new(),
+            refuse_values: Vec::new(),
             keep_content: true,
             latency: Duration::ZERO,
         }

@@ -117,8 +117,13 @@ async fn latency_is_added_to_every_request_and_can_change() {
     assert!(started.elapsed() >= Duration::from_millis(150));
     fake.set_latency(Duration::ZERO);
     fake.reset_stats();
+    assert!(fake.arrivals().is_empty());
     assert_eq!(list(&fake).await.status().as_u16(), 200);
     assert_eq!(fake.stats().total, 1);
+    // The arrival is taken before the latency, when the request reaches the server.
+    let arrivals = fake.arrivals();
+    assert_eq!(arrivals.len(), 1);
+    assert!(arrivals[0] >= started);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The fake Jira, Cloud and Server.
 
 use mcas2jira_fakes::jira::{StatusCategory, route};
-use mcas2jira_fakes::{Deployment, FakeJira, FakeJiraOptions};
+use mcas2jira_fakes::{ALL_ISSUE_TYPES, Deployment, FakeJira, FakeJiraOptions, ValueRefusal};
 use serde_json::{Value, json};
 
 use crate::{http, status_json};
@@ -171,6 +171,123 @@ async fn create_validates_like_jira() {
     let mut wiki = issue("x", "l", json!("h2. Wiki\n{noformat}text{noformat}"));
     wiki["fields"]["customfield_10108"] = json!("score 100");
     assert_eq!(post(&server, "/issue", wiki).await.0, 201);
+}
+
+/// What a project's configuration refuses, with Jira's own messages: a component not in the
+/// project, a priority outside its scheme, a field off the create screen (of every issue type or
+/// of one), a summary over 255 UTF-16 code units, an unknown project or issue type, a value
+/// refused for some issues only. The create metadata says what is allowed.
+#[tokio::test]
+async fn create_refuses_what_the_project_does_not_allow() {
+    let fake = FakeJira::start(FakeJiraOptions {
+        user: USER.into(),
+        token: TOKEN.into(),
+        allowed_priorities: Some(vec!["High".into(), "Medium".into()]),
+        off_screen: [
+            (ALL_ISSUE_TYPES.to_owned(), vec!["customfield_10110".to_owned()]),
+            ("Bug".to_owned(), vec!["customfield_10109".to_owned(), "labels".to_owned()]),
+        ]
+        .into(),
+        refuse_values: vec![ValueRefusal::new(
+            "customfield_10107",
+            "mallory",
+            "User 'mallory' does not exist.",
+        )],
+        ..FakeJiraOptions::default()
+    })
+    .await
+    .unwrap();
+    let refused = |field: &str, mutate: &dyn Fn(&mut Value)| {
+        let mut body = issue("Impossible travel", "mcas-1", Value::Null);
+        mutate(&mut body);
+        (field.to_owned(), body)
+    };
+    let cases = [
+        (
+            refused("components", &|b| b["fields"]["components"] = json!([{"name": "SOC"}])),
+            "Component name 'SOC' is not valid",
+        ),
+        (
+            refused("priority", &|b| b["fields"]["priority"] = json!({"name": "Highest"})),
+            "The priority selected is invalid.",
+        ),
+        (
+            refused("priority", &|b| b["fields"]["priority"] = json!({"name": "Urgent"})),
+            "Specify a valid 'id' or 'name' for Priority",
+        ),
+        (
+            refused("customfield_10110", &|b| b["fields"]["customfield_10110"] = json!("contoso")),
+            "Field 'customfield_10110' cannot be set. It is not on the appropriate screen, or unknown.",
+        ),
+        (
+            refused("customfield_10109", &|b| b["fields"]["issuetype"] = json!({"name": "Bug"})),
+            "Field 'customfield_10109' cannot be set. It is not on the appropriate screen, or unknown.",
+        ),
+        (
+            refused("summary", &|b| b["fields"]["summary"] = json!("🚨".repeat(128))),
+            "Summary must be less than 255 characters.",
+        ),
+        (
+            refused("project", &|b| b["fields"]["project"] = json!({"key": "OPS"})),
+            "valid project is required",
+        ),
+        (
+            refused("issuetype", &|b| b["fields"]["issuetype"] = json!({"name": "Incident"})),
+            "valid issue type is required",
+        ),
+        (
+            refused("customfield_10107", &|b| {
+                b["fields"]["customfield_10107"] = json!("mallory@example.com")
+            }),
+            "User 'mallory' does not exist.",
+        ),
+    ];
+    for ((field, body), message) in cases {
+        let (status, answer) = post(&fake, "/issue", body).await;
+        assert_eq!(status, 400, "{field}: {answer}");
+        assert_eq!(answer["errors"][&field], message, "{answer}");
+    }
+    // Bug's screen lacks the labels too, whether set or added.
+    let mut bug = issue("x", "mcas-1", Value::Null);
+    bug["fields"]["issuetype"] = json!({"name": "Bug"});
+    bug["fields"].as_object_mut().unwrap().remove("customfield_10109");
+    assert_eq!(
+        post(&fake, "/issue", bug.clone()).await.1["errors"]["labels"]
+            .as_str()
+            .map(|m| m.contains("cannot be set")),
+        Some(true)
+    );
+    bug["fields"].as_object_mut().unwrap().remove("labels");
+    bug["update"] = json!({"labels": [{"add": "mcas-1"}]});
+    assert!(post(&fake, "/issue", bug.clone()).await.1["errors"]["labels"].is_string());
+    bug.as_object_mut().unwrap().remove("update");
+    assert_eq!(post(&fake, "/issue", bug).await.0, 201);
+    // 127 emoji and one letter: 255 units, accepted.
+    let mut fits = issue("x", "mcas-2", Value::Null);
+    fits["fields"]["summary"] = json!(format!("{}x", "🚨".repeat(127)));
+    assert_eq!(post(&fake, "/issue", fits).await.0, 201);
+    assert_eq!(fake.issue_count(), 2);
+
+    // The create metadata: the scheme's priorities, the project's components, the screen's fields.
+    let (_, task) = get(&fake, "/issue/createmeta/SEC/issuetypes/10001").await;
+    let field = |meta: &Value, id: &str| {
+        meta["fields"].as_array().unwrap().iter().find(|f| f["fieldId"] == id).cloned()
+    };
+    let names = |field: Option<Value>| -> Vec<String> {
+        field.unwrap()["allowedValues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(field(&task, "priority")), ["High", "Medium"]);
+    assert_eq!(names(field(&task, "components")), ["Identity", "Email", "Endpoint"]);
+    assert!(field(&task, "customfield_10109").is_some());
+    assert!(field(&task, "customfield_10110").is_none());
+    let (_, bug) = get(&fake, "/issue/createmeta/SEC/issuetypes/10002").await;
+    assert!(field(&bug, "customfield_10109").is_none() && field(&bug, "labels").is_none());
+    assert!(field(&bug, "summary").is_some());
 }
 
 #[tokio::test]

@@ -99,6 +99,19 @@ fn bulk_alerts_cover_exactly_the_unique_ips() {
 }
 
 #[test]
+fn tenants_numbered_apart_see_addresses_of_their_own() {
+    let public = |first: u64| -> HashSet<IpAddr> {
+        let bulk = BulkAlerts::new(42, 8, "contoso", 8).first_public_ip(first);
+        (0..8).flat_map(|i| bulk.public_ips(i)).collect()
+    };
+    let (a, b, c) = (public(0), public(4), public(8));
+    assert_eq!((a.len(), b.len(), c.len()), (8, 8, 8));
+    assert_eq!(a.intersection(&b).count(), 4, "neighbours share the overlap");
+    assert!(a.is_disjoint(&c));
+    assert_eq!(a, (0..8).map(public_ip).collect());
+}
+
+#[test]
 fn bulk_alerts_are_lazy_sized_and_deterministic() {
     let end: Timestamp = "2025-03-10T07:00:00Z".parse().unwrap();
     let bulk = BulkAlerts::new(9, 100_000, "contoso", 5_000).ending_at(end);

@@ -251,11 +251,12 @@ async fn success_bodies_over_the_limit_are_refused() {
 }
 
 #[tokio::test]
-async fn pacer_spaces_attempts() {
+async fn send_waits_for_the_pacer() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(3).mount(&server).await;
     let client = client();
-    let pacer = Pacer::per_minute(600).unwrap(); // 100 ms apart
+    // Two may start in any 200 ms: the third waits for the window.
+    let pacer = Pacer::new(2, Duration::from_millis(200)).unwrap();
     let start = Instant::now();
     for _ in 0..3 {
         send(

@@ -69,3 +69,48 @@ fn a_user_agent_that_cannot_be_a_header_is_refused() {
     let settings = ClientSettings::default().user_agent("bad\nagent");
     assert!(matches!(settings.build("c", "1", Redirects::None), Err(SettingsError::UserAgent)));
 }
+
+/// A server answering `204` to every request, counting the connections it accepted.
+async fn counting_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = std::sync::Arc::clone(&accepted);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                // One answer per request head read (the requests here have no body).
+                while let Ok(n) = socket.read(&mut buffer).await {
+                    if n == 0 || socket.write_all(b"HTTP/1.1 204 No Content\r\n\r\n").await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (url, accepted)
+}
+
+#[tokio::test]
+async fn no_idle_connection_kept_means_one_connection_per_request() {
+    use std::sync::atomic::Ordering;
+
+    for (kept, expected) in [(None, 1), (Some(0), 3)] {
+        let (url, accepted) = counting_server().await;
+        let mut options = http_support::ClientOptions::new("pool-test/1");
+        if let Some(kept) = kept {
+            options = options.max_idle_per_host(kept).idle_timeout(Duration::from_secs(5));
+        }
+        let client = options.build().unwrap();
+        for _ in 0..3 {
+            let response = client.get(&url).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 204);
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), expected, "max idle per host {kept:?}");
+    }
+}

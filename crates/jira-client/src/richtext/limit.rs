@@ -136,7 +136,7 @@ impl Document {
 /// UTF-8 continuation byte (`0b10xx_xxxx`) starts a character, and a lead byte from `0xF0` starts
 /// one of four bytes, a surrogate pair in UTF-16. The counts are kept in 32 lanes of a `u8`
 /// each, which the compiler turns into vector instructions, and summed before they can overflow.
-fn utf16_len(s: &str) -> usize {
+pub(crate) fn utf16_len(s: &str) -> usize {
     let units = |byte: u8| u8::from(byte & 0xC0 != 0x80) + u8::from(byte >= 0xF0);
     let (chunks, tail) = s.as_bytes().as_chunks::<32>();
     let mut total: usize = tail.iter().map(|&byte| usize::from(units(byte))).sum();

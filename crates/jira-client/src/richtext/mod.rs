@@ -32,6 +32,7 @@ mod limit;
 mod normalize;
 mod wiki;
 
+pub(crate) use limit::utf16_len;
 pub use limit::{CUT_NOTE, DESCRIPTION_MAX_LEN};
 pub(crate) use normalize::{SCAN_BLOCK, any_byte, is_bidi_control};
 

@@ -197,3 +197,54 @@ async fn an_unreachable_server_is_a_transport_error() {
     assert!(err.is_transient() && err.outcome_unknown());
     assert!(!format!("{err:?}").contains(TOKEN));
 }
+
+/// A refused create reads as one refusal per message, by field and kind, on its own and in bulk.
+#[tokio::test]
+async fn refused_creates_are_read_field_by_field() {
+    use jira_client::{BulkFailure, RefusalKind};
+    let server = MockServer::start().await;
+    let refusal = json!({
+        "errorMessages": [],
+        "errors": {
+            "components": "Component name 'SOC' is not valid",
+            "customfield_10109": "Field 'customfield_10109' cannot be set. It is not on the appropriate screen, or unknown."
+        }
+    });
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue"))
+        .respond_with(json(400, refusal.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue/bulk"))
+        .respond_with(json(
+            400,
+            json!({ "issues": [], "errors": [
+                { "status": 400, "elementErrors": refusal, "failedElementNumber": 0 },
+                { "status": 400, "elementErrors": { "errorMessages": [], "errors": {
+                    "summary": "Summary must be less than 255 characters." } }, "failedElementNumber": 1 }
+            ] }),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let jira = support::cloud(&server);
+    let issue = NewIssue::new(ProjectRef::key("SEC"), NameOrId::name("Task"), "Impossible travel");
+
+    let error = jira.create_issue(&issue).await.unwrap_err();
+    let kinds: Vec<(Option<String>, RefusalKind)> =
+        error.refusals().unwrap().into_iter().map(|r| (r.field, r.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Some("components".to_owned()), RefusalKind::InvalidComponent { name: Some("SOC".to_owned()) }),
+            (Some("customfield_10109".to_owned()), RefusalKind::NotOnScreen),
+        ]
+    );
+
+    let results = jira.create_issues(&[issue.clone(), issue]).await.unwrap();
+    let Err(BulkFailure::Rejected { details, .. }) = &results[1] else { panic!("{results:?}") };
+    assert_eq!(details.refusals()[0].kind, RefusalKind::TooLong);
+}

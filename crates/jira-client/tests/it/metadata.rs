@@ -70,6 +70,45 @@ async fn create_meta_on_cloud_by_issue_type_name() {
     assert_eq!(required, ["summary", "customfield_10109"]);
     let priorities: Vec<String> = meta.allowed_priorities().unwrap().into_iter().map(|p| p.name).collect();
     assert_eq!(priorities, ["Highest", "High", "Medium"]);
+    assert_eq!(meta.allowed_names("components").unwrap(), ["Identity", "Email"]);
+    assert_eq!(meta.allowed_names("priority").unwrap(), ["Highest", "High", "Medium"]);
+    // On the screen, without a fixed set of values.
+    assert_eq!(meta.allowed_names("customfield_10109").unwrap(), Vec::<String>::new());
+    // Not on the create screen.
+    assert_eq!(meta.allowed_names("labels"), None);
+}
+
+/// Mounts one `GET` of the Cloud API, with the Basic credentials, answered with a fixture, once.
+async fn get_once(server: &MockServer, route: &str, answer: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .and(header("authorization", BASIC))
+        .respond_with(json(200, fixture(answer)))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn create_meta_of_several_issue_types_reads_the_list_once() {
+    let server = MockServer::start().await;
+    get_once(&server, "/rest/api/3/issue/createmeta/SEC/issuetypes", "createmeta_issuetypes_cloud.json")
+        .await;
+    for id in ["10001", "10002", "10003"] {
+        let route = format!("/rest/api/3/issue/createmeta/SEC/issuetypes/{id}");
+        get_once(&server, &route, "createmeta_fields_cloud.json").await;
+    }
+    catch_all(&server).await;
+    let jira = support::cloud(&server);
+    let project = ProjectRef::key("SEC");
+    let types = jira.create_issue_types(&project).await.unwrap();
+    let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Task", "Bug", "Sub-task"]);
+    for issue_type in types {
+        let meta = jira.create_meta_of(&project, issue_type.clone()).await.unwrap();
+        assert_eq!(meta.issue_type, issue_type);
+        assert!(meta.field("components").is_some());
+    }
 }
 
 #[tokio::test]

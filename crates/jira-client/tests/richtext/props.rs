@@ -231,7 +231,7 @@ proptest! {
     fn summary_is_one_short_line(raw in text()) {
         let summary = sanitize_summary(&raw);
         prop_assert!(!summary.is_empty());
-        prop_assert!(summary.chars().count() <= 255);
+        prop_assert!(summary.encode_utf16().count() <= 255);
         prop_assert!(!summary.chars().any(|c| (c.is_whitespace() && c != ' ') || c.is_control()));
         prop_assert!(!summary.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')), "{:?}", summary);
         prop_assert!(!summary.starts_with(' ') && !summary.ends_with(' ') && !summary.contains("  "));

@@ -28,6 +28,14 @@ fn never_empty() {
 }
 
 #[test]
+fn markup_is_kept_verbatim() {
+    // A summary is plain text to Jira: nothing in it is markup, so nothing is removed.
+    let hostile = "Suspicious {html}<script>alert(1)</script>{html} [~admin] h1. activity";
+    check(hostile, hostile);
+    check("*bold* _em_ {noformat}x{noformat} &amp; <b>", "*bold* _em_ {noformat}x{noformat} &amp; <b>");
+}
+
+#[test]
 fn at_most_255_characters() {
     let exact = "x".repeat(255);
     check(&exact, &exact);
@@ -44,4 +52,30 @@ fn at_most_255_characters() {
     // No space before the ellipsis.
     let spaced = sanitize_summary(&format!("{} tail", "y".repeat(253)));
     assert_eq!(spaced, format!("{}…", "y".repeat(253)));
+}
+
+/// Jira (Java) counts UTF-16 code units: a character outside the Basic Multilingual Plane, like an
+/// emoji, counts twice.
+#[test]
+fn at_most_255_utf16_code_units() {
+    // 129 emoji are 258 units: the summary Jira refused with "Summary must be less than 255
+    // characters" when the limit was counted in characters.
+    let emoji = sanitize_summary(&"🚨".repeat(129));
+    assert_eq!(emoji.encode_utf16().count(), 255);
+    assert_eq!(emoji, format!("{}…", "🚨".repeat(127)));
+
+    // Exactly at the limit: kept whole.
+    let exact = format!("{}x", "🚨".repeat(127));
+    check(&exact, &exact);
+
+    // One unit left for the ellipsis, and the next character needs two: it is not split.
+    let odd = sanitize_summary(&format!("x{}", "🚨".repeat(200)));
+    assert_eq!(odd, format!("x{}…", "🚨".repeat(126)));
+    assert_eq!(odd.encode_utf16().count(), 254);
+
+    // Mixed widths, with a space before the cut.
+    let mixed = sanitize_summary(&format!("{} 😀😀", "a".repeat(252)));
+    assert_eq!(mixed, format!("{}…", "a".repeat(252)));
+    assert!(mixed.encode_utf16().count() <= 255);
+    assert_eq!(jira_client::jira_len(&mixed), mixed.encode_utf16().count());
 }

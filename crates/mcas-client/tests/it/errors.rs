@@ -147,11 +147,16 @@ async fn bodies_over_the_limit_are_refused() {
 #[tokio::test]
 async fn requests_are_paced() {
     let server = serve(vec![ok(), ok(), ok()]).await;
-    // 1200 a minute: 50 ms apart.
-    let client = builder(&server).requests_per_minute(1200).build().unwrap();
+    // Two in any 150 ms: the first two at once, the third when the window has passed.
+    let client =
+        builder(&server).requests_per_minute(2).pacing_window(Duration::from_millis(150)).build().unwrap();
     let start = Instant::now();
-    for _ in 0..3 {
+    for _ in 0..2 {
         get(&client).await.unwrap();
     }
-    assert!(start.elapsed() >= Duration::from_millis(100));
+    assert!(start.elapsed() < Duration::from_millis(150));
+    get(&client).await.unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(150));
+    // The pacer the requests waited for is the client's own.
+    assert_eq!(client.pacer().map(|p| (p.limit(), p.window())), Some((2, Duration::from_millis(150))));
 }

@@ -24,19 +24,23 @@ pub async fn run(scenario: &Scenario, base: &Knobs, work: &Work, dir: &Path) {
         ("lookup_concurrency = 1", Knobs { lookup_concurrency: Some(1), ..base.clone() }),
         ("lookup_concurrency = 32", Knobs { lookup_concurrency: Some(32), ..base.clone() }),
         ("create_concurrency = 1", Knobs { create_concurrency: Some(1), ..base.clone() }),
+        ("jira_concurrency = 1", Knobs { jira_concurrency: Some(1), ..base.clone() }),
         (
             "everything one at a time, no bulk",
             Knobs {
                 concurrency: Some(1),
+                jira_concurrency: Some(1),
                 lookup_concurrency: Some(1),
                 create_concurrency: Some(1),
                 bulk_create: Some(false),
+                pacing: false,
             },
         ),
     ];
     for (i, (name, knobs)) in variants.iter().enumerate() {
         let pass = fresh_pass(scenario, knobs, dir, &format!("lever{i}")).await;
-        println!("  {name:<40} bound {:>4}  {}", work.critical_path(knobs), pass.line());
+        let bound = work.critical_path(knobs, scenario.latency).rounds;
+        println!("  {name:<40} bound {bound:>4}  {}", pass.line());
     }
 
     single_flight(scenario, base, dir).await;
@@ -169,6 +173,7 @@ fn state_writes(dir: &Path, alerts: u64) {
             jira_key: format!("SEC-{}", i + 1),
             created_at: now,
             created_at_exact: true,
+            degraded: Vec::new(),
             origin: Origin::Created,
             severity: "high".to_owned(),
             title: "Impossible travel activity".to_owned(),

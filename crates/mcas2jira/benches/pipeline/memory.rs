@@ -59,7 +59,7 @@ pub async fn run(sizes: &[u64], seed: u64, dir: &Path) {
 }
 
 /// The `VmHWM:` line of /proc/<pid>/status, in KiB.
-fn vm_hwm(status: &str) -> Option<u64> {
+pub fn vm_hwm(status: &str) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -21,8 +21,11 @@ pub struct Scenario {
     pub tenants: u64,
     /// Latency of every fake request.
     pub latency: Duration,
-    /// Distinct public IPs over all alerts (each tenant's alerts carry the same address numbers).
+    /// Distinct public IPs of each tenant's alerts.
     pub unique_ips: u64,
+    /// Where each tenant's addresses start: tenant `t` at address number `t * ip_stride`. With
+    /// 0 every tenant's alerts carry the same addresses.
+    pub ip_stride: u64,
     /// Generator seed.
     pub seed: u64,
 }
@@ -35,6 +38,7 @@ impl Scenario {
             .map(|i| {
                 let n = self.alerts / t + u64::from(i < self.alerts % t);
                 BulkAlerts::new(self.seed, n, &tenant_name(i), self.unique_ips)
+                    .first_public_ip(i * self.ip_stride)
             })
             .collect()
     }
@@ -44,19 +48,32 @@ impl Scenario {
 #[derive(Debug, Clone, Default)]
 pub struct Knobs {
     pub concurrency: Option<usize>,
+    pub jira_concurrency: Option<usize>,
     pub lookup_concurrency: Option<usize>,
     pub create_concurrency: Option<usize>,
     pub bulk_create: Option<bool>,
+    /// MCAS pacing as the default config has it (30 requests in any 62 s per tenant) instead of
+    /// off.
+    pub pacing: bool,
 }
 
 /// The defaults of `[pipeline]` (config/check.rs), for the bound.
-pub const DEFAULT_CONCURRENCY: usize = 4;
-pub const DEFAULT_LOOKUP_CONCURRENCY: usize = 8;
+pub const DEFAULT_CONCURRENCY: usize = 64;
+pub const DEFAULT_JIRA_CONCURRENCY: usize = 10;
+pub const DEFAULT_LOOKUP_CONCURRENCY: usize = 16;
 pub const DEFAULT_CREATE_CONCURRENCY: usize = 4;
+/// The default limits per minute: `[fetch] requests_per_minute` (per tenant) and
+/// `[jira] requests_per_minute` (the process), counted in windows of 62 s.
+pub const DEFAULT_MCAS_PER_MINUTE: u64 = 30;
+pub const DEFAULT_JIRA_PER_MINUTE: u64 = 3_000;
+pub const PACING_WINDOW: Duration = Duration::from_secs(62);
 
 impl Knobs {
     pub fn concurrency(&self) -> usize {
         self.concurrency.unwrap_or(DEFAULT_CONCURRENCY)
+    }
+    pub fn jira_concurrency(&self) -> usize {
+        self.jira_concurrency.unwrap_or(DEFAULT_JIRA_CONCURRENCY)
     }
     pub fn lookup_concurrency(&self) -> usize {
         self.lookup_concurrency.unwrap_or(DEFAULT_LOOKUP_CONCURRENCY)
@@ -144,6 +161,13 @@ impl Fakes {
         }
     }
 
+    /// When the first request reached any of the fakes since their counters were reset.
+    pub fn first_arrival(&self) -> Option<Instant> {
+        let mcas = self.mcas.iter().flat_map(|m| m.arrivals().first().copied());
+        let others = [self.jira.arrivals().first().copied(), self.abuse.arrivals().first().copied()];
+        mcas.chain(others.into_iter().flatten()).min()
+    }
+
     pub fn reset_stats(&self) {
         for mcas in &self.mcas {
             mcas.reset_stats();
@@ -152,9 +176,14 @@ impl Fakes {
         self.abuse.reset_stats();
     }
 
-    /// The config of a pass over every tenant, with its state in `state`. MCAS pacing is off:
-    /// the benchmark measures round trips, not the documented 30 requests a minute.
+    /// The config of a pass over every tenant, with its state in `state`. MCAS pacing is off
+    /// unless `knobs.pacing`: the pacing-off runs measure round trips alone.
     pub fn config_toml(&self, knobs: &Knobs, state: &Path) -> String {
+        self.config_toml_with(knobs, state, if knobs.pacing { "" } else { "requests_per_minute = 0" })
+    }
+
+    /// [`Fakes::config_toml`] with these `[fetch]` lines instead of the pacing line.
+    pub fn config_toml_with(&self, knobs: &Knobs, state: &Path, fetch: &str) -> String {
         let jira = self.jira.options();
         let mut toml = format!(
             r#"
@@ -174,7 +203,7 @@ url = "{abuse_url}"
 
 [fetch]
 first_lookback = "3650d"
-requests_per_minute = 0
+{fetch}
 
 [state]
 path = "{state}"
@@ -186,6 +215,7 @@ path = "{state}"
             user = jira.user,
             token = jira.token,
             abuse_url = self.abuse.api_url(),
+            fetch = fetch,
             state = state.display(),
         );
         let mut line = |key: &str, value: Option<String>| {
@@ -194,6 +224,7 @@ path = "{state}"
             }
         };
         line("concurrency", knobs.concurrency.map(|v| v.to_string()));
+        line("jira_concurrency", knobs.jira_concurrency.map(|v| v.to_string()));
         line("lookup_concurrency", knobs.lookup_concurrency.map(|v| v.to_string()));
         line("create_concurrency", knobs.create_concurrency.map(|v| v.to_string()));
         line("bulk_create", knobs.bulk_create.map(|v| v.to_string()));
@@ -209,9 +240,15 @@ path = "{state}"
 
     /// Writes the config into `dir` and connects the real services to the fakes.
     pub async fn services(&self, knobs: &Knobs, dir: &Path, name: &str) -> Services {
+        self.services_with(knobs, dir, name, "requests_per_minute = 0").await
+    }
+
+    /// [`Fakes::services`] with these `[fetch]` lines; the state file is `<name>.db` in `dir`, so
+    /// that passes of one name share it.
+    pub async fn services_with(&self, knobs: &Knobs, dir: &Path, name: &str, fetch: &str) -> Services {
         let path = dir.join(format!("{name}.toml"));
         let state = dir.join(format!("{name}.db"));
-        std::fs::write(&path, self.config_toml(knobs, &state)).expect("config written");
+        std::fs::write(&path, self.config_toml_with(knobs, &state, fetch)).expect("config written");
         // Inline secrets give a warning; for fakes on loopback that is what we want.
         let (config, _warnings) = Config::load(&path).expect("the benchmark's config is valid");
         Services::connect(config).await.expect("services connect")

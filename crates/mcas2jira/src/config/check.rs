@@ -12,7 +12,7 @@ use url::Url;
 use super::duration::parse_duration;
 use super::error::{ConfigError, SecretProblem};
 use super::graph::{EntraAppConfig, check_entra_apps, check_graph, check_graph_tenant, refuse_graph_keys};
-use super::model::{ALERT_CLOSE_KINDS, CloseAs, ReportConfig, SyncConfig};
+use super::model::{ALERT_CLOSE_KINDS, CloseAs, JIRA_REQUESTS_PER_MINUTE, ReportConfig, SyncConfig};
 use super::model::{
     AbuseIpdbConfig, Config, FetchConfig, JiraAuth, JiraConfig, McasTenantConfig, PipelineConfig,
     StateConfig, TenantAuth, TenantConfig, TenantSource,
@@ -45,6 +45,13 @@ pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) ->
     let entra_apps = check_entra_apps(raw.entra_apps, &raw.tenants, resolver)?;
     let tenants = check_tenants(raw.tenants, &entra_apps, resolver)?;
     let sync = check_sync(raw.sync)?;
+    // Every secret that could not be read, named at once rather than one per attempt.
+    let mut failed = std::mem::take(&mut resolver.failed);
+    match failed.len() {
+        0 => {}
+        1 => return Err(failed.remove(0)),
+        _ => return Err(ConfigError::Secrets { errors: failed }),
+    }
     let report = ReportConfig {
         title: raw
             .report
@@ -101,6 +108,8 @@ fn check_jira(raw: RawJira, resolver: &mut Resolver<'_>) -> Result<JiraConfig, C
         fields: raw.fields,
         priorities: raw.priorities,
         summary_template: raw.summary_template,
+        requests_per_minute: raw.requests_per_minute.unwrap_or(JIRA_REQUESTS_PER_MINUTE),
+        recheck_after: duration("jira.recheck_after", raw.recheck_after.as_deref(), "1h")?,
     })
 }
 
@@ -136,14 +145,14 @@ fn check_jira_auth(
         }
         (Some(user), _, false) => {
             let user = non_empty("jira.auth.user", user)?;
-            let token = resolver.secret(token, resolver.needed.jira)?;
+            let token = resolver.secret(token, resolver.needed.jira);
             Ok(JiraAuth::Basic { user, token })
         }
         (None, false, true) if deployment == Deployment::Cloud => Err(ConfigError::invalid(
             "jira.auth",
             "a personal access token (pat_*) needs deployment = \"server\"; Jira Cloud takes user and token_*",
         )),
-        (None, false, true) => Ok(JiraAuth::Bearer(resolver.secret(pat, resolver.needed.jira)?)),
+        (None, false, true) => Ok(JiraAuth::Bearer(resolver.secret(pat, resolver.needed.jira))),
         (Some(_), false, true) => Err(ConfigError::invalid(
             "jira.auth.user",
             "a personal access token (pat_*) is used without a user; remove user or use token_*",
@@ -282,7 +291,7 @@ fn check_abuseipdb(raw: RawAbuseIpdb, resolver: &mut Resolver<'_>) -> Result<Abu
         command: raw.key_command,
         inline: raw.key,
     };
-    let key = resolver.secret(keys, resolver.needed.abuseipdb)?;
+    let key = resolver.secret(keys, resolver.needed.abuseipdb);
     let max_age_days = raw.max_age_days.unwrap_or(90);
     if !(1..=365).contains(&max_age_days) {
         return Err(ConfigError::invalid(
@@ -302,7 +311,14 @@ fn check_abuseipdb(raw: RawAbuseIpdb, resolver: &mut Resolver<'_>) -> Result<Abu
     if timeout.is_zero() {
         return Err(ConfigError::invalid("abuseipdb.timeout", "must be longer than 0s"));
     }
-    Ok(AbuseIpdbConfig { key, max_age_days, url, cache_ttl, timeout })
+    Ok(AbuseIpdbConfig {
+        key,
+        max_age_days,
+        url,
+        cache_ttl,
+        timeout,
+        requests_per_minute: raw.requests_per_minute.unwrap_or(0),
+    })
 }
 
 fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
@@ -317,13 +333,20 @@ fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
             format!("{page_size} is out of range (1 to 100, the most MCAS returns)"),
         ));
     }
+    let pacing_window = duration("fetch.pacing_window", raw.pacing_window.as_deref(), "62s")?;
+    if pacing_window.is_zero() {
+        return Err(ConfigError::invalid("fetch.pacing_window", "must be longer than 0s"));
+    }
     Ok(FetchConfig {
         first_lookback,
         min_severity: raw.min_severity.unwrap_or(Severity::Informational),
         only_open: raw.only_open.unwrap_or(true),
         requests_per_minute: raw.requests_per_minute.unwrap_or(30),
+        pacing_window,
         overlap: duration("fetch.overlap", raw.overlap.as_deref(), "10m")?,
         page_size,
+        reconcile_window: duration("fetch.reconcile_window", raw.reconcile_window.as_deref(), "24h")?,
+        reconcile_every: duration("fetch.reconcile_every", raw.reconcile_every.as_deref(), "1h")?,
     })
 }
 
@@ -336,19 +359,28 @@ fn check_state(raw: RawState, base_dir: &Path) -> Result<StateConfig, ConfigErro
 }
 
 fn check_pipeline(raw: RawPipeline) -> Result<PipelineConfig, ConfigError> {
-    let bounded = |key: &str, value: Option<usize>, default: usize| {
+    let bounded = |key: &str, value: Option<usize>, default: usize, most: usize| {
         let value = value.unwrap_or(default);
-        if (1..=64).contains(&value) {
+        if (1..=most).contains(&value) {
             Ok(value)
         } else {
-            Err(ConfigError::invalid(key, format!("{value} is out of range (1 to 64)")))
+            Err(ConfigError::invalid(key, format!("{value} is out of range (1 to {most})")))
         }
     };
+    // Tenants wait on MCAS (throttled per tenant) far more than on anything shared, so many run
+    // at once; Jira and AbuseIPDB are shared, and have their own in-flight limits. 64 tenants at
+    // once keep 1,000 tenants moving while the pages they hold stay well under 100 MB; more is
+    // allowed, and lowered at start-up to what the open-file limit carries.
     Ok(PipelineConfig {
-        concurrency: bounded("pipeline.concurrency", raw.concurrency, 4)?,
-        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency, 8)?,
-        create_concurrency: bounded("pipeline.create_concurrency", raw.create_concurrency, 4)?,
+        concurrency: bounded("pipeline.concurrency", raw.concurrency, 64, 4096)?,
+        jira_concurrency: bounded("pipeline.jira_concurrency", raw.jira_concurrency, 10, 256)?,
+        lookup_concurrency: bounded("pipeline.lookup_concurrency", raw.lookup_concurrency, 16, 256)?,
+        create_concurrency: bounded("pipeline.create_concurrency", raw.create_concurrency, 4, 64)?,
         bulk_create: raw.bulk_create.unwrap_or(true),
+        stuck_after: match raw.stuck_after.unwrap_or(10) {
+            0 => return Err(ConfigError::invalid("pipeline.stuck_after", "must be at least 1 attempt")),
+            attempts => attempts,
+        },
     })
 }
 
@@ -424,7 +456,7 @@ fn check_tenants(
                 given.push("entra".to_owned());
                 return Err(ConfigError::secret(key, SecretProblem::Conflict { given }));
             }
-            (true, None) => TenantAuth::Token(resolver.secret(token, resolver.needed.tenants)?),
+            (true, None) => TenantAuth::Token(resolver.secret(token, resolver.needed.tenants)),
             (false, Some(entra)) => check_entra(&format!("{key}.entra"), entra, resolver)?,
             (false, None) => {
                 return Err(ConfigError::secret(
@@ -458,7 +490,7 @@ fn check_entra(key: &str, raw: RawEntra, resolver: &mut Resolver<'_>) -> Result<
         command: raw.client_secret_command,
         inline: raw.client_secret,
     };
-    let client_secret = resolver.secret(keys, resolver.needed.tenants)?;
+    let client_secret = resolver.secret(keys, resolver.needed.tenants);
     let authority = check_url(
         &format!("{key}.authority"),
         raw.authority.as_deref().unwrap_or(mcas_client::DEFAULT_AUTHORITY),

@@ -62,6 +62,17 @@ pub enum ConfigError {
         #[source]
         source: Option<io::Error>,
     },
+    /// Several secrets that could not be resolved, each a [`ConfigError::Secret`]: all of them
+    /// are named at once, so that fixing one does not reveal the next.
+    #[error("{} secrets cannot be read: {}", .errors.len(), join(.errors))]
+    Secrets {
+        /// One error per secret, in file order.
+        errors: Vec<ConfigError>,
+    },
+}
+
+fn join(errors: &[ConfigError]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 fn syntax_prefix(line: Option<usize>, column: Option<usize>, key: Option<&str>) -> String {
@@ -99,7 +110,17 @@ impl ConfigError {
         match self {
             Self::Syntax { key, .. } => key.as_deref(),
             Self::Invalid { key, .. } | Self::Secret { key, .. } => Some(key),
+            Self::Secrets { errors } => errors.first().and_then(Self::key),
             Self::NotFound { .. } | Self::Read { .. } => None,
+        }
+    }
+
+    /// The errors this one stands for: the several of [`ConfigError::Secrets`], else itself.
+    #[must_use]
+    pub fn each(&self) -> Vec<&ConfigError> {
+        match self {
+            Self::Secrets { errors } => errors.iter().collect(),
+            other => vec![other],
         }
     }
 
@@ -108,16 +129,21 @@ impl ConfigError {
     pub fn line(&self) -> Option<usize> {
         match self {
             Self::Syntax { line, .. } | Self::Invalid { line, .. } | Self::Secret { line, .. } => *line,
+            Self::Secrets { errors } => errors.first().and_then(Self::line),
             Self::NotFound { .. } | Self::Read { .. } => None,
         }
     }
 
     /// Fills in the line of the key once the checked error meets the text it came from.
-    pub(crate) fn with_line(mut self, find: impl FnOnce(&str) -> Option<usize>) -> Self {
-        if let Self::Invalid { key, line, .. } | Self::Secret { key, line, .. } = &mut self
-            && line.is_none()
-        {
-            *line = find(key);
+    pub(crate) fn with_line(mut self, find: impl Fn(&str) -> Option<usize> + Copy) -> Self {
+        match &mut self {
+            Self::Invalid { key, line, .. } | Self::Secret { key, line, .. } if line.is_none() => {
+                *line = find(key);
+            }
+            Self::Secrets { errors } => {
+                *errors = std::mem::take(errors).into_iter().map(|error| error.with_line(find)).collect();
+            }
+            _ => {}
         }
         self
     }

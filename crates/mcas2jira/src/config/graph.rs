@@ -169,7 +169,7 @@ fn entra_app(
     resolver: &mut Resolver<'_>,
 ) -> Result<EntraAppConfig, ConfigError> {
     let client_id = non_empty(&format!("{key}.client_id"), client_id)?;
-    let client_secret = resolver.secret(secret, used && resolver.needed.tenants)?;
+    let client_secret = resolver.secret(secret, used && resolver.needed.tenants);
     let authority = check_url(
         &format!("{key}.authority"),
         authority.as_deref().unwrap_or(http_support::entra::DEFAULT_AUTHORITY),

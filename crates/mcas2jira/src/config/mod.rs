@@ -10,8 +10,9 @@
 //! compiled into `alert_mapping::Rules` here, once.
 //!
 //! The keys are the contract of DESIGN.md; these extensions are also accepted: `[[rules]] name`,
-//! `[abuseipdb] cache_ttl`, `[fetch] overlap` and `page_size`, `[pipeline] concurrency` and
-//! `lookup_concurrency`, `[sync]` (the two-way sync), `[report] title` and `[watch]` (the metrics
+//! `[jira] requests_per_minute`, `[abuseipdb] cache_ttl`, `timeout` and `requests_per_minute`,
+//! `[fetch] pacing_window`, `overlap` and `page_size`, `[pipeline]` (concurrency, the in-flight
+//! limits, bulk creates), `[sync]` (the two-way sync), `[report] title` and `[watch]` (the metrics
 //! listener and health of `watch`). [`EXAMPLE`] explains every key.
 //!
 //! Errors name the key and, when the key is in the file, its line:
@@ -35,8 +36,9 @@ pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ConfigError, SecretProblem, Warning};
 pub use graph::{EntraAppConfig, GraphApp, GraphConfig, GraphTenantConfig};
 pub use model::{
-    ALERT_CLOSE_KINDS, AbuseIpdbConfig, CloseAs, Config, FetchConfig, JiraAuth, JiraConfig, McasTenantConfig,
-    PipelineConfig, ReportConfig, StateConfig, SyncConfig, TenantAuth, TenantConfig, TenantSource,
+    ALERT_CLOSE_KINDS, AbuseIpdbConfig, CloseAs, Config, FetchConfig, JIRA_REQUESTS_PER_MINUTE, JiraAuth,
+    JiraConfig, McasTenantConfig, PipelineConfig, ReportConfig, StateConfig, SyncConfig, TenantAuth,
+    TenantConfig, TenantSource,
 };
 pub use secret::{EnvLookup, Secret, SecretsNeeded};
 pub use watch::{WatchConfig, listen_addr};

@@ -105,7 +105,22 @@ pub struct JiraConfig {
     /// The ticket summary template (extension; default `[{tenant}] {title}`); placeholders are
     /// checked by `alert-mapping` when the pass is set up.
     pub summary_template: Option<String>,
+    /// Jira requests started in any rolling minute by this process, all tenants together
+    /// (extension; default [`JIRA_REQUESTS_PER_MINUTE`]); 0 means no limit but the in-flight one.
+    pub requests_per_minute: u32,
+    /// How long a run trusts the Jira facts it last checked (project, issue types, components,
+    /// priorities, create screens) before reading them again (default 1 hour; 0 reads them on
+    /// every run; extension). A change to the parts of the config they are checked against is
+    /// read again at once.
+    pub recheck_after: Duration,
 }
+
+/// The default of `[jira] requests_per_minute`: half of the 100 requests a second that Atlassian's
+/// rate-limiting page gives (at the time of writing) as Jira Cloud's burst limit for one endpoint
+/// and method of one site, the limit that governs API-token traffic, spread over a minute. Half,
+/// because the limit belongs to the site and is shared with its people and its other
+/// integrations.
+pub const JIRA_REQUESTS_PER_MINUTE: u32 = 3_000;
 
 /// How to authenticate to Jira.
 #[derive(Debug, Clone)]
@@ -135,6 +150,9 @@ pub struct AbuseIpdbConfig {
     /// How long one look-up may take before it is abandoned (retried, then "unavailable"; default
     /// 30 seconds; extension).
     pub timeout: Duration,
+    /// Look-ups started in any rolling minute by this process (extension; default 0, no limit
+    /// but the in-flight one): AbuseIPDB documents daily quotas per plan, not a rate.
+    pub requests_per_minute: u32,
 }
 
 /// `[fetch]`.
@@ -146,13 +164,22 @@ pub struct FetchConfig {
     pub min_severity: Severity,
     /// Only alerts still open (default true).
     pub only_open: bool,
-    /// MCAS requests per minute per tenant; 0 turns pacing off (default 30).
+    /// MCAS requests started per tenant in any rolling [`pacing_window`](Self::pacing_window); 0
+    /// turns pacing off (default 30).
     pub requests_per_minute: u32,
+    /// The rolling window `requests_per_minute` counts in (default 62 s: MCAS's minute and a
+    /// margin for the jitter between a request's start and its arrival; extension).
+    pub pacing_window: Duration,
     /// Each pass re-reads this far before the checkpoint, for alerts that arrive late (default 10
     /// minutes; extension).
     pub overlap: Duration,
     /// Alerts per MCAS page, 1..=100 (default 100; extension).
     pub page_size: u32,
+    /// How far back the reconcile sweep re-reads, for alerts that reach MCAS later than the
+    /// overlap (default 24 hours; 0 turns the sweep off; extension).
+    pub reconcile_window: Duration,
+    /// How often each tenant is swept (default 1 hour; 0 sweeps on every pass; extension).
+    pub reconcile_every: Duration,
 }
 
 /// `[state]`.
@@ -165,15 +192,21 @@ pub struct StateConfig {
 /// `[pipeline]` (an extension of the contract).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineConfig {
-    /// Tenants handled at the same time (default 4).
+    /// Tenants handled at the same time (default 64); lowered at start-up to what the open-file
+    /// limit allows (see `limits.rs`).
     pub concurrency: usize,
-    /// AbuseIPDB look-ups in flight at the same time (default 8).
+    /// Jira requests in flight at the same time, all tenants together (default 10).
+    pub jira_concurrency: usize,
+    /// AbuseIPDB look-ups in flight at the same time, all tenants together (default 16).
     pub lookup_concurrency: usize,
     /// Jira create requests in flight at the same time, per tenant (default 4).
     pub create_concurrency: usize,
     /// Create tickets with Jira's bulk endpoint, up to 50 a request (default true). Each element's
     /// result is read back, so a partial failure fails only its own alerts.
     pub bulk_create: bool,
+    /// After this many failed attempts an alert is reported as stuck on every pass, until it is
+    /// ticketed (default 10; extension).
+    pub stuck_after: u32,
 }
 
 /// One `[[tenants]]` entry.

@@ -90,6 +90,8 @@ pub(crate) struct RawJira {
     #[serde(default)]
     pub(crate) priorities: SeverityPriorities,
     pub(crate) summary_template: Option<String>,
+    pub(crate) requests_per_minute: Option<u32>,
+    pub(crate) recheck_after: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +152,7 @@ pub(crate) struct RawAbuseIpdb {
     pub(crate) url: Option<String>,
     pub(crate) cache_ttl: Option<String>,
     pub(crate) timeout: Option<String>,
+    pub(crate) requests_per_minute: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -159,8 +162,11 @@ pub(crate) struct RawFetch {
     pub(crate) min_severity: Option<Severity>,
     pub(crate) only_open: Option<bool>,
     pub(crate) requests_per_minute: Option<u32>,
+    pub(crate) pacing_window: Option<String>,
     pub(crate) overlap: Option<String>,
     pub(crate) page_size: Option<u32>,
+    pub(crate) reconcile_window: Option<String>,
+    pub(crate) reconcile_every: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -173,9 +179,11 @@ pub(crate) struct RawState {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPipeline {
     pub(crate) concurrency: Option<usize>,
+    pub(crate) jira_concurrency: Option<usize>,
     pub(crate) lookup_concurrency: Option<usize>,
     pub(crate) create_concurrency: Option<usize>,
     pub(crate) bulk_create: Option<bool>,
+    pub(crate) stuck_after: Option<u32>,
 }
 
 #[derive(Deserialize)]

@@ -161,6 +161,9 @@ pub(crate) struct Resolver<'a> {
     pub(crate) needed: SecretsNeeded,
     pub(crate) env: EnvLookup<'a>,
     pub(crate) warnings: Vec<Warning>,
+    /// The secrets that could not be resolved, collected rather than returned at the first, so
+    /// that one look at the config (one `check`) names them all.
+    pub(crate) failed: Vec<ConfigError>,
     /// How long a `*_command` may run ([`COMMAND_TIMEOUT`]).
     pub(crate) command_timeout: Duration,
 }
@@ -173,6 +176,7 @@ impl<'a> Resolver<'a> {
             needed: SecretsNeeded::ALL,
             env,
             warnings: Vec::new(),
+            failed: Vec::new(),
             command_timeout: COMMAND_TIMEOUT,
         }
     }
@@ -213,7 +217,18 @@ impl<'a> Resolver<'a> {
 
     /// The secret of `keys`, read when `needed`; otherwise only checked to be given exactly one
     /// way, and left unread (an inline one is kept, and warned about, as it costs nothing).
-    pub(crate) fn secret(&mut self, keys: SecretKeys, needed: bool) -> Result<Secret, ConfigError> {
+    ///
+    /// A secret that cannot be resolved is recorded in [`Resolver::failed`] and comes back
+    /// unread, so that checking goes on and every such secret is named.
+    pub(crate) fn secret(&mut self, keys: SecretKeys, needed: bool) -> Secret {
+        let fallback = Secret::unread(keys.key(""));
+        self.try_secret(keys, needed).unwrap_or_else(|error| {
+            self.failed.push(error);
+            fallback
+        })
+    }
+
+    fn try_secret(&mut self, keys: SecretKeys, needed: bool) -> Result<Secret, ConfigError> {
         let given = keys.given();
         let key = match given.as_slice() {
             [one] => format!("{}.{one}", keys.table),

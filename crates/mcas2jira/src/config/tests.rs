@@ -107,14 +107,25 @@ fn the_example_parses_with_every_key() {
             min_severity: Severity::Low,
             only_open: true,
             requests_per_minute: 30,
+            pacing_window: Duration::from_secs(62),
             overlap: Duration::from_secs(600),
             page_size: 100,
+            reconcile_window: Duration::from_secs(86_400),
+            reconcile_every: Duration::from_secs(3_600),
         }
     );
+    assert_eq!(config.jira.recheck_after, Duration::from_secs(3_600));
     assert_eq!(config.state.path, Path::new("/etc/mcas2jira/mcas2jira.db"));
     assert_eq!(
         config.pipeline,
-        PipelineConfig { concurrency: 4, lookup_concurrency: 8, create_concurrency: 4, bulk_create: true }
+        PipelineConfig {
+            concurrency: 64,
+            jira_concurrency: 10,
+            lookup_concurrency: 16,
+            create_concurrency: 4,
+            bulk_create: true,
+            stuck_after: 10
+        }
     );
 
     assert_eq!(config.tenants.len(), 3);
@@ -157,7 +168,10 @@ fn defaults() {
     assert_eq!(config.fetch.overlap, Duration::from_secs(600));
     assert_eq!(config.fetch.page_size, 100);
     assert_eq!(config.state.path, Path::new("/etc/mcas2jira/mcas2jira.db"));
-    assert_eq!(config.pipeline.concurrency, 4);
+    assert_eq!(config.pipeline.concurrency, 64);
+    assert_eq!(config.pipeline.jira_concurrency, 10);
+    assert_eq!(config.jira.requests_per_minute, 3_000);
+    assert_eq!(config.fetch.pacing_window, Duration::from_secs(62));
 
     let text = format!(
         "{MINIMAL}[abuseipdb]\nkey_env = \"ABUSEIPDB_API_KEY\"\nurl = \"http://127.0.0.1:9000/api/v2\"\n"
@@ -281,7 +295,15 @@ fn bad_values_name_their_key() {
     );
     check_err(
         &with("[pipeline]\nconcurrency = 0\n"),
-        "pipeline.concurrency: 0 is out of range (1 to 64) (line 14)",
+        "pipeline.concurrency: 0 is out of range (1 to 4096) (line 14)",
+    );
+    check_err(
+        &with("[pipeline]\njira_concurrency = 300\n"),
+        "pipeline.jira_concurrency: 300 is out of range (1 to 256) (line 14)",
+    );
+    check_err(
+        &with("[fetch]\npacing_window = \"0s\"\n"),
+        "fetch.pacing_window: must be longer than 0s (line 14)",
     );
     check_err(
         &MINIMAL.replace("project = \"SEC\"", "project = \"SEC\"\nlabels = [\"two words\"]"),
@@ -396,6 +418,24 @@ fn secret_errors_name_the_key() {
         "jira.auth: a personal access token (pat_*) needs deployment = \"server\"; Jira Cloud \
          takes user and token_* (line 5)",
     );
+}
+
+/// Every secret that cannot be read is named in one error, each with its key and line.
+#[test]
+fn every_unreadable_secret_is_named_at_once() {
+    let text =
+        MINIMAL.replace("MCAS_TOKEN_CONTOSO", "MCAS_TOKEN_NOPE").replace("JIRA_API_TOKEN", "JIRA_TOKEN_NOPE")
+            + "\n[abuseipdb]\nkey_env = \"ABUSEIPDB_API_KEY\"\n";
+    let error = parse(&text).map(|_| ()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "2 secrets cannot be read: jira.auth.token_env: environment variable JIRA_TOKEN_NOPE is not set \
+         (line 7); tenants[0].token_env: environment variable MCAS_TOKEN_NOPE is not set (line 12)"
+    );
+    let each: Vec<Option<&str>> = error.each().iter().map(|e| e.key()).collect();
+    assert_eq!(each, [Some("jira.auth.token_env"), Some("tenants[0].token_env")]);
+    assert_eq!(error.key(), Some("jira.auth.token_env"));
+    assert_eq!(error.line(), Some(7));
 }
 
 #[test]

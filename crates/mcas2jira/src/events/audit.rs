@@ -19,6 +19,32 @@ impl EventSink for AuditLog {
                 tenant = %tenant, alert_id = %alert_id, key = %key, severity = %severity, title = %one_line(title, 120),
                 "ticket created"
             ),
+            Event::TicketDegraded { tenant, alert_id, severity, title, key, left_out, reason } => {
+                tracing::warn!(
+                    target: "mcas2jira::audit",
+                    tenant = %tenant, alert_id = %alert_id, key = %key, severity = %severity, title = %one_line(title, 120),
+                    left_out = %left_out.join(", "), reason = %one_line(reason, 300),
+                    "ticket created without fields Jira refused for this alert"
+                )
+            }
+            Event::LateAlert { tenant, alert_id, severity, title, alert_time } => tracing::warn!(
+                target: "mcas2jira::audit",
+                tenant = %tenant, alert_id = %alert_id, severity = %severity, title = %one_line(title, 120),
+                alert_time = %alert_time,
+                "late alert found by the reconcile sweep (behind the overlap window): ticketing it"
+            ),
+            Event::Stuck { tenant, alert_id, attempts, since, last_error, .. } => tracing::error!(
+                target: "mcas2jira::audit",
+                tenant = %tenant, alert_id = %alert_id, attempts = attempts, since = %since,
+                last_error = %one_line(last_error, 300),
+                "alert stuck: its ticket has failed on every pass (retried again on the next)"
+            ),
+            Event::JiraConfigRefused { key, value, reason, offers, found_by } => tracing::error!(
+                target: "mcas2jira::audit",
+                key = %key, value = %one_line(value, 200), reason = %one_line(reason, 300),
+                offers = %one_line(&offers.join(", "), 300), found_by = found_by,
+                "jira refuses the config: no ticket is created until it is fixed (the alerts wait)"
+            ),
             Event::AlreadyTicketed { tenant, alert_id, severity, title, key } => tracing::info!(
                 target: "mcas2jira::audit",
                 tenant = %tenant, alert_id = %alert_id, key = %key, severity = %severity, title = %one_line(title, 120),
@@ -46,14 +72,17 @@ impl EventSink for AuditLog {
             ),
             Event::TenantSummary(s) => {
                 // A pass that did nothing is routine: shown with -v only.
-                let eventful = s.created + s.already_ticketed + s.skipped + s.failed + s.would_create > 0
-                    || s.tenant_failed
-                    || s.interrupted;
+                let eventful =
+                    s.created + s.already_ticketed + s.skipped + s.failed + s.would_create + s.held + s.late
+                        > 0
+                        || s.tenant_failed
+                        || s.interrupted;
                 if eventful {
                     tracing::info!(
                         target: "mcas2jira::audit",
                         tenant = %s.tenant, seen = s.seen, created = s.created, found = s.already_ticketed,
-                        skipped = s.skipped, failed = s.failed, interrupted = s.interrupted,
+                        skipped = s.skipped, failed = s.failed, degraded = s.degraded, late = s.late,
+                        held = s.held, pending = s.pending, stuck = s.stuck, interrupted = s.interrupted,
                         "tenant pass done"
                     );
                 } else {

@@ -21,6 +21,22 @@ pub use summary::PassSummary;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
+    /// Jira refuses the config, or would: checked before the pass created anything (`found_by`
+    /// `check`), or refused a create (`create`). No ticket is created until it is fixed; the
+    /// alerts wait (their failures are not counted as attempts) and are ticketed by the first
+    /// pass after the fix. Reported once per pass.
+    JiraConfigRefused {
+        /// The config key at fault (`rules[1].components`).
+        key: String,
+        /// Its value (empty for a table).
+        value: String,
+        /// Jira's reason, or what the check found.
+        reason: String,
+        /// What Jira offers instead, when it lists it.
+        offers: Vec<String>,
+        /// `check` or `create`.
+        found_by: &'static str,
+    },
     /// A ticket was created for an alert.
     TicketCreated {
         /// Tenant name.
@@ -33,6 +49,57 @@ pub enum Event {
         title: String,
         /// The new Jira issue key.
         key: String,
+    },
+    /// The ticket just created (its `ticket_created` came first) lacks what Jira refused for this
+    /// alert: Jira refused the ticket as the alert made it, and accepted it without these fields.
+    /// The ticket's description says so too.
+    TicketDegraded {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// Severity name.
+        severity: String,
+        /// The alert's title.
+        title: String,
+        /// The new Jira issue key.
+        key: String,
+        /// The fields left out, by name.
+        left_out: Vec<String>,
+        /// Jira's reasons, in one line.
+        reason: String,
+    },
+    /// An alert the reconcile sweep found without a ticket, behind the overlap window: it reached
+    /// MCAS late. It is ticketed now (its `ticket_created` or `already_ticketed` follows).
+    LateAlert {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// Severity name.
+        severity: String,
+        /// The alert's title.
+        title: String,
+        /// The alert's own time, RFC 3339.
+        alert_time: String,
+    },
+    /// An alert whose ticket failed `[pipeline] stuck_after` times or more; reported on every pass
+    /// until it is ticketed.
+    Stuck {
+        /// Tenant name.
+        tenant: String,
+        /// The alert's `_id`.
+        alert_id: String,
+        /// Severity name, when known.
+        severity: Option<String>,
+        /// The alert's title, when known.
+        title: Option<String>,
+        /// How many passes failed on it.
+        attempts: u32,
+        /// When it first failed, RFC 3339.
+        since: String,
+        /// The last failure's reason.
+        last_error: String,
     },
     /// The alert already had a ticket: found in Jira by its `mcas-<id>` label (the state store did
     /// not know it, e.g. after a crash or a deleted state file).
@@ -121,6 +188,17 @@ pub struct TenantSummary {
     pub skipped: u64,
     /// Alerts that could not be ticketed (retried next run).
     pub failed: u64,
+    /// Tickets created without some field Jira refused for their alert (counted in `created`).
+    pub degraded: u64,
+    /// Alerts the reconcile sweep found without a ticket (they reached MCAS late).
+    pub late: u64,
+    /// Alerts held back because Jira refuses the config: retried once it is fixed, not counted
+    /// as failed attempts.
+    pub held: u64,
+    /// Alerts waiting for a retry after the pass (failed or held, now or before).
+    pub pending: u64,
+    /// Of those, alerts that failed `[pipeline] stuck_after` times or more.
+    pub stuck: u64,
     /// Whether the tenant itself failed (fetching its alerts).
     pub tenant_failed: bool,
     /// Whether the pass was stopped by a signal before it was done (what it left is read again
@@ -204,9 +282,38 @@ pub fn human(event: &Event) -> String {
         format!("{tenant:<12} {severity:<13} {}", one_line(title, 70))
     }
     match event {
+        Event::JiraConfigRefused { key, value, reason, offers, found_by } => {
+            let problem = crate::preflight::Problem {
+                key: key.clone(),
+                value: value.clone(),
+                reason: reason.clone(),
+                offers: offers.clone(),
+            };
+            let verb = if *found_by == "check" { "would refuse" } else { "refused" };
+            format!(
+                "jira {verb} the config: {}; no ticket is created until it is fixed (the alerts wait, and are \
+                 ticketed by the first run after the fix)",
+                one_line(&problem.to_string(), 600)
+            )
+        }
         Event::TicketCreated { tenant, alert_id, severity, title, key } => {
             format!("{}  -> {key} created (alert {alert_id})", head(tenant, severity, title))
         }
+        Event::TicketDegraded { tenant, alert_id, severity, title, key, left_out, reason } => format!(
+            "{}  -> {key} created without {}: {} (alert {alert_id})",
+            head(tenant, severity, title),
+            left_out.join(", "),
+            one_line(reason, 200)
+        ),
+        Event::LateAlert { tenant, severity, title, alert_time, .. } => format!(
+            "{}  -> late alert (raised {alert_time}, behind the overlap window): ticketing it",
+            head(tenant, severity, title)
+        ),
+        Event::Stuck { tenant, alert_id, severity, title, attempts, since, last_error } => format!(
+            "{}  -> stuck: failed {attempts} times since {since}; last: {}",
+            head(tenant, severity.as_deref().unwrap_or("?"), title.as_deref().unwrap_or(alert_id)),
+            one_line(last_error, 200)
+        ),
         Event::AlreadyTicketed { tenant, alert_id, severity, title, key } => {
             format!("{}  -> {key} already ticketed (alert {alert_id})", head(tenant, severity, title))
         }
@@ -236,10 +343,15 @@ pub fn human(event: &Event) -> String {
             let mut parts = vec![format!("{} seen", s.seen), format!("{} created", s.created)];
             for (n, what) in [
                 (s.would_create, "would be created"),
+                (s.degraded, "created without a refused field"),
+                (s.late, "late"),
                 (s.already_ticketed, "already ticketed"),
                 (s.known, "known"),
                 (s.skipped, "skipped"),
                 (s.failed, "failed"),
+                (s.held, "held (Jira refuses the config)"),
+                (s.pending, "awaiting a retry"),
+                (s.stuck, "stuck"),
             ] {
                 if n > 0 {
                     parts.push(format!("{n} {what}"));
@@ -283,6 +395,53 @@ mod tests {
         assert_eq!(v["key"], "SEC-1");
         let s = Event::TenantSummary(TenantSummary { tenant: "c".into(), created: 2, ..Default::default() });
         assert_eq!(serde_json::to_value(&s).unwrap()["event"], "tenant_summary");
+    }
+
+    #[test]
+    fn refusals_late_and_stuck_alerts_read_as_one_line_each() {
+        let refused = Event::JiraConfigRefused {
+            key: "rules[1].components".into(),
+            value: "SOC".into(),
+            reason: "Component name 'SOC' is not valid".into(),
+            offers: vec!["Identity".into(), "Email".into()],
+            found_by: "create",
+        };
+        assert_eq!(
+            human(&refused),
+            "jira refused the config: rules[1].components = \"SOC\": Component name 'SOC' is not valid \
+             (Jira offers: Identity, Email); no ticket is created until it is fixed (the alerts wait, and are \
+             ticketed by the first run after the fix)"
+        );
+        assert_eq!(serde_json::to_value(&refused).unwrap()["event"], "jira_config_refused");
+        let degraded = Event::TicketDegraded {
+            tenant: "contoso".into(),
+            alert_id: "a1".into(),
+            severity: "high".into(),
+            title: "Mass download".into(),
+            key: "SEC-7".into(),
+            left_out: vec!["Affected user".into()],
+            reason: "Affected user: User 'mallory' does not exist.".into(),
+        };
+        assert!(
+            human(&degraded).ends_with(
+                "-> SEC-7 created without Affected user: Affected user: User 'mallory' does not exist. (alert a1)"
+            ),
+            "{}",
+            human(&degraded)
+        );
+        let stuck = Event::Stuck {
+            tenant: "contoso".into(),
+            alert_id: "a2".into(),
+            severity: None,
+            title: None,
+            attempts: 12,
+            since: "2026-11-30T08:00:00Z".into(),
+            last_error: "jira down\nfor hours".into(),
+        };
+        assert!(
+            human(&stuck)
+                .ends_with("-> stuck: failed 12 times since 2026-11-30T08:00:00Z; last: jira down for hours")
+        );
     }
 
     #[test]

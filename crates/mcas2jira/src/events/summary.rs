@@ -27,6 +27,22 @@ pub struct PassSummary {
     pub skipped: u64,
     /// Alerts that could not be ticketed (retried next pass).
     pub failed: u64,
+    /// Tickets created without a field Jira refused for their alert (counted in `created`).
+    /// Present only when not 0, as are the four below.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub degraded: u64,
+    /// Alerts the reconcile sweep found without a ticket: they reached MCAS late.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub late: u64,
+    /// Alerts held back, not attempted, while Jira refuses the config.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub held: u64,
+    /// Alerts awaiting a retry at the end of the tenant passes counted here.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub pending: u64,
+    /// Of those, alerts that failed `[pipeline] stuck_after` times or more.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub stuck: u64,
     /// Tenants that could not be read.
     pub tenants_failed: u64,
     /// Tenant passes counted here: every tenant's for `run`; for `watch`, those that ended in the
@@ -64,6 +80,11 @@ impl PassSummary {
             already_ticketed: 0,
             skipped: 0,
             failed: 0,
+            degraded: 0,
+            late: 0,
+            held: 0,
+            pending: 0,
+            stuck: 0,
             tenants_failed: 0,
             tenant_passes: 0,
             would_create: 0,
@@ -105,6 +126,11 @@ impl PassSummary {
         self.already_ticketed += tenant.already_ticketed;
         self.skipped += tenant.skipped;
         self.failed += tenant.failed;
+        self.degraded += tenant.degraded;
+        self.late += tenant.late;
+        self.held += tenant.held;
+        self.pending += tenant.pending;
+        self.stuck += tenant.stuck;
         self.would_create += tenant.would_create;
         self.tenants_failed += u64::from(tenant.tenant_failed);
         self.tenant_passes += 1;
@@ -113,24 +139,36 @@ impl PassSummary {
     /// Whether something failed: an alert, a tenant, or the pass itself. It is what makes `run`
     /// exit with status 3.
     pub fn has_failures(&self) -> bool {
-        !self.ok || self.failed > 0 || self.tenants_failed > 0
+        !self.ok || self.failed > 0 || self.tenants_failed > 0 || self.stuck > 0
     }
 
     /// The figures on one line: `3 created, 0 already ticketed, 0 skipped, 1 failed of 14 seen, 1
     /// tenant failed` (`would be created` instead of `created` for a dry run).
     pub fn figures(&self, dry_run: bool) -> String {
-        let created = if dry_run {
-            format!("{} would be created", self.would_create)
-        } else {
-            format!("{} created", self.created)
+        let created = match (dry_run, self.degraded) {
+            (true, _) => format!("{} would be created", self.would_create),
+            (false, 0) => format!("{} created", self.created),
+            (false, n) => format!("{} created ({n} without a field Jira refused)", self.created),
         };
-        let tenants = match self.tenants_failed {
+        let mut extra = String::new();
+        for (n, what) in [(self.late, "late"), (self.held, "held while Jira refuses the config")] {
+            if n > 0 {
+                extra.push_str(&format!(", {n} {what}"));
+            }
+        }
+        let mut tail = match self.tenants_failed {
             0 => String::new(),
             1 => ", 1 tenant failed".to_owned(),
             n => format!(", {n} tenants failed"),
         };
+        if self.pending > 0 {
+            tail.push_str(&format!(", {} awaiting a retry", self.pending));
+            if self.stuck > 0 {
+                tail.push_str(&format!(" ({} stuck)", self.stuck));
+            }
+        }
         format!(
-            "{created}, {} already ticketed, {} skipped, {} failed of {} seen{tenants}",
+            "{created}, {} already ticketed, {} skipped{extra}, {} failed of {} seen{tail}",
             self.already_ticketed, self.skipped, self.failed, self.seen
         )
     }

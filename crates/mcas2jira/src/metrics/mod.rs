@@ -16,7 +16,11 @@
 //! | `tickets_found_total` | tenant | alerts found already ticketed in Jira, by label |
 //! | `alerts_skipped_total` | tenant | alerts a rule chose not to ticket |
 //! | `alerts_failed_total` | tenant | alerts that could not be ticketed (retried) |
+//! | `tickets_degraded_total` | tenant | tickets created without a field Jira refused for their alert |
+//! | `alerts_late_total` | tenant | alerts the reconcile sweep found late (behind the overlap) |
+//! | `alerts_held_total` | tenant | alerts held back, not attempted, while Jira refused the config |
 //! | `alerts_pending` | tenant | alerts awaiting a retry, after the tenant's last pass |
+//! | `alerts_stuck` | tenant | of those, alerts that failed `[pipeline] stuck_after` times or more |
 //! | `tenant_last_success_timestamp_seconds` | tenant | end of the tenant's last successful pass |
 //! | `tenant_pass_duration_seconds` | | how long tenant passes take (histogram) |
 //! | `requests_total` | service, status (`200`..., `error`, `abandoned`) | HTTP attempts |
@@ -25,7 +29,8 @@
 //! | `abuseipdb_quota_remaining` | | AbuseIPDB checks left today, as its last answer said |
 //! | `build_info` | version | 1 |
 //!
-//! A tenant pass is successful when its tenant could be read and no alert of it failed.
+//! A tenant pass is successful when its tenant could be read and no alert of it failed, was held
+//! for a config Jira refuses, or is stuck.
 
 mod observe;
 mod serve;
@@ -94,7 +99,11 @@ pub struct Recorder {
     found: PerTenant,
     skipped: PerTenant,
     failed: PerTenant,
+    degraded: PerTenant,
+    late: PerTenant,
+    held: PerTenant,
     pending: Family<TenantLabel, Gauge>,
+    stuck: Family<TenantLabel, Gauge>,
     last_success: Family<TenantLabel, Gauge<f64, AtomicU64>>,
     pass_duration: Histogram,
     requests: Family<RequestLabels, Counter>,
@@ -136,6 +145,27 @@ impl Recorder {
             &mut registry,
             "alerts_failed",
             "Alerts that could not be ticketed (retried on a later pass)",
+        );
+        let degraded = per_tenant(
+            &mut registry,
+            "tickets_degraded",
+            "Tickets created without a field Jira refused for their alert",
+        );
+        let late = per_tenant(
+            &mut registry,
+            "alerts_late",
+            "Alerts the reconcile sweep found late, behind the overlap window",
+        );
+        let held = per_tenant(
+            &mut registry,
+            "alerts_held",
+            "Alerts held back, not attempted, while Jira refused the config",
+        );
+        let stuck = Family::<TenantLabel, Gauge>::default();
+        registry.register(
+            "alerts_stuck",
+            "Alerts that failed [pipeline] stuck_after times or more, after the tenant's last pass",
+            stuck.clone(),
         );
         let pending = Family::<TenantLabel, Gauge>::default();
         registry.register(
@@ -200,7 +230,11 @@ impl Recorder {
             found,
             skipped,
             failed,
+            degraded,
+            late,
+            held,
             pending,
+            stuck,
             last_success,
             pass_duration,
             requests,
@@ -222,9 +256,17 @@ impl Recorder {
             (&self.found, summary.already_ticketed),
             (&self.skipped, summary.skipped),
             (&self.failed, summary.failed),
+            (&self.degraded, summary.degraded),
+            (&self.late, summary.late),
+            (&self.held, summary.held),
         ] {
             // Created even at 0, so that every tenant's series exists from its first pass.
             family.get_or_create(&tenant).inc_by(n);
+        }
+        // A pass stopped half-way has not counted them.
+        if !summary.interrupted {
+            self.pending.get_or_create(&tenant).set(i64::try_from(summary.pending).unwrap_or(i64::MAX));
+            self.stuck.get_or_create(&tenant).set(i64::try_from(summary.stuck).unwrap_or(i64::MAX));
         }
         self.pass_duration.observe(elapsed.as_secs_f64());
         if outcome == "ok" {
@@ -265,7 +307,8 @@ impl Recorder {
 fn pass_outcome(summary: &TenantSummary) -> &'static str {
     if summary.interrupted {
         "interrupted"
-    } else if summary.tenant_failed || summary.failed > 0 {
+    } else if summary.tenant_failed || summary.failed > 0 || summary.held > 0 || summary.stuck > 0 {
+        // Held alerts wait for a config Jira refuses: not a success, though none failed.
         "failed"
     } else {
         "ok"

@@ -1,6 +1,7 @@
 //! IP reputation for a pass: each public address looked up at most once per pass (single flight
-//! across tenants), the state store's cache read first, look-ups bounded in number, and a daily
-//! quota that runs out turning the rest of the pass's look-ups into "unavailable" at once.
+//! across tenants), the state store's cache read first, look-ups within the process's AbuseIPDB
+//! budget (`budget.rs`), and a daily quota that runs out turning the rest of the pass's look-ups
+//! into "unavailable" at once.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -12,9 +13,10 @@ use abuseipdb_client::CheckParams;
 use alert_mapping::{Reputation, ReputationFacts};
 use futures_util::future::join_all;
 use jiff::Timestamp;
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 
+use super::budget::TenantShare;
 use crate::state::StateStore;
 
 /// Look-ups and cache use of one pass.
@@ -38,7 +40,6 @@ pub struct Enricher {
     cells: Mutex<HashMap<IpAddr, Arc<OnceCell<Reputation>>>>,
     /// Cache writes under way (see [`Enricher::flush`]).
     writes: Mutex<JoinSet<()>>,
-    limit: Semaphore,
     /// Set once the daily quota is exhausted: the reason every later look-up gets.
     stopped: Mutex<Option<String>>,
     lookups: AtomicU64,
@@ -53,14 +54,14 @@ impl std::fmt::Debug for Enricher {
 }
 
 impl Enricher {
-    /// An enricher using `client` (none: enrichment off), `max_age_days` for the checks,
-    /// the store's cache with `ttl`, and at most `concurrency` look-ups in flight.
+    /// An enricher using `client` (none: enrichment off), `max_age_days` for the checks, and the
+    /// store's cache with `ttl`. How many look-ups run at once is the AbuseIPDB budget's to say:
+    /// each call of [`Enricher::reputations`] brings its tenant's share of it.
     pub fn new(
         client: Option<abuseipdb_client::Client>,
         max_age_days: u16,
         store: Arc<StateStore>,
         ttl: Duration,
-        concurrency: usize,
     ) -> Self {
         Self {
             client,
@@ -70,7 +71,6 @@ impl Enricher {
             read_only: false,
             cells: Mutex::new(HashMap::new()),
             writes: Mutex::new(JoinSet::new()),
-            limit: Semaphore::new(concurrency.max(1)),
             stopped: Mutex::new(None),
             lookups: AtomicU64::new(0),
             cache_hits: AtomicU64::new(0),
@@ -94,10 +94,11 @@ impl Enricher {
         }
     }
 
-    /// The reputation of each of `ips` (public addresses, without duplicates).
+    /// The reputation of each of `ips` (public addresses, without duplicates), the look-ups made
+    /// within `budget`, the AbuseIPDB share of the tenant asking.
     ///
     /// Never fails: a failed look-up gives [`Reputation::Unavailable`] with the reason.
-    pub async fn reputations(&self, ips: &[IpAddr]) -> HashMap<IpAddr, Reputation> {
+    pub async fn reputations(&self, ips: &[IpAddr], budget: &TenantShare) -> HashMap<IpAddr, Reputation> {
         if ips.is_empty() {
             return HashMap::new();
         }
@@ -132,7 +133,7 @@ impl Enricher {
         let answers = join_all(cells.iter().map(|(ip, cell)| async {
             let reputation = cell
                 .get_or_init(|| async {
-                    let reputation = self.lookup(*ip).await;
+                    let reputation = self.lookup(*ip, budget).await;
                     if let Reputation::Known(facts) = &reputation {
                         fresh.lock().unwrap_or_else(|p| p.into_inner()).push((*ip, facts.clone()));
                     }
@@ -195,16 +196,14 @@ impl Enricher {
         }
     }
 
-    async fn lookup(&self, ip: IpAddr) -> Reputation {
+    async fn lookup(&self, ip: IpAddr, budget: &TenantShare) -> Reputation {
         let Some(client) = &self.client else {
             return Reputation::not_looked_up("no [abuseipdb] in the config");
         };
         if let Some(reason) = self.stopped_reason() {
             return Reputation::unavailable(reason);
         }
-        let Ok(_permit) = self.limit.acquire().await else {
-            return Reputation::unavailable("look-ups stopped");
-        };
+        let _permit = budget.acquire().await;
         // Checked again: the quota may have run out while this look-up waited for its turn.
         if let Some(reason) = self.stopped_reason() {
             return Reputation::unavailable(reason);

@@ -24,7 +24,8 @@
 //! A crash at any point leaves the checkpoint at the end of the last whole slice; the alerts of
 //! the slice in hand are found again by the state store or by their `graph-<id>` label. Alerts
 //! Graph shows late (raised before the pass, listed after it) are read by the next pass's
-//! overlap.
+//! overlap, or later by the reconcile sweep (`sweep.rs`), which reads its window in the same
+//! slices.
 //!
 //! # From MCAS to Graph
 //!
@@ -39,6 +40,7 @@ use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 
 use super::TenantRun;
+use super::page::PageKind;
 use super::source::SourcePage;
 use crate::state::{PageOutcome, Pending};
 
@@ -57,19 +59,18 @@ impl TenantRun<'_> {
             return Ok(());
         }
         let start = self.graph_start().await?;
+        self.sweep(start).await?;
+        if self.stopping() {
+            return Ok(());
+        }
         tracing::debug!(tenant = %self.tenant.name, from = %start, to = %self.now, "reading Graph alerts");
-        self.walk_graph(client, start).await
+        self.walk_graph(client, start, self.now, PageKind::Retry).await
     }
 
     /// Where the walk starts: as for MCAS ([`TenantRun::start`]), but never before the floor
     /// the tenant's MCAS checkpoint left when it moved to Graph.
-    async fn graph_start(&self) -> Result<Timestamp, String> {
-        let store = Arc::clone(&self.services.store);
-        let (name, now, record) = (self.tenant.name.clone(), self.now, !self.options.dry_run);
-        let floor = tokio::task::spawn_blocking(move || store.begin_graph(&name, now, record))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
+    async fn graph_start(&mut self) -> Result<Timestamp, String> {
+        let floor = self.graph_floor().await?;
         let start = self.start().await?;
         Ok(match floor {
             // After the floor, not at it: the MCAS checkpoint is the time of an alert MCAS
@@ -85,15 +86,49 @@ impl TenantRun<'_> {
         })
     }
 
-    /// Walks `[start, now)` slice by slice, oldest first (see the module documentation).
+    /// The floor of the tenant's Graph windows (see [`crate::state::StateStore::begin_graph`]),
+    /// recording that its Graph reading began (not in a dry run).
+    async fn graph_floor(&self) -> Result<Option<Timestamp>, String> {
+        let store = Arc::clone(&self.services.store);
+        let (name, now, record) = (self.tenant.name.clone(), self.now, !self.options.dry_run);
+        tokio::task::spawn_blocking(move || store.begin_graph(&name, now, record))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("state store: {}", crate::chain(&e)))
+    }
+
+    /// The reconcile sweep's reading of `[from, to]` for a Graph tenant: the same slices as the
+    /// walk, each page handled as a sweep page (only alerts the state store never saw are new),
+    /// never before the tenant's floor, and the checkpoint left alone.
+    pub(super) async fn sweep_graph(
+        &mut self,
+        client: &graph_security_client::Client,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<(), String> {
+        let from = match self.graph_floor().await? {
+            Some(floor) if floor >= from => floor + SignedDuration::from_millis(1),
+            _ => from,
+        };
+        if from > to {
+            return Ok(());
+        }
+        self.walk_graph(client, from, to + SignedDuration::from_millis(1), PageKind::Sweep).await
+    }
+
+    /// Walks `[start, end)` slice by slice, oldest first (see the module documentation), each
+    /// page handled as `kind`: [`PageKind::Retry`] for the walk (remembered, so that a slice
+    /// walked again handles none twice; the checkpoint moves by slice, here), or
+    /// [`PageKind::Sweep`] for the reconcile sweep (which moves no checkpoint).
     async fn walk_graph(
         &mut self,
         client: &graph_security_client::Client,
         start: Timestamp,
+        end: Timestamp,
+        kind: PageKind,
     ) -> Result<(), String> {
         let page_size = self.services.config.fetch.page_size;
         let cap = u64::from(page_size) * MAX_SLICE_PAGES;
-        let end = self.now;
         let mut lo = start;
         let mut width = end.duration_since(start);
         while lo < end {
@@ -118,7 +153,7 @@ impl TenantRun<'_> {
                 }
                 listed += (page.alerts.len() + page.malformed.len()) as u64;
                 let page = self.wanted(SourcePage::from(page));
-                self.handle_page_with(page, false, Vec::new()).await?;
+                self.handle_page_with(page, kind, Vec::new()).await?;
                 if self.stopping() {
                     return Ok(());
                 }
@@ -143,7 +178,9 @@ impl TenantRun<'_> {
                 }
                 _ => {}
             }
-            self.graph_checkpoint(hi).await?;
+            if kind != PageKind::Sweep {
+                self.graph_checkpoint(hi).await?;
+            }
             lo = hi;
             width = width.saturating_mul(2);
         }
@@ -233,7 +270,7 @@ impl TenantRun<'_> {
             if page.alerts.is_empty() && gone.is_empty() {
                 continue;
             }
-            self.handle_page_with(page, false, gone).await?;
+            self.handle_page_with(page, PageKind::Retry, gone).await?;
         }
         Ok(())
     }

@@ -17,6 +17,11 @@
 //! Off the critical path as well: the IP reputation cache writes, waited for at the end of a pass
 //! ([`Enricher::flush`]).
 //!
+//! Tenants run `[pipeline] concurrency` at a time (lowered at start-up to what the open-file limit
+//! carries). MCAS is paced per tenant by the tenant's client, its window seeded from the state
+//! store at the start of the pass and kept at its end (`pacing.rs`); Jira and AbuseIPDB, shared by
+//! all tenants, are reached through the process's budgets (`budget.rs`), each tenant in turn.
+//!
 //! The checkpoint moves past a page only once every alert of it is either ticketed, skipped by a
 //! rule, or recorded as pending (retried on the next pass by id). A crash at any point leaves the
 //! checkpoint at the last page fully recorded; tickets created after it are found again by their
@@ -24,11 +29,17 @@
 //! (a [`Shutdown`]): it starts no new page once a stop is requested, and what it leaves undone
 //! the next pass does.
 
+mod budget;
 mod create;
 mod enrich;
 mod graph_source;
+mod pacing;
 mod page;
+mod reduce;
+mod refusal;
 mod source;
+mod stuck;
+mod sweep;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -39,12 +50,16 @@ use jiff::{SignedDuration, Timestamp};
 use mcas_client::{AlertQuery, AlertsPage};
 use serde_json::json;
 
+pub use budget::{Budget, Budgets, Permit, TenantBudgets, TenantShare};
 pub use enrich::{EnrichStats, Enricher};
+pub use pacing::{keep as keep_pacing, seed as seed_pacing};
 
 use crate::events::{Event, EventSink, TenantSummary};
+use crate::preflight::Problem;
 use crate::services::{Services, Tenant, TenantClient};
 use crate::shutdown::Shutdown;
 use crate::state::{Failure, PageOutcome, Pending};
+use page::PageKind;
 
 /// How a pass runs.
 #[derive(Debug, Clone, Default)]
@@ -60,7 +75,10 @@ pub struct PassOptions {
 /// What a pass did.
 #[derive(Debug, Clone, Default)]
 pub struct PassReport {
-    /// One summary per tenant whose pass started, in config order.
+    /// What Jira refuses (or would) of the config: found before the pass (then no tenant was
+    /// handled) or by a refused create (then every create stopped). Empty when none.
+    pub config_problems: Vec<Problem>,
+    /// One summary per tenant, in config order.
     pub tenants: Vec<TenantSummary>,
     /// IP reputation figures.
     pub enrichment: EnrichStats,
@@ -71,10 +89,16 @@ pub struct PassReport {
 }
 
 impl PassReport {
-    /// Whether anything failed: an alert that could not be ticketed, or a tenant that could not be
-    /// read. Either way the work is retried on the next pass.
+    /// Whether anything failed: an alert that could not be ticketed, a tenant that could not be
+    /// read, or an alert stuck after many attempts. Either way the work is retried on the next
+    /// pass.
     pub fn has_failures(&self) -> bool {
-        self.failed() > 0 || self.tenants_failed() > 0
+        self.failed() > 0 || self.tenants_failed() > 0 || self.total(|t| t.stuck) > 0
+    }
+
+    /// The figure `f` summed over the tenants.
+    pub fn total(&self, f: impl Fn(&TenantSummary) -> u64) -> u64 {
+        self.tenants.iter().map(f).sum()
     }
 
     /// Tickets created in this pass.
@@ -117,7 +141,6 @@ impl PassContext<'_> {
             config.abuseipdb.as_ref().map_or(90, |a| a.max_age_days),
             Arc::clone(&services.store),
             config.abuseipdb.as_ref().map_or(Duration::from_secs(86_400), |a| a.cache_ttl),
-            config.pipeline.lookup_concurrency,
         )
         .read_only(read_only)
     }
@@ -162,11 +185,18 @@ pub async fn run_pass_until(
     stop: &Shutdown,
 ) -> PassReport {
     let started = std::time::Instant::now();
+    // What Jira refuses of the config stops the pass before any alert is handled: they would only
+    // wait, and the refusal is said once rather than per alert.
+    let problems = services.gate.before_pass(services, options.dry_run, sink).await;
+    if !problems.is_empty() {
+        return PassReport { config_problems: problems, elapsed: started.elapsed(), ..PassReport::default() };
+    }
     let enricher = PassContext::enricher(services, options.dry_run);
     let context = PassContext { services, enricher: &enricher, options, sink, stop };
     let selected = context.selected();
+    pacing::seed(services, &selected).await;
     let context = &context;
-    let mut summaries: Vec<(usize, TenantSummary)> = stream::iter(selected.into_iter().enumerate())
+    let mut summaries: Vec<(usize, TenantSummary)> = stream::iter(selected.iter().copied().enumerate())
         .map(|(index, tenant)| async move {
             // A tenant not started when the stop came is left for the next pass.
             if stop.is_requested() {
@@ -180,13 +210,18 @@ pub async fn run_pass_until(
             sink.emit(Event::TenantSummary(summary.clone()));
             Some((index, summary))
         })
-        .buffer_unordered(services.config.pipeline.concurrency.max(1))
+        .buffer_unordered(services.concurrency.max(1))
         .filter_map(std::future::ready)
         .collect()
         .await;
     summaries.sort_by_key(|(index, _)| *index);
+    // A dry run writes nothing to the state store, not even the MCAS requests it made.
+    if !options.dry_run {
+        pacing::keep(services, &selected).await;
+    }
     enricher.flush().await;
     PassReport {
+        config_problems: services.gate.refused().into_iter().collect(),
         tenants: summaries.into_iter().map(|(_, s)| s).collect(),
         enrichment: enricher.stats(),
         elapsed: started.elapsed(),
@@ -199,11 +234,17 @@ struct TenantRun<'a> {
     services: &'a Services,
     tenant: &'a Tenant,
     enricher: &'a Enricher,
+    /// The tenant's places in the process's Jira and AbuseIPDB budgets.
+    budgets: TenantBudgets,
     options: &'a PassOptions,
     sink: &'a dyn EventSink,
     stop: &'a Shutdown,
     /// When the pass started: the upper bound of the walk and the time of the state writes.
     now: Timestamp,
+    /// The checkpoint the walk started from (none with `--since`): a page that ends at or before
+    /// it, and has nothing else to record, is not written at all, so that a pass with nothing new
+    /// costs the MCAS reads and no disk sync per tenant.
+    checkpoint: Option<Timestamp>,
     /// The alerts retried by id in this pass, so that one also in the walk's window is handled
     /// once. Only these: the walk itself never yields an alert twice, so the set stays as small
     /// as the retry queue however many alerts the walk reads.
@@ -222,10 +263,12 @@ impl<'a> TenantRun<'a> {
             services: context.services,
             tenant,
             enricher: context.enricher,
+            budgets: context.services.budgets.tenant(),
             options: context.options,
             sink: context.sink,
             stop: context.stop,
             now: Timestamp::now(),
+            checkpoint: None,
             retried: HashSet::new(),
             write: None,
             summary,
@@ -248,6 +291,7 @@ impl<'a> TenantRun<'a> {
             tracing::error!(tenant = %self.tenant.name, "{reason}");
             self.sink.emit(Event::TenantFailed { tenant: self.tenant.name.clone(), reason });
         }
+        self.report_pending().await;
     }
 
     async fn run_inner(&mut self) -> Result<(), String> {
@@ -261,15 +305,8 @@ impl<'a> TenantRun<'a> {
             return Ok(());
         }
         let start = self.start().await?;
-        let fetch = &self.services.config.fetch;
-        let mut query = AlertQuery::default()
-            .date_from(start)
-            .date_to(self.now)
-            .min_severity(fetch.min_severity.into())
-            .page_size(fetch.page_size);
-        if fetch.only_open {
-            query = query.open_only(true);
-        }
+        self.sweep(start).await?;
+        let query = sweep::alert_query(&self.services.config.fetch, start, self.now);
         tracing::debug!(tenant = %self.tenant.name, from = %start, to = %self.now, "reading alerts");
         // The walk runs ahead by one page: MCAS is paced, so the next page is on its way while
         // this one is enriched, ticketed and recorded.
@@ -291,7 +328,7 @@ impl<'a> TenantRun<'a> {
             }
             match page {
                 Ok(page) => {
-                    if let Err(e) = self.handle_page(page, true).await {
+                    if let Err(e) = self.handle_page(page).await {
                         outcome = Err(e);
                         break;
                     }
@@ -308,7 +345,7 @@ impl<'a> TenantRun<'a> {
 
     /// Where the walk starts: `--since`, else the checkpoint minus the overlap, else the first
     /// look-back.
-    async fn start(&self) -> Result<Timestamp, String> {
+    async fn start(&mut self) -> Result<Timestamp, String> {
         let fetch = &self.services.config.fetch;
         let back = |d: Duration| self.now - SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX);
         if let Some(since) = self.options.since {
@@ -320,6 +357,7 @@ impl<'a> TenantRun<'a> {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
+        self.checkpoint = checkpoint;
         Ok(match checkpoint {
             Some(at) => at - SignedDuration::try_from(fetch.overlap).unwrap_or(SignedDuration::ZERO),
             None => back(fetch.first_lookback),
@@ -377,7 +415,7 @@ impl<'a> TenantRun<'a> {
         if !gone.is_empty() {
             tracing::warn!(tenant = %self.tenant.name, ?gone, "alerts pending a retry no longer exist in MCAS; dropping them");
         }
-        self.handle_page_with(page.into(), false, gone).await
+        self.handle_page_with(page.into(), PageKind::Retry, gone).await
     }
 
     /// Reports an alert MCAS would not give back by id, and keeps it pending.
@@ -408,6 +446,7 @@ impl<'a> TenantRun<'a> {
             next_try: self.now,
             severity: pending.severity.clone(),
             title: pending.title.clone(),
+            attempt: true,
         });
         let store = Arc::clone(&self.services.store);
         let tenant = self.tenant.name.clone();
@@ -417,8 +456,8 @@ impl<'a> TenantRun<'a> {
             .map_err(|e| format!("state store: could not record the failure: {}", crate::chain(&e)))
     }
 
-    async fn handle_page(&mut self, page: AlertsPage, moves_checkpoint: bool) -> Result<(), String> {
-        self.handle_page_with(page.into(), moves_checkpoint, Vec::new()).await
+    async fn handle_page(&mut self, page: AlertsPage) -> Result<(), String> {
+        self.handle_page_with(page.into(), PageKind::Walk, Vec::new()).await
     }
 
     /// Waits for the state write under way, if any.

@@ -9,18 +9,31 @@ use futures_util::TryStreamExt;
 use jira_client::{Label, SearchQuery, jql};
 
 use super::TenantRun;
-use super::create::create_all;
+use super::budget::TenantShare;
+use super::create::ToCreate;
 use super::source::{SourceAlert, SourcePage};
 use crate::events::Event;
 use crate::state::{Failure, IpScore, Origin, PageOutcome, SkippedAlert, TicketRecord};
 
+/// Where a page comes from, which decides what is new in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PageKind {
+    /// The walk from the checkpoint: its newest alert moves the checkpoint.
+    Walk,
+    /// Alerts retried by id, older than the checkpoint; remembered, so that the walk, if its
+    /// window holds one too, leaves it alone.
+    Retry,
+    /// The reconcile sweep behind the walk's window: only alerts the state store has never seen
+    /// (handled or pending) are new, and each is a late alert.
+    Sweep,
+}
+
 impl TenantRun<'_> {
-    /// Handles one page. `moves_checkpoint` is false for the page of retried alerts, which are older
-    /// than the checkpoint. `cleared` are pending alerts to forget (they no longer exist).
+    /// Handles one page of `kind`. `cleared` are pending alerts to forget (they no longer exist).
     pub(super) async fn handle_page_with<A: SourceAlert>(
         &mut self,
         page: SourcePage<A>,
-        moves_checkpoint: bool,
+        kind: PageKind,
         cleared: Vec<String>,
     ) -> Result<(), String> {
         let now = self.now;
@@ -33,12 +46,23 @@ impl TenantRun<'_> {
             .chain(page.malformed.iter().filter_map(|m| m.time))
             .max();
 
-        // A retried alert is remembered, so that the walk, if its window holds the alert too,
-        // leaves it alone.
-        let retrying = !moves_checkpoint;
+        // The sweep re-reads alerts handled long ago: only those the store never saw are new.
+        let seen_before = if kind == PageKind::Sweep {
+            let ids = page
+                .alerts
+                .iter()
+                .map(|a| a.id())
+                .chain(page.malformed.iter().filter_map(|m| m.id.as_deref()));
+            self.stored(ids.map(str::to_owned).collect(), true).await?
+        } else {
+            HashSet::new()
+        };
         for malformed in page.malformed {
+            if kind == PageKind::Sweep && malformed.id.as_ref().is_none_or(|id| seen_before.contains(id)) {
+                continue;
+            }
             if let Some(id) = &malformed.id
-                && !self.first_meeting(id, retrying)
+                && !self.first_meeting(id, kind)
             {
                 continue;
             }
@@ -62,21 +86,31 @@ impl TenantRun<'_> {
                     next_try: now,
                     severity: None,
                     title: None,
+                    attempt: true,
                 });
             }
         }
 
-        let alerts: Vec<A> =
-            page.alerts.into_iter().filter(|a| self.first_meeting(a.id(), retrying)).collect();
+        let alerts: Vec<A> = page
+            .alerts
+            .into_iter()
+            .filter(|a| !seen_before.contains(a.id()))
+            .filter(|a| self.first_meeting(a.id(), kind))
+            .collect();
         self.summary.seen += alerts.len() as u64;
-        let known = self.known(&alerts).await?;
-        self.summary.known += known.len() as u64;
-        let fresh: Vec<A> = alerts.into_iter().filter(|a| !known.contains(a.id())).collect();
+        let fresh = if kind == PageKind::Sweep {
+            self.late(&alerts);
+            alerts
+        } else {
+            let known = self.stored(alerts.iter().map(|a| a.id().to_owned()).collect(), false).await?;
+            self.summary.known += known.len() as u64;
+            alerts.into_iter().filter(|a| !known.contains(a.id())).collect()
+        };
         if !fresh.is_empty() {
             self.ticket(fresh, &mut outcome).await;
         }
-        if moves_checkpoint {
-            outcome.checkpoint = newest;
+        if kind == PageKind::Walk {
+            outcome.checkpoint = newest.filter(|newest| self.checkpoint.is_none_or(|at| *newest > at));
         }
         if self.options.dry_run || outcome.is_empty() {
             return Ok(());
@@ -93,22 +127,27 @@ impl TenantRun<'_> {
         Ok(())
     }
 
-    /// Whether this is the pass's first meeting with the alert: always for the walk (which never
-    /// repeats an alert) unless the alert was retried; retried alerts are remembered.
-    fn first_meeting(&mut self, id: &str, retrying: bool) -> bool {
-        if retrying { self.retried.insert(id.to_owned()) } else { !self.retried.contains(id) }
+    /// Whether this is the pass's first meeting with the alert: always for the walk and the
+    /// sweep (neither repeats an alert, and their windows do not overlap) unless the alert was
+    /// retried; retried alerts are remembered.
+    fn first_meeting(&mut self, id: &str, kind: PageKind) -> bool {
+        match kind {
+            PageKind::Retry => self.retried.insert(id.to_owned()),
+            PageKind::Walk | PageKind::Sweep => !self.retried.contains(id),
+        }
     }
 
-    async fn known<A: SourceAlert>(&self, alerts: &[A]) -> Result<HashSet<String>, String> {
-        if alerts.is_empty() {
+    /// Which of `ids` the state store holds: handled (ticketed or skipped), and, with
+    /// `pending_too`, waiting for a retry as well (what the sweep compares MCAS with).
+    async fn stored(&self, ids: Vec<String>, pending_too: bool) -> Result<HashSet<String>, String> {
+        if ids.is_empty() {
             return Ok(HashSet::new());
         }
         let store = Arc::clone(&self.services.store);
         let tenant = self.tenant.name.clone();
-        let ids: Vec<String> = alerts.iter().map(|a| a.id().to_owned()).collect();
         tokio::task::spawn_blocking(move || {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            store.known_alerts(&tenant, &ids)
+            if pending_too { store.seen_alerts(&tenant, &ids) } else { store.known_alerts(&tenant, &ids) }
         })
         .await
         .map_err(|e| e.to_string())?
@@ -117,10 +156,19 @@ impl TenantRun<'_> {
 
     /// Tickets the alerts the state store does not know.
     async fn ticket<A: SourceAlert>(&mut self, fresh: Vec<A>, outcome: &mut PageOutcome) {
+        // Jira refuses the config: nothing can be created, so nothing is asked of Jira or
+        // AbuseIPDB either; the alerts wait, and the first pass after the fix handles them (label
+        // search included).
+        if self.services.gate.refused().is_some() {
+            for alert in &fresh {
+                self.hold(alert, outcome);
+            }
+            return;
+        }
         let labels: Vec<Label> = fresh.iter().map(SourceAlert::label).collect();
         // The state store cannot prove these alerts new (a crash, a lost answer or a deleted state
         // file may have left their ticket unrecorded), so Jira is asked first, once for the page.
-        let existing = match find_existing(&self.services.clients.jira, &labels).await {
+        let existing = match find_existing(&self.services.clients.jira, &self.budgets.jira, &labels).await {
             Ok(existing) => existing,
             Err(reason) => {
                 let reason = format!("could not search Jira for existing tickets: {reason}");
@@ -161,6 +209,13 @@ impl TenantRun<'_> {
         if to_create.is_empty() {
             return;
         }
+        // Another tenant may have met a config refusal during the search.
+        if self.services.gate.refused().is_some() {
+            for alert in &to_create {
+                self.hold(alert, outcome);
+            }
+            return;
+        }
 
         let facts: Vec<Facts> = to_create.iter().map(|a| a.facts(&self.tenant.context)).collect();
         let mut ips = Vec::new();
@@ -170,7 +225,7 @@ impl TenantRun<'_> {
                 ips.push(ip);
             }
         }
-        let reputations = self.enricher.reputations(&ips).await;
+        let reputations = self.enricher.reputations(&ips, &self.budgets.abuseipdb).await;
 
         let mut drafts: Vec<(usize, TicketDraft)> = Vec::with_capacity(to_create.len());
         for (index, (alert, facts)) in to_create.iter().zip(&facts).enumerate() {
@@ -219,48 +274,11 @@ impl TenantRun<'_> {
             return;
         }
 
-        let config = &self.services.config;
-        let project = self.services.project();
-        // The drafts are not needed once they are requests, so they are moved rather than copied.
-        let (indices, issues): (Vec<usize>, Vec<_>) = drafts
-            .into_iter()
-            .map(|(index, draft)| (index, draft.into_new_issue(project.clone(), &config.jira.issue_type)))
-            .unzip();
-        let results = create_all(
-            &self.services.clients.jira,
-            issues,
-            config.pipeline.bulk_create,
-            config.pipeline.create_concurrency,
-        )
-        .await;
-        for (index, result) in indices.into_iter().zip(results) {
-            let alert = &to_create[index];
-            match result {
-                Ok((created, answered)) => {
-                    let key = created.key.as_str().to_owned();
-                    self.summary.created += 1;
-                    self.sink.emit(Event::TicketCreated {
-                        tenant: self.tenant.name.clone(),
-                        alert_id: alert.id().to_owned(),
-                        severity: alert.severity_name().to_owned(),
-                        title: alert.title().to_owned(),
-                        key: key.clone(),
-                    });
-                    outcome.tickets.push(record(
-                        alert,
-                        &facts[index],
-                        &reputations,
-                        key,
-                        Origin::Created,
-                        (answered, true),
-                    ));
-                }
-                Err(reason) => self.fail(alert, outcome, format!("creating the ticket failed: {reason}")),
-            }
-        }
+        let page = ToCreate { alerts: &to_create, facts: &facts, reputations: &reputations };
+        self.create_tickets(&page, drafts, outcome).await;
     }
 
-    fn fail<A: SourceAlert>(&mut self, alert: &A, outcome: &mut PageOutcome, reason: String) {
+    pub(super) fn fail<A: SourceAlert>(&mut self, alert: &A, outcome: &mut PageOutcome, reason: String) {
         self.summary.failed += 1;
         tracing::warn!(tenant = %self.tenant.name, alert = %alert.id(), "{reason}");
         self.sink.emit(Event::Failed {
@@ -270,14 +288,20 @@ impl TenantRun<'_> {
             title: Some(alert.title().to_owned()),
             reason: reason.clone(),
         });
-        outcome.failures.push(Failure {
+        outcome.failures.push(self.failure(alert, reason, true));
+    }
+
+    /// The pending record of an alert that failed (or, without `attempt`, was held) now.
+    pub(super) fn failure<A: SourceAlert>(&self, alert: &A, error: String, attempt: bool) -> Failure {
+        Failure {
             alert_id: alert.id().to_owned(),
             alert_time: alert.time(),
-            error: reason,
+            error,
             next_try: self.now,
             severity: Some(alert.severity_name().to_owned()),
             title: Some(alert.title().to_owned()),
-        });
+            attempt,
+        }
     }
 }
 
@@ -285,12 +309,17 @@ impl TenantRun<'_> {
 /// if need be) for the whole page.
 async fn find_existing(
     jira: &jira_client::Client,
+    budget: &TenantShare,
     labels: &[Label],
 ) -> Result<HashMap<String, (String, Option<jiff::Timestamp>)>, String> {
     let wanted: HashSet<&str> = labels.iter().map(Label::as_str).collect();
     let query = SearchQuery::new(jql::labels_in(labels)).fields(["labels", "created"]).max_results(100);
-    let issues: Vec<jira_client::Issue> =
-        jira.search(query).try_collect().await.map_err(|e| crate::chain(&e))?;
+    // One permit for the search: a page's labels (at most 100) find at most one page of issues
+    // but for tickets duplicated by hand.
+    let permit = budget.acquire().await;
+    let issues: Result<Vec<jira_client::Issue>, _> = jira.search(query).try_collect().await;
+    drop(permit);
+    let issues = issues.map_err(|e| crate::chain(&e))?;
     let mut found: HashMap<String, (String, Option<jiff::Timestamp>)> = HashMap::new();
     for issue in issues {
         let created = issue.fields.created;
@@ -318,8 +347,8 @@ fn key_number(key: &str) -> u64 {
     key.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(u64::MAX)
 }
 
-/// The state store's record of an alert's ticket.
-fn record<A: SourceAlert>(
+/// The state store's record of an alert's ticket (a whole one: see [`TicketRecord::degraded`]).
+pub(super) fn record<A: SourceAlert>(
     alert: &A,
     facts: &Facts,
     reputations: &HashMap<std::net::IpAddr, Reputation>,
@@ -347,5 +376,6 @@ fn record<A: SourceAlert>(
                 score: reputations.get(&found.ip).and_then(Reputation::score),
             })
             .collect(),
+        degraded: Vec::new(),
     }
 }

@@ -28,6 +28,9 @@ pub struct ReportData {
     pub skipped: Vec<StoredSkip>,
     /// Alerts in the period whose ticket failed and waits for a retry.
     pub pending: Vec<Pending>,
+    /// Every alert waiting for a retry, whatever its period (of the tenants asked for), for the
+    /// list of what awaits a retry.
+    pub awaiting: Vec<Pending>,
     /// Tickets (of any period) done with a resolution `[sync.resolutions]` does not name, as the
     /// last sync found them.
     pub unmapped: Vec<(StoredTicket, Mirrored)>,
@@ -241,6 +244,27 @@ pub struct UnmappedLine {
     pub since: Timestamp,
 }
 
+/// An alert waiting for a retry, with how often it failed and why, last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwaitingLine {
+    /// The tenant.
+    pub tenant: String,
+    /// The alert's `_id`.
+    pub alert_id: String,
+    /// Its severity, `unknown` when the alert could not be read.
+    pub severity: String,
+    /// Its title, when known.
+    pub title: Option<String>,
+    /// The alert's own time.
+    pub alert_time: Timestamp,
+    /// Failed attempts (an alert held while Jira refuses the config counts none).
+    pub attempts: u32,
+    /// When it first failed.
+    pub since: Timestamp,
+    /// Why, the last time.
+    pub last_error: String,
+}
+
 /// A distribution of durations, in whole seconds (nearest-rank percentiles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct DurationStats {
@@ -336,6 +360,8 @@ pub struct Report {
     /// Tickets done with a resolution `[sync.resolutions]` does not name (whatever their
     /// period), as the last sync found them.
     pub unmapped_resolutions: Vec<UnmappedLine>,
+    /// Every alert waiting for a retry (whatever its period), most attempts first.
+    pub awaiting: Vec<AwaitingLine>,
 }
 
 /// The heading of a report: `Daily report 2024-05-01` or `Report 2024-05-01 to 2024-05-31`, the
@@ -614,7 +640,27 @@ pub fn aggregate(
         }),
         tickets,
         unmapped_resolutions,
+        awaiting: awaiting_lines(&data.awaiting),
     }
+}
+
+/// The alerts waiting for a retry, most attempts first, then oldest first.
+fn awaiting_lines(pending: &[Pending]) -> Vec<AwaitingLine> {
+    let mut lines: Vec<AwaitingLine> = pending
+        .iter()
+        .map(|p| AwaitingLine {
+            tenant: p.tenant.clone(),
+            alert_id: p.alert_id.clone(),
+            severity: p.severity.clone().unwrap_or_else(|| UNKNOWN_SEVERITY.to_owned()),
+            title: p.title.clone(),
+            alert_time: p.alert_time,
+            attempts: p.attempts,
+            since: p.first_seen,
+            last_error: p.last_error.clone(),
+        })
+        .collect();
+    lines.sort_by(|a, b| b.attempts.cmp(&a.attempts).then(a.alert_time.cmp(&b.alert_time)));
+    lines
 }
 
 /// Every UTC day of the period, or only the days with alerts when the period is very long.

@@ -14,7 +14,8 @@
 //! `ticket_title`, `ticket_alert_id`, `ticket_alert_time`, `ticket_created_at`, `ticket_origin`,
 //! and with `--jira` `ticket_status`, `ticket_resolution`; tenant and severity are filled in.
 //! `unmapped_resolution` rows (value the resolution) list the tickets whose resolution the sync
-//! does not map.
+//! does not map; `awaiting_retry_attempts` and `awaiting_retry_reason` rows (item the alert id)
+//! the alerts waiting for a retry.
 //!
 //! Fields follow RFC 4180. Text from the alerts that a spreadsheet would run as a formula
 //! (starting with `=`, `+`, `-`, `@`) is prefixed with `'`.
@@ -149,6 +150,10 @@ pub(super) fn render(report: &Report) -> String {
             &u.ticket.key,
             u.resolution.as_deref().unwrap_or(""),
         );
+    }
+    for a in &report.awaiting {
+        csv.row("awaiting_retry_attempts", &a.tenant, &a.severity, &a.alert_id, a.attempts);
+        csv.row("awaiting_retry_reason", &a.tenant, &a.severity, &a.alert_id, &a.last_error);
     }
     csv.0
 }

@@ -270,15 +270,15 @@ pub fn read_data(store: &StateStore, query: &ReportQuery) -> Result<ReportData> 
     let tickets = store.tickets_between(from, to, &tenants).context("reading tickets")?;
     let skipped = store.skipped_between(from, to, &tenants).context("reading skipped alerts")?;
     // The pending table holds only the alerts that failed and wait for a retry: a few rows.
-    let pending = store
+    let awaiting: Vec<_> = store
         .pending(None)
         .context("reading alerts awaiting a retry")?
         .into_iter()
-        .filter(|p| p.alert_time >= from && p.alert_time < to)
         .filter(|p| tenants.is_empty() || tenants.contains(&p.tenant.as_str()))
         .collect();
+    let pending = awaiting.iter().filter(|p| p.alert_time >= from && p.alert_time < to).cloned().collect();
     let unmapped = store.unmapped_resolutions(&tenants).context("reading unmapped resolutions")?;
-    Ok(ReportData { tickets, skipped, pending, unmapped })
+    Ok(ReportData { tickets, skipped, pending, awaiting, unmapped })
 }
 
 /// Renders a report in a format.

@@ -328,7 +328,41 @@ pub(super) fn sections(report: &Report, layout: Layout) -> Vec<Section> {
     if !report.unmapped_resolutions.is_empty() {
         out.push(unmapped_section(report));
     }
+    if !report.awaiting.is_empty() {
+        out.push(awaiting_section(report));
+    }
     out
+}
+
+fn awaiting_section(report: &Report) -> Section {
+    let mut section = Section::new(
+        "awaiting-retry",
+        "Alerts awaiting a retry",
+        &[
+            ("Alert", TEXT),
+            ("Tenant", TEXT),
+            ("Severity", TEXT),
+            ("Attempts", NUMBER),
+            ("Since (UTC)", TEXT),
+            ("Last reason", TEXT),
+        ],
+    )
+    .note(
+        "Alerts whose ticket could not be made yet, whatever their period, retried on every run; most attempts \
+         first. Alerts held while Jira refuses the config count no attempt.",
+    );
+    for line in &report.awaiting {
+        section.rows.push(vec![
+            clean(&line.alert_id),
+            clean(&line.tenant),
+            clean(&line.severity),
+            line.attempts.to_string(),
+            minute(line.since),
+            clean(&line.last_error),
+        ]);
+        section.links.push(None);
+    }
+    section
 }
 
 fn tickets_section(report: &Report, cap: Option<usize>) -> Section {

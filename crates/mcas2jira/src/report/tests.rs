@@ -113,6 +113,7 @@ fn ticket(tenant: &str, id: &str, severity: &str, alert_time: &str, delay_secs: 
             jira_key: format!("SEC-{id}"),
             created_at: alert_time + SignedDuration::from_secs(delay_secs),
             created_at_exact: true,
+            degraded: Vec::new(),
             origin: Origin::Created,
             severity: severity.to_owned(),
             title: format!("alert {id}"),
@@ -180,8 +181,32 @@ fn sample() -> ReportData {
             severity: Some("high".into()),
             title: Some("alert 6".into()),
         }],
+        awaiting: Vec::new(),
         unmapped: Vec::new(),
     }
+    .with_awaiting_as_pending()
+}
+
+impl ReportData {
+    /// The sample's pending alert is also what awaits a retry.
+    fn with_awaiting_as_pending(mut self) -> Self {
+        self.awaiting.clone_from(&self.pending);
+        self
+    }
+}
+
+#[test]
+fn alerts_awaiting_a_retry_are_listed_with_their_attempts_and_reason() {
+    let report = aggregate(&query(), &sample(), None, ts("2024-05-13T08:00:00Z"));
+    assert_eq!(report.awaiting.len(), 1);
+    let line = &report.awaiting[0];
+    assert_eq!((line.alert_id.as_str(), line.attempts, line.last_error.as_str()), ("6", 2, "jira down"));
+    let text = render(&report, ReportFormat::Table);
+    assert!(text.contains("Alerts awaiting a retry"), "{text}");
+    let row = text.lines().find(|l| l.contains("jira down")).unwrap_or_default();
+    assert!(row.contains("fabrikam") && row.contains(" 2 "), "{row}");
+    assert!(render(&report, ReportFormat::Csv).contains("awaiting_retry_reason,fabrikam,high,6,jira down"));
+    assert!(render(&report, ReportFormat::Json).contains("\"last_error\": \"jira down\""));
 }
 
 #[test]

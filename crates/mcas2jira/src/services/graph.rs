@@ -1,5 +1,5 @@
 //! The clients of the Graph tenants: one `EntraApp` per application, shared by every tenant that
-//! names it, and one Graph client per tenant (its own pacing).
+//! names it, and one Graph client per tenant (its own pacing) over the Graph pool.
 //!
 //! Sharing the application is what makes one app for a thousand customers cheap: its secret is
 //! read once, its token cache holds a token per tenant, and its lock per tenant lets tenants sign
@@ -19,11 +19,17 @@ pub(super) struct GraphClients<'a> {
     observer: Option<Arc<dyn http_support::Observer>>,
     /// The applications built so far, by `[entra_apps]` name.
     apps: BTreeMap<String, EntraApp>,
+    /// The one connection pool of every Graph client.
+    pool: reqwest::Client,
 }
 
 impl<'a> GraphClients<'a> {
-    pub(super) fn new(config: &'a Config, observer: Option<Arc<dyn http_support::Observer>>) -> Self {
-        Self { config, observer, apps: BTreeMap::new() }
+    pub(super) fn new(
+        config: &'a Config,
+        observer: Option<Arc<dyn http_support::Observer>>,
+        pool: reqwest::Client,
+    ) -> Self {
+        Self { config, observer, apps: BTreeMap::new(), pool }
     }
 
     /// The client of the Graph tenant `name`.
@@ -52,7 +58,8 @@ impl<'a> GraphClients<'a> {
         let mut builder = graph_security_client::Client::builder(Auth::app(app, tenant.tenant_id.clone()))
             .base_url(graph.url.clone())
             .scope(graph.scope.clone())
-            .requests_per_minute(graph.requests_per_minute);
+            .requests_per_minute(graph.requests_per_minute)
+            .http_client(self.pool.clone());
         if let Some(observer) = &self.observer {
             builder = builder.observer(Arc::clone(observer));
         }

@@ -69,7 +69,34 @@
 //!   - `reopened_at`: when the sync found the ticket reopened after its alert was closed, and
 //!     said so on the ticket (once).
 //!
-//! # Version 4: where a tenant's Graph reading began
+//! # Version 4: the MCAS pacing window across runs
+//!
+//! - `pacing`: per tenant, the start times of its most recent MCAS requests (`starts`, a JSON
+//!   array of integer milliseconds, oldest first; at most the configured requests per minute, all
+//!   within the pacing window when written) and `updated_at`. The next run seeds the tenant's
+//!   pacer with them, so that a run started right after another (cron every minute, `run` after
+//!   `watch` stopped) never puts more requests into one rolling minute than the limit. A row
+//!   whose times have all left the window is as good as none; a row that does not decode is
+//!   ignored, which at worst lets one run start as if the tenant had been quiet.
+//!
+//! # Version 5: refusals, late alerts, the Jira facts a run relies on
+//!
+//! - `tickets.degraded` (nullable JSON): for a ticket Jira accepted only without some of what the
+//!   alert gave it (a value Jira refused for this alert), what was left out and why:
+//!   `[{"field": "customfield_10107", "name": "Affected user", "reason": "..."}]`. Null for a
+//!   whole ticket.
+//! - `sweeps`: per tenant, `swept_at`, the time of its last reconcile sweep (the pass that read
+//!   its `[fetch] reconcile_window` again for alerts that reached MCAS late), and `window_from`,
+//!   where that sweep's window started.
+//! - `jira_checks`: the Jira facts a run checks before creating (project, issue types,
+//!   components, priorities, create screens), as last found sound: `config_hash` (a hash of the
+//!   config keys they were checked against) and `checked_at`. At most one row; a run trusts it
+//!   for `[jira] recheck_after`, and a config refusal met while creating removes it.
+//!
+//! Version 5 also changes what `pending.attempts` counts: an alert held back because Jira refused
+//! the config (not the alert) keeps its count, so that fixing the config never leaves it stuck.
+//!
+//! # Version 6: where a tenant's Graph reading began
 //!
 //! - `graph_starts`: per tenant read through Microsoft Graph, `floor` (nullable) and
 //!   `started_at`. A row says the tenant's Graph walk has begun, so its checkpoint is a Graph
@@ -89,7 +116,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations, in order; `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 pub(super) const V1: &str = "
 CREATE TABLE tickets (
@@ -207,6 +234,29 @@ ALTER TABLE sync_v3 RENAME TO sync;
 ";
 
 const V4: &str = "
+CREATE TABLE pacing (
+    tenant     TEXT    NOT NULL PRIMARY KEY,
+    starts     TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+const V5: &str = "
+ALTER TABLE tickets ADD COLUMN degraded TEXT;
+
+CREATE TABLE sweeps (
+    tenant      TEXT    NOT NULL PRIMARY KEY,
+    swept_at    INTEGER NOT NULL,
+    window_from INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE jira_checks (
+    config_hash TEXT    NOT NULL PRIMARY KEY,
+    checked_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+const V6: &str = "
 CREATE TABLE graph_starts (
     tenant     TEXT    NOT NULL PRIMARY KEY,
     floor      INTEGER,

@@ -9,10 +9,12 @@
 //! [`StateStore::lock_sync`] two syncs.
 
 mod error;
+mod freshness;
 mod graph;
 mod lock;
 mod migrations;
 mod open;
+mod pacing;
 mod pass;
 mod records;
 mod reports;
@@ -32,7 +34,8 @@ use serde::de::DeserializeOwned;
 pub use error::{Result, StateError};
 pub use lock::PassLock;
 pub use records::{
-    Failure, IpScore, Origin, PageOutcome, Pending, SkippedAlert, StoredSkip, StoredTicket, TicketRecord,
+    Failure, IpScore, LeftOut, Origin, PageOutcome, Pending, SkippedAlert, StoredSkip, StoredTicket,
+    TicketRecord,
 };
 
 pub use sync::{MirrorAction, Mirrored, SyncCandidate};

@@ -45,6 +45,40 @@ impl StateStore {
         })
     }
 
+    /// Which of these alert ids of the tenant the store knows at all: handled (ticketed or
+    /// skipped) or waiting for a retry. What the reconcile sweep compares MCAS with.
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`](super::StateError) when the database cannot be read.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use mcas2jira::state::StateStore;
+    /// let store = StateStore::open("mcas2jira.db".as_ref())?;
+    /// let seen = store.seen_alerts("contoso", &["5f0c1a2b3c4d5e6f7a8b9c0d"])?;
+    /// # Ok::<(), mcas2jira::state::StateError>(())
+    /// ```
+    pub fn seen_alerts(&self, tenant: &str, alert_ids: &[&str]) -> Result<HashSet<String>> {
+        let mut seen = self.known_alerts(tenant, alert_ids)?;
+        if alert_ids.is_empty() {
+            return Ok(seen);
+        }
+        let ids = json_array(alert_ids);
+        self.with_conn(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT alert_id FROM pending
+                  WHERE tenant = ?1 AND alert_id IN (SELECT value FROM json_each(?2))",
+            )?;
+            for id in statement.query_map(params![tenant, ids], |row| row.get(0))? {
+                seen.insert(id?);
+            }
+            Ok(())
+        })?;
+        Ok(seen)
+    }
+
     /// Writes what one page of a tenant came to, in one transaction: tickets and skips recorded
     /// (clearing their pending failures), failures added or counted, cleared failures removed, and
     /// the checkpoint set. Applying the same outcome twice changes nothing more.
@@ -76,9 +110,9 @@ impl StateStore {
                 let mut fail = tx.prepare_cached(
                     "INSERT INTO pending (tenant, alert_id, alert_time, attempts, last_error,
                                           next_try, first_seen, last_failed_at, severity, title)
-                     VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?6, ?7, ?8)
+                     VALUES (?1, ?2, ?3, ?9, ?4, ?5, ?6, ?6, ?7, ?8)
                      ON CONFLICT (tenant, alert_id) DO UPDATE SET
-                         attempts = attempts + 1,
+                         attempts = attempts + excluded.attempts,
                          alert_time = excluded.alert_time,
                          last_error = excluded.last_error,
                          next_try = excluded.next_try,
@@ -97,13 +131,14 @@ impl StateStore {
                         now,
                         failure.severity,
                         failure.title,
+                        u32::from(failure.attempt),
                     ])?;
                 }
                 let mut ticket = tx.prepare_cached(
                     "INSERT INTO tickets (tenant, alert_id, jira_key, created_at, origin, severity,
                                           title, alert_time, alert_type, policy, users, ips,
-                                          created_at_exact)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                          created_at_exact, degraded)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                      ON CONFLICT (tenant, alert_id) DO NOTHING",
                 )?;
                 let mut clear =
@@ -123,6 +158,7 @@ impl StateStore {
                         to_json(&record.users)?,
                         to_json(&record.ips)?,
                         record.created_at_exact,
+                        if record.degraded.is_empty() { None } else { Some(to_json(&record.degraded)?) },
                     ])?;
                     clear.execute(params![tenant, record.alert_id])?;
                 }

@@ -36,6 +36,19 @@ pub struct TicketRecord {
     pub users: Vec<String>,
     /// The alert's IPs with their AbuseIPDB score.
     pub ips: Vec<IpScore>,
+    /// What Jira refused of the ticket, which it was created without; empty for a whole ticket.
+    pub degraded: Vec<LeftOut>,
+}
+
+/// A part of a ticket Jira refused for one alert, which the ticket was created without.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// The Jira field id (`customfield_10107`, `components`, `summary`).
+    pub field: String,
+    /// The field's name for people (`Affected user`), or the id when it has none.
+    pub name: String,
+    /// Jira's reason, as it wrote it.
+    pub reason: String,
 }
 
 /// How the ticket of an alert came to be known.
@@ -132,6 +145,9 @@ pub struct Failure {
     pub severity: Option<String>,
     /// The alert title, when the alert could be read.
     pub title: Option<String>,
+    /// Whether this counts as an attempt: `false` for an alert held back because Jira refused the
+    /// config rather than the alert, so that a config error never makes alerts stuck.
+    pub attempt: bool,
 }
 
 /// A failure kept for a later pass.

@@ -12,15 +12,16 @@ use super::{
 
 /// The columns `ticket_row` reads, `tenant` first.
 const TICKET_COLUMNS: &str = "tenant, alert_id, jira_key, created_at, origin, severity, title, \
-                              alert_time, alert_type, policy, users, ips, created_at_exact";
+                              alert_time, alert_type, policy, users, ips, created_at_exact, degraded";
 
 /// [`TICKET_COLUMNS`] of a table named `t`, for joins.
 pub(super) const TICKET_COLUMNS_OF_T: &str = "t.tenant, t.alert_id, t.jira_key, t.created_at, t.origin, \
                                               t.severity, t.title, t.alert_time, t.alert_type, \
-                                              t.policy, t.users, t.ips, t.created_at_exact";
+                                              t.policy, t.users, t.ips, t.created_at_exact, \
+                                              t.degraded";
 
 /// How many columns `ticket_row` reads.
-pub(super) const TICKET_COLUMN_COUNT: usize = 13;
+pub(super) const TICKET_COLUMN_COUNT: usize = 14;
 
 impl StateStore {
     /// The tickets of alerts whose alert time is in `[from, to)`, of the given tenants (all when
@@ -183,6 +184,10 @@ pub(super) fn ticket_row(row: &Row<'_>) -> rusqlite::Result<TicketRecord> {
         users: from_json(row, 10)?,
         ips: from_json(row, 11)?,
         created_at_exact: row.get(12)?,
+        degraded: match row.get::<_, Option<String>>(13)? {
+            None => Vec::new(),
+            Some(_) => from_json(row, 13)?,
+        },
     })
 }
 

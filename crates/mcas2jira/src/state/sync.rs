@@ -368,6 +368,7 @@ mod tests {
             jira_key: key.into(),
             created_at: at(1),
             created_at_exact: true,
+            degraded: Vec::new(),
             origin: Origin::Created,
             severity: "high".into(),
             title: "t".into(),

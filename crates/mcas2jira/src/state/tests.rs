@@ -27,6 +27,7 @@ fn ticket(alert_id: &str, jira_key: &str, alert_time: Timestamp) -> TicketRecord
         jira_key: jira_key.to_owned(),
         created_at: alert_time + SignedDuration::from_secs(30),
         created_at_exact: true,
+        degraded: Vec::new(),
         origin: Origin::Created,
         severity: "high".to_owned(),
         title: format!("Alert {alert_id}"),
@@ -41,6 +42,11 @@ fn ticket(alert_id: &str, jira_key: &str, alert_time: Timestamp) -> TicketRecord
     }
 }
 
+/// A ticket carried over from before version 5 is a whole ticket.
+fn ticket_degraded_is_empty(store: &StateStore) -> bool {
+    store.ticket_for_alert("contoso", "a1").unwrap().unwrap().degraded.is_empty()
+}
+
 fn failure(alert_id: &str, error: &str, next_try: Timestamp) -> Failure {
     Failure {
         alert_id: alert_id.to_owned(),
@@ -49,6 +55,7 @@ fn failure(alert_id: &str, error: &str, next_try: Timestamp) -> Failure {
         next_try,
         severity: Some("medium".to_owned()),
         title: Some(format!("Alert {alert_id}")),
+        attempt: true,
     }
 }
 
@@ -103,7 +110,8 @@ fn a_version_2_database_is_upgraded_in_place() {
         .unwrap();
     }
     let store = StateStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), migrations::supported_version());
+    assert!(ticket_degraded_is_empty(&store));
     let ticket = store.ticket_for_alert("contoso", "a1").unwrap().unwrap();
     assert_eq!(ticket.created_at.as_millisecond(), 5000);
     assert!(!ticket.created_at_exact, "a version-2 creation time is the pass's start: an estimate");
@@ -437,4 +445,62 @@ fn store_and_errors_are_send_sync_static() {
     assert_send_sync::<StateStore>();
     assert_send_sync::<StateError>();
     assert_send_sync::<PassLock>();
+}
+
+#[test]
+fn a_held_alert_keeps_its_attempts_and_a_degraded_ticket_says_what_it_lacks() {
+    let store = StateStore::open(Path::new(":memory:")).unwrap();
+    let mut page = PageOutcome::new(at(10));
+    page.failures.push(failure("a1", "jira down", at(10)));
+    store.apply_page("contoso", &page).unwrap();
+    let mut held = PageOutcome::new(at(20));
+    held.failures
+        .push(Failure { attempt: false, ..failure("a1", "held while Jira refuses the config", at(20)) });
+    held.failures
+        .push(Failure { attempt: false, ..failure("a2", "held while Jira refuses the config", at(20)) });
+    store.apply_page("contoso", &held).unwrap();
+    let pending = store.pending(Some("contoso")).unwrap();
+    let attempts: Vec<(&str, u32, &str)> =
+        pending.iter().map(|p| (p.alert_id.as_str(), p.attempts, p.last_error.as_str())).collect();
+    assert_eq!(
+        attempts,
+        [("a1", 1, "held while Jira refuses the config"), ("a2", 0, "held while Jira refuses the config")]
+    );
+    // The sweep sees pending alerts as seen, known ones too.
+    let mut page = PageOutcome::new(at(30));
+    let mut ticket = ticket("a3", "SEC-3", at(3));
+    ticket.degraded = vec![LeftOut {
+        field: "customfield_10107".into(),
+        name: "Affected user".into(),
+        reason: "User 'mallory' does not exist.".into(),
+    }];
+    page.tickets.push(ticket.clone());
+    store.apply_page("contoso", &page).unwrap();
+    assert_eq!(store.ticket_for_alert("contoso", "a3").unwrap().unwrap(), ticket);
+    let seen = store.seen_alerts("contoso", &["a1", "a2", "a3", "a4"]).unwrap();
+    assert_eq!(seen, ["a1", "a2", "a3"].into_iter().map(str::to_owned).collect());
+    assert_eq!(
+        store.known_alerts("contoso", &["a1", "a3"]).unwrap(),
+        ["a3".to_owned()].into_iter().collect()
+    );
+}
+
+#[test]
+fn sweeps_and_jira_checks_are_remembered() {
+    let store = StateStore::open(Path::new(":memory:")).unwrap();
+    assert_eq!(store.last_sweep("contoso").unwrap(), None);
+    store.record_sweep("contoso", at(100), at(76)).unwrap();
+    store.record_sweep("contoso", at(200), at(176)).unwrap();
+    assert_eq!(store.last_sweep("contoso").unwrap(), Some(at(200)));
+    assert_eq!(store.last_sweep("fabrikam").unwrap(), None);
+
+    assert_eq!(store.jira_checked("aaaa").unwrap(), None);
+    store.record_jira_check("aaaa", at(1)).unwrap();
+    assert_eq!(store.jira_checked("aaaa").unwrap(), Some(at(1)));
+    // Another config's check replaces it.
+    store.record_jira_check("bbbb", at(2)).unwrap();
+    assert_eq!(store.jira_checked("aaaa").unwrap(), None);
+    assert_eq!(store.jira_checked("bbbb").unwrap(), Some(at(2)));
+    store.forget_jira_check().unwrap();
+    assert_eq!(store.jira_checked("bbbb").unwrap(), None);
 }

@@ -160,7 +160,9 @@ pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn Syn
             sink.emit(SyncEvent::SyncSummary(run.summary.clone()));
             (index, run.summary)
         })
-        .buffer_unordered(services.config.pipeline.concurrency.max(1))
+        // A tenant's sync makes its Jira and MCAS calls one at a time, so as many tenants at once
+        // as Jira may have requests in flight keeps the sync within the process's Jira budget.
+        .buffer_unordered(services.concurrency.min(services.budgets.jira.in_flight()).max(1))
         .collect()
         .await;
     summaries.sort_by_key(|(index, _)| *index);

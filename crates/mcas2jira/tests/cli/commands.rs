@@ -1,6 +1,8 @@
 //! `check`, `init`, and `demo` in a binary built with or without it.
 
-use crate::support::{Harness, HarnessOptions, JIRA_TOKEN_ENV, alerts, route};
+use crate::support::{
+    ABUSEIPDB_KEY_ENV, Harness, HarnessOptions, JIRA_TOKEN_ENV, alerts, mcas_token_env, route,
+};
 
 #[test]
 fn check_passes_against_the_fakes_and_creates_nothing() {
@@ -45,6 +47,93 @@ fn check_with_a_wrong_jira_token_fails_with_the_reason() {
     // The other services are still checked, and pass.
     assert!(out.stdout.lines().any(|l| l.starts_with("ok") && l.contains("tenant contoso")), "{out}");
     assert!(!out.stdout.contains("not-the-token") && !out.stderr.contains("not-the-token"), "{out}");
+    // One refusal, one line: the Jira checks that would repeat it are not made.
+    let failed: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(failed.len(), 1, "{out}");
+    assert_eq!(h.jira.stats().get(route::MYSELF), 1);
+    assert_eq!(h.jira.stats().total, 1, "{:?}", h.jira.stats());
+}
+
+/// Everything a run would meet in Jira, found by `check` at once, without creating anything.
+#[test]
+fn check_finds_every_config_problem_jira_would_refuse_and_creates_nothing() {
+    let h = Harness::start(
+        HarnessOptions::default()
+            .tenant("contoso", alerts("contoso", 2))
+            .jira(|jira| {
+                // The project's scheme has no "Lowest", its Bug screen no Alert URL, and it requires
+                // the MCAS tenant field, which the config does not map.
+                jira.allowed_priorities =
+                    Some(vec!["Highest".into(), "High".into(), "Medium".into(), "Low".into()]);
+                jira.off_screen.insert("Bug".into(), vec!["customfield_10109".into()]);
+                jira.required_fields.push("customfield_10110".into());
+            })
+            .extra_config(
+                "[[rules]]\nmatch = { title = \"(?i)travel\" }\nissue_type = \"Incident\"\n\n\
+                 [[rules]]\nmatch = { title = \"(?i)download\" }\ncomponents = [\"SOC\", \"Email\"]\n\n\
+                 [[rules]]\nmatch = { severity = \"high\" }\nissue_type = \"Bug\"\npriority = \"Urgent\"\n",
+            ),
+    );
+    let out = h.run(["check"]);
+    assert_eq!(out.status, 1, "{out}");
+    let failed: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
+    let expected = [
+        "rules[0].issue_type = \"Incident\": project SEC has no issue type \"Incident\" (Jira offers: Task, Bug)",
+        "jira.priorities.informational = \"Lowest\": not a priority of Task in SEC (Jira offers: Highest, High, Medium, Low)",
+        "rules[1].components = \"SOC\": not a component of project SEC (Jira offers: Identity, Email, Endpoint)",
+        "jira.fields = \"MCAS tenant (customfield_10110)\": Jira requires this field for Task in SEC",
+        "rules[2].priority = \"Urgent\": not a priority of Bug in SEC (Jira offers: Highest, High, Medium, Low)",
+        "jira.fields.alert_url = \"customfield_10109\": the field Alert URL (customfield_10109) is not on the create screen of Bug in SEC",
+        "jira.fields = \"MCAS tenant (customfield_10110)\": Jira requires this field for Bug in SEC",
+    ];
+    for want in expected {
+        assert_eq!(failed.iter().filter(|l| l.contains(want)).count(), 1, "{want}\n{out}");
+    }
+    assert_eq!(failed.len(), expected.len(), "{out}");
+    // "Email" is a component of the project: not reported.
+    assert!(!out.stdout.contains("\"Email\""), "{out}");
+    assert_eq!(h.jira.issue_count(), 0);
+    assert_eq!(h.jira.stats().get(route::CREATE) + h.jira.stats().get(route::BULK_CREATE), 0);
+
+    // `run` stops on the same problems before any alert, and `--dry-run` too.
+    for args in [&["run", "--json", "--dry-run"][..], &["run", "--json"][..]] {
+        let run = h.run(args);
+        assert_eq!(run.status, 2, "{run}");
+        assert_eq!(run.events_of("jira_config_refused").len(), expected.len(), "{run}");
+        assert!(
+            run.events_of("would_create").is_empty() && run.events_of("ticket_created").is_empty(),
+            "{run}"
+        );
+    }
+    assert_eq!(h.jira.issue_count(), 0);
+}
+
+/// Every secret that cannot be read is named, not only the first.
+#[test]
+fn check_names_every_missing_secret() {
+    let mut h = Harness::start(
+        HarnessOptions::default()
+            .tenant("contoso", alerts("contoso", 1))
+            .tenant("fabrikam", alerts("fabrikam", 1)),
+    );
+    for var in [JIRA_TOKEN_ENV.to_owned(), ABUSEIPDB_KEY_ENV.to_owned(), mcas_token_env(1)] {
+        h.remove_env(&var);
+    }
+    let out = h.run(["check"]);
+    assert_eq!(out.status, 2, "{out}");
+    let failed: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(failed.len(), 3, "{out}");
+    for (key, var) in [
+        ("jira.auth.token_env", JIRA_TOKEN_ENV.to_owned()),
+        ("abuseipdb.key_env", ABUSEIPDB_KEY_ENV.to_owned()),
+        ("tenants[1].token_env", mcas_token_env(1)),
+    ] {
+        let line = format!("{key}: environment variable {var} is not set");
+        assert!(failed.iter().any(|l| l.contains(&line)), "{line}\n{out}");
+    }
+    let run = h.run(["run"]);
+    assert_eq!(run.status, 2, "{run}");
+    assert!(run.stderr.contains("3 secrets cannot be read"), "{run}");
 }
 
 #[test]

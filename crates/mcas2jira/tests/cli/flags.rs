@@ -126,11 +126,16 @@ fn json_events_have_their_documented_shapes() {
         [
             "already_ticketed",
             "created",
+            "degraded",
             "event",
             "failed",
+            "held",
             "known",
+            "late",
+            "pending",
             "seen",
             "skipped",
+            "stuck",
             "tenant",
             "tenant_failed",
             "would_create"

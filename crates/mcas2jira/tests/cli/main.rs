@@ -10,3 +10,6 @@ mod exactly_once;
 mod faults;
 mod flags;
 mod graph;
+mod late_and_stuck;
+mod refusals;
+mod scale;

@@ -117,6 +117,11 @@ fn rounds(name: &'static str, signal: &str, args: &[&str]) -> Outcome {
         }
         let before = c.h.jira.issue_count();
         let mut child = spawn(&c.h, args);
+        // A SIGTERM before the process handles it ends the process the default way, which is
+        // harmless but not what is tested here: its moments count from when it handles SIGTERM.
+        if signal == "TERM" {
+            wait_until_handled(child.id(), Duration::from_secs(10));
+        }
         std::thread::sleep(Duration::from_millis(rng.below(window_ms)));
         let mut signalled = None;
         if child.try_wait().expect("wait").is_none() {
@@ -158,6 +163,26 @@ fn rounds(name: &'static str, signal: &str, args: &[&str]) -> Outcome {
     c.h.jira.clear_faults();
     c.settle();
     c.finish()
+}
+
+/// Waits until process `pid` catches SIGTERM (its `SigCgt` mask in `/proc/<pid>/status` has
+/// signal 15's bit), or it has ended, or `limit` has passed.
+fn wait_until_handled(pid: u32, limit: Duration) {
+    const SIGTERM_BIT: u64 = 1 << (15 - 1);
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { return };
+        let caught = status
+            .lines()
+            .find_map(|line| line.strip_prefix("SigCgt:"))
+            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok());
+        match caught {
+            Some(mask) if mask & SIGTERM_BIT != 0 => return,
+            // A zombie has no mask line worth reading: it has ended.
+            None => return,
+            Some(_) => std::thread::sleep(Duration::from_millis(2)),
+        }
+    }
 }
 
 /// Waits for `child`, killing it after `limit` (a `watch` that would not stop), so that the suite

@@ -52,6 +52,7 @@ impl Ctx {
 
     /// Reruns until a run completes (status 0), at most three times.
     pub fn settle(&mut self) {
+        let mut last = None;
         for _ in 0..3 {
             let out = self.h.run(["run", "--json"]);
             self.totals.runs += 1;
@@ -61,8 +62,10 @@ impl Ctx {
             if out.status != 3 {
                 self.problems.push(format!("rerun: status {}\n{}", out.status, tail(&out)));
             }
+            last = Some(out);
         }
-        self.problems.push("no rerun completed within three runs".to_owned());
+        let last = last.map(|out| tail(&out)).unwrap_or_default();
+        self.problems.push(format!("no rerun completed within three runs; the last one:\n{last}"));
     }
 
     /// Counts the tickets; faults queued but never reached are taken back off the count.

@@ -34,8 +34,9 @@ pub use mcas2jira_fakes::jira::route;
 /// The fake MCAS's route names.
 pub use mcas2jira_fakes::mcas::route as mcas_route;
 pub use mcas2jira_fakes::{
-    Deployment, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeGraph, FakeGraphOptions, FakeJira, FakeJiraOptions,
-    FakeMcas, FakeMcasOptions, FaultKind, GraphTenant, IssueSnapshot, Permission, scenario,
+    ALL_ISSUE_TYPES, Deployment, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeGraph, FakeGraphOptions, FakeJira,
+    FakeJiraOptions, FakeMcas, FakeMcasOptions, FaultKind, GraphTenant, IssueSnapshot, Permission,
+    ValueRefusal, scenario,
 };
 use serde_json::Value;
 
@@ -111,6 +112,8 @@ pub struct HarnessOptions {
     /// Sign the tenants in as a Microsoft Entra application whose tokens carry these application
     /// permissions, instead of with a legacy API token.
     pub entra_roles: Option<Vec<String>>,
+    /// How the fake Jira is started (its `deployment` is [`HarnessOptions::deployment`]'s).
+    pub jira: FakeJiraOptions,
     /// The tenants read through Microsoft Graph (`source = "graph"`), after the MCAS ones, all
     /// on one fake Graph and sharing one application.
     pub graph_tenants: Vec<TenantSpec>,
@@ -128,6 +131,7 @@ impl Default for HarnessOptions {
             fields: true,
             extra_config: String::new(),
             entra_roles: None,
+            jira: FakeJiraOptions::default(),
             graph_tenants: Vec::new(),
             graph_requests_per_minute: None,
         }
@@ -174,6 +178,13 @@ impl HarnessOptions {
     #[must_use]
     pub fn entra(mut self, roles: &[&str]) -> Self {
         self.entra_roles = Some(roles.iter().map(|r| (*r).to_owned()).collect());
+        self
+    }
+
+    /// Changes how the fake Jira is started: what its project allows, what it refuses.
+    #[must_use]
+    pub fn jira(mut self, edit: impl FnOnce(&mut FakeJiraOptions)) -> Self {
+        edit(&mut self.jira);
         self
     }
 
@@ -284,12 +295,10 @@ impl Harness {
                 .expect("fake MCAS");
                 mcas.push(fake);
             }
-            let jira = FakeJira::start(FakeJiraOptions {
-                deployment: options.deployment,
-                ..FakeJiraOptions::default()
-            })
-            .await
-            .expect("fake Jira");
+            let jira =
+                FakeJira::start(FakeJiraOptions { deployment: options.deployment, ..options.jira.clone() })
+                    .await
+                    .expect("fake Jira");
             let abuseipdb = if options.abuseipdb {
                 Some(
                     FakeAbuseIpdb::start(FakeAbuseIpdbOptions {
@@ -526,7 +535,36 @@ path = "{}"
         S: AsRef<std::ffi::OsStr>,
     {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mcas2jira"));
-        command.args(args).current_dir(self.dir.path());
+        command.args(args);
+        self.prepare(&mut command);
+        command
+    }
+
+    /// [`command`](Self::command) with `--config` added, under a limit of `open_files` (`ulimit
+    /// -n`, soft and hard), as systemd and most crons start it: the shell sets the limit, then
+    /// becomes the binary (same process id).
+    pub fn command_with_open_files<I, S>(&self, open_files: u32, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg("ulimit -n \"$1\" && shift && exec \"$@\"")
+            .arg("sh")
+            .arg(open_files.to_string())
+            .arg(env!("CARGO_BIN_EXE_mcas2jira"))
+            .arg("--config")
+            .arg(&self.config_path)
+            .args(args);
+        self.prepare(&mut command);
+        command
+    }
+
+    /// The directory and environment every run of the binary gets.
+    fn prepare(&self, command: &mut Command) {
+        command.current_dir(self.dir.path());
         command.env_clear();
         // Only what a run needs: a PATH for `*_command` secrets, and the harness's variables.
         // No proxies (the fakes are on loopback), no MCAS2JIRA_CONFIG, no RUST_LOG surprises.
@@ -535,7 +573,6 @@ path = "{}"
         }
         command.env("RUST_BACKTRACE", "1");
         command.envs(&self.env);
-        command
     }
 
     /// Every alert of every tenant, with its tenant's name.
@@ -618,7 +655,13 @@ fn toml_path(path: &Path) -> String {
 }
 
 /// Runs `command`, capturing its output, killing it (and failing the test) after `timeout`.
-pub fn run_with_timeout(mut command: Command, timeout: Duration) -> RunOutput {
+pub fn run_with_timeout(command: Command, timeout: Duration) -> RunOutput {
+    run_sampling(command, timeout, |_| {})
+}
+
+/// [`run_with_timeout`], calling `sample` with the child's process id every few milliseconds
+/// while it runs (to read what /proc says of it).
+pub fn run_sampling(mut command: Command, timeout: Duration, mut sample: impl FnMut(u32)) -> RunOutput {
     command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("spawn mcas2jira");
     let mut stdout = child.stdout.take().expect("stdout");
@@ -639,6 +682,7 @@ pub fn run_with_timeout(mut command: Command, timeout: Duration) -> RunOutput {
         if let Some(status) = child.try_wait().expect("wait for mcas2jira") {
             break status;
         }
+        sample(child.id());
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();

@@ -4,7 +4,7 @@
 
 use graph_security_client::{AlertQuery, Filter, READ_PERMISSION, READ_ROLES, WRITE_PERMISSION};
 
-use super::Checks;
+use super::lines::Checks;
 use crate::config::Config;
 
 /// Checks one Graph tenant: `tenant {name}` (signed in, may read, one list call) and, when the
