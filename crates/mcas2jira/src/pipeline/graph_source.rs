@@ -226,12 +226,7 @@ impl TenantRun<'_> {
         self.written().await?;
         let mut outcome = PageOutcome::new(self.now);
         outcome.checkpoint = Some(at);
-        let store = Arc::clone(&self.services.store);
-        let tenant = self.tenant.name.clone();
-        tokio::task::spawn_blocking(move || store.apply_page(&tenant, &outcome))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("state store: could not record the checkpoint: {}", crate::chain(&e)))
+        self.apply_now(outcome, "the checkpoint").await
     }
 
     /// Fetches, one by one, the Graph alerts whose ticket failed before and are due again, and

@@ -448,12 +448,18 @@ impl<'a> TenantRun<'a> {
             title: pending.title.clone(),
             attempt: true,
         });
+        self.apply_now(outcome, "the failure").await
+    }
+
+    /// Records `outcome` now, outside the page writes (the caller has waited for those it must
+    /// follow); `what` names it in the error.
+    async fn apply_now(&self, outcome: PageOutcome, what: &'static str) -> Result<(), String> {
         let store = Arc::clone(&self.services.store);
         let tenant = self.tenant.name.clone();
         tokio::task::spawn_blocking(move || store.apply_page(&tenant, &outcome))
             .await
             .map_err(|e| e.to_string())?
-            .map_err(|e| format!("state store: could not record the failure: {}", crate::chain(&e)))
+            .map_err(|e| format!("state store: could not record {what}: {}", crate::chain(&e)))
     }
 
     async fn handle_page(&mut self, page: AlertsPage) -> Result<(), String> {
