@@ -61,13 +61,14 @@ const DEMO_NOT_BUILT: &str = "Not in this build, made without the `demo` feature
 pub enum Command {
     /// One pass over every tenant: fetch new alerts, enrich, create tickets, print what it did.
     Run(RunArgs),
-    /// Validate the config, every secret and each service's credentials, and everything a run will
-    /// ask of Jira (project, issue types, components, priorities, fields on the create screens,
-    /// required fields), naming every problem at once, without creating anything.
+    /// Validate the config, every secret and each service's credentials (for a Graph tenant, the
+    /// permissions its application was granted), and everything a run will ask of Jira (project,
+    /// issue types, components, priorities, fields on the create screens, required fields), naming
+    /// every problem at once, without creating anything.
     Check(CheckArgs),
     /// Write a commented example config.
     Init(InitArgs),
-    /// The whole pipeline against built-in fake MCAS, AbuseIPDB and Jira services on loopback, no
+    /// The whole pipeline against built-in fake MCAS, Graph, AbuseIPDB and Jira services on loopback, no
     /// accounts needed: two passes, the second showing nothing is ticketed twice.
     // A binary built without the `demo` feature keeps the command, so that `--help` and running
     // it say how to get it rather than clap calling it unknown.
@@ -80,7 +81,7 @@ pub enum Command {
     /// with --jira, from Jira). Reads no secret unless --jira is given, and then only Jira's.
     Report(ReportArgs),
     /// Two-way sync: close the alerts of resolved tickets, and comment on the tickets of alerts
-    /// closed in the portal.
+    /// closed in the portal (MCAS tenants; Graph tenants are not synced yet).
     Sync(SyncArgs),
 }
 

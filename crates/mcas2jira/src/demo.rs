@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use jiff::Timestamp;
 use mcas2jira_fakes::{
-    EntraApp, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeJira, FakeJiraOptions, FakeMcas, FakeMcasOptions,
-    scenario,
+    EntraApp, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeGraph, FakeGraphOptions, FakeJira, FakeJiraOptions,
+    FakeMcas, FakeMcasOptions, GraphTenant, graph, scenario,
 };
 use serde_json::json;
 
@@ -43,6 +43,10 @@ const ENTRA_CLIENT_ID: &str = "3f9e1d2c-7b6a-4c5d-8e0f-1a2b3c4d5e6f";
 
 /// How far back the second pass reads (as `run --since 7d`): the whole weekend of the first.
 const SECOND_PASS_SINCE: &str = "7d";
+
+/// The tenant read through Microsoft Graph beside the MCAS ones, and its Entra directory id.
+const GRAPH_TENANT: &str = "tailspin";
+const GRAPH_TENANT_ID: &str = "tailspin.onmicrosoft.com";
 
 /// The state database's file name, next to the config.
 const STATE_FILE: &str = "mcas2jira.db";
@@ -99,12 +103,16 @@ pub async fn demo(args: &DemoArgs) -> Result<u8> {
         .events()
         .into_iter()
         .filter_map(|event| match event {
-            Event::TicketCreated { alert_id, .. } => Some(alert_id),
+            // A Graph alert's ticket is labelled graph-<id>, an MCAS alert's mcas-<id>.
+            Event::TicketCreated { tenant, alert_id, .. } if tenant == GRAPH_TENANT => {
+                Some(format!("graph-{alert_id}"))
+            }
+            Event::TicketCreated { alert_id, .. } => Some(format!("mcas-{alert_id}")),
             _ => None,
         })
         .collect();
     let duplicated: Vec<&String> =
-        ticketed.iter().filter(|id| fakes.jira.count_with_label(&format!("mcas-{id}")) != 1).collect();
+        ticketed.iter().filter(|label| fakes.jira.count_with_label(label) != 1).collect();
     let issues = fakes.jira.issue_count();
     let verdict = Verdict {
         issues,
@@ -186,6 +194,11 @@ impl Out {
             let auth = if t.name == ENTRA_TENANT { "Entra app" } else { "API token" };
             say!("  MCAS tenant {:<10} {:<24} {} alerts, {auth}", t.name, t.fake.url(), t.fake.alert_count());
         }
+        say!(
+            "  Graph tenant {GRAPH_TENANT:<9} {:<24} {} alerts, Defender for Cloud Apps' ticketed, shared Entra app",
+            fakes.graph.url(),
+            fakes.graph.alert_count(GRAPH_TENANT_ID)
+        );
         say!("  AbuseIPDB              {}", fakes.abuseipdb.url());
         say!("  Jira Cloud             {} (project {})", fakes.jira.url(), fakes.jira.options().project);
         say!("{} alerts in all; config written to {}", fakes.alert_count(), config_path.display());
@@ -250,7 +263,7 @@ impl Out {
         if verdict.is_clean() {
             say!(
                 "Jira holds {} issues, exactly one per ticketed alert (each found by its label \
-                 `labels = mcas-<alert id>`): nothing was duplicated.",
+                 `mcas-<alert id>` or `graph-<alert id>`): nothing was duplicated.",
                 verdict.issues
             );
         } else {
@@ -384,6 +397,8 @@ struct Fakes {
     abuseipdb: FakeAbuseIpdb,
     abuseipdb_key: String,
     jira: FakeJira,
+    /// Microsoft Graph, serving the Graph tenant.
+    graph: FakeGraph,
 }
 
 impl Fakes {
@@ -417,11 +432,18 @@ impl Fakes {
             FakeJira::start(FakeJiraOptions { token: "demo-jira-token".to_owned(), ..Default::default() })
                 .await
                 .context("cannot start the fake Jira")?;
-        Ok(Self { tenants, abuseipdb, abuseipdb_key, jira })
+        let graph = FakeGraph::start(FakeGraphOptions {
+            tenants: vec![GraphTenant::new(GRAPH_TENANT_ID, graph::demo_alerts(GRAPH_TENANT_ID, now))],
+            ..FakeGraphOptions::default()
+        })
+        .await
+        .context("cannot start the fake Microsoft Graph")?;
+        Ok(Self { tenants, abuseipdb, abuseipdb_key, jira, graph })
     }
 
     fn alert_count(&self) -> usize {
-        self.tenants.iter().map(|t| t.fake.alert_count()).sum()
+        self.tenants.iter().map(|t| t.fake.alert_count()).sum::<usize>()
+            + self.graph.alert_count(GRAPH_TENANT_ID)
     }
 }
 
@@ -497,6 +519,7 @@ fn write_config(dir: &Path, fakes: &Fakes) -> Result<PathBuf> {
     for tenant in &fakes.tenants {
         write_secret(&secrets.join(format!("mcas-{}", tenant.name)), &tenant.secret)?;
     }
+    write_secret(&secrets.join("graph-app"), &FakeGraphOptions::default().apps[0].client_secret)?;
     let path = dir.join(config::DEFAULT_CONFIG_FILE);
     std::fs::write(&path, config_text(fakes)).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
@@ -595,6 +618,30 @@ token_file = "secrets/mcas-{name}"
             );
         }
     }
+    let app = &FakeGraphOptions::default().apps[0];
+    let graph_url = fakes.graph.url();
+    let _ = write!(
+        text,
+        r#"
+# A tenant read through Microsoft Graph, with an Entra application that could serve many tenants.
+[[tenants]]
+name = "{GRAPH_TENANT}"
+source = "graph"
+tenant_id = "{GRAPH_TENANT_ID}"
+app = "mssp"
+
+[graph]
+url = "{graph_url}"
+requests_per_minute = 0
+
+[entra_apps.mssp]
+client_id = "{client_id}"
+client_secret_file = "secrets/graph-app"
+# The fake Graph is its login authority too.
+authority = "{graph_url}"
+"#,
+        client_id = app.client_id,
+    );
     text
 }
 
@@ -609,7 +656,7 @@ mod tests {
         let path = write_config(dir.path(), &fakes).unwrap();
         let (config, warnings) = Config::load_with_env(&path, &|_| None).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        assert_eq!(config.tenants.len(), TENANTS.len());
+        assert_eq!(config.tenants.len(), TENANTS.len() + 1);
         assert_eq!(config.fetch.requests_per_minute, 0);
         assert_eq!(config.state.path, dir.path().join(STATE_FILE));
     }

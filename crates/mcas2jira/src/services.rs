@@ -24,10 +24,12 @@ use anyhow::{Context, Result};
 use http_support::{ClientOptions, Redirects};
 use jira_client::{FieldResolver, ProjectRef};
 
-use crate::config::{Config, JiraAuth, TenantAuth};
+use crate::config::{Config, JiraAuth, TenantAuth, TenantSource};
 use crate::pipeline::Budgets;
 use crate::preflight::JiraGate;
 use crate::state::StateStore;
+
+mod graph;
 
 /// How long an idle Jira or AbuseIPDB connection is kept: shorter than the minute after which
 /// servers and load balancers commonly close idle connections, so that a request is never sent
@@ -38,6 +40,8 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 struct Pools {
     mcas: reqwest::Client,
+    /// Every Graph tenant's: they all talk to one host.
+    graph: reqwest::Client,
     jira: reqwest::Client,
     abuseipdb: reqwest::Client,
 }
@@ -57,6 +61,10 @@ impl Pools {
             // MCAS requests follow no redirect: an Entra client's token request carries its secret
             // in the form body, which reqwest would carry along a 307 or 308 to any host.
             mcas: pool(Redirects::None, 0).context("MCAS: cannot set up the HTTP client")?,
+            // Graph requests carry only the bearer token, which reqwest drops on a redirect to
+            // another host; token requests go through each EntraApp's own client.
+            graph: pool(Redirects::Follow, pipeline.concurrency)
+                .context("graph: cannot set up the HTTP client")?,
             jira: pool(Redirects::Follow, pipeline.jira_concurrency)
                 .context("jira: cannot set up the HTTP client")?,
             // AbuseIPDB's `Key` header would survive a redirect to another host.
@@ -77,15 +85,52 @@ pub struct ConfigProblem {
     pub reason: String,
 }
 
-/// One MCAS tenant, ready to be read.
+/// One tenant, ready to be read.
 #[derive(Debug, Clone)]
 pub struct Tenant {
     /// Its name from the config.
     pub name: String,
-    /// Its client (with its own pacing).
-    pub client: mcas_client::Client,
+    /// Its client (with its own pacing), of the API its alerts are read from.
+    pub client: TenantClient,
     /// What the mapping needs to know of it.
     pub context: TenantContext,
+}
+
+/// The client of a tenant: the API its `source` names.
+#[derive(Debug, Clone)]
+pub enum TenantClient {
+    /// The Defender for Cloud Apps REST API.
+    Mcas(mcas_client::Client),
+    /// Microsoft Graph security alerts.
+    Graph(graph_security_client::Client),
+}
+
+impl TenantClient {
+    /// The client's pacer (`None` with pacing off), whichever API it calls.
+    pub fn pacer(&self) -> Option<&mcas_client::Pacer> {
+        match self {
+            TenantClient::Mcas(client) => client.pacer(),
+            TenantClient::Graph(client) => client.pacer(),
+        }
+    }
+}
+
+impl Tenant {
+    /// The MCAS client, when the tenant is read through the Defender for Cloud Apps API.
+    pub fn mcas(&self) -> Option<&mcas_client::Client> {
+        match &self.client {
+            TenantClient::Mcas(client) => Some(client),
+            TenantClient::Graph(_) => None,
+        }
+    }
+
+    /// The Graph client, when the tenant is read through Microsoft Graph.
+    pub fn graph(&self) -> Option<&graph_security_client::Client> {
+        match &self.client {
+            TenantClient::Graph(client) => Some(client),
+            TenantClient::Mcas(_) => None,
+        }
+    }
 }
 
 /// What the clients tell of their requests, per service: `watch`'s metrics and its shutdown's
@@ -94,6 +139,8 @@ pub struct Tenant {
 pub struct Observers {
     /// Told of every MCAS request (all tenants).
     pub mcas: Option<Arc<dyn http_support::Observer>>,
+    /// Told of every Microsoft Graph request (all Graph tenants).
+    pub graph: Option<Arc<dyn http_support::Observer>>,
     /// Told of every Jira request.
     pub jira: Option<Arc<dyn http_support::Observer>>,
     /// Told of every AbuseIPDB request.
@@ -104,6 +151,7 @@ impl std::fmt::Debug for Observers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Observers")
             .field("mcas", &self.mcas.is_some())
+            .field("graph", &self.graph.is_some())
             .field("jira", &self.jira.is_some())
             .field("abuseipdb", &self.abuseipdb.is_some())
             .finish()
@@ -138,11 +186,24 @@ impl Clients {
     /// As [`Clients::build`].
     pub fn build_observed(config: &Config, observers: &Observers) -> Result<Self> {
         let pools = Pools::build(config)?;
+        let mut graph = graph::GraphClients::new(config, observers.graph.clone(), pools.graph.clone());
         let tenants = config
             .tenants
             .iter()
             .map(|tenant| {
-                let auth = match &tenant.auth {
+                let mcas = match &tenant.source {
+                    TenantSource::Mcas(mcas) => mcas,
+                    TenantSource::Graph(source) => {
+                        let client = graph.client(&tenant.name, source)?;
+                        let context = TenantContext::new(tenant.name.clone());
+                        return Ok(Tenant {
+                            name: tenant.name.clone(),
+                            client: TenantClient::Graph(client),
+                            context,
+                        });
+                    }
+                };
+                let auth = match &mcas.auth {
                     TenantAuth::Token(token) => mcas_client::Auth::token(token.get()?.clone()),
                     TenantAuth::Entra { tenant_id, client_id, client_secret, authority } => {
                         let app =
@@ -155,7 +216,7 @@ impl Clients {
                         mcas_client::Auth::entra(app, tenant_id.clone())
                     }
                 };
-                let mut builder = mcas_client::Client::builder(tenant.url.clone(), auth)
+                let mut builder = mcas_client::Client::builder(mcas.url.clone(), auth)
                     .http_client(pools.mcas.clone())
                     .requests_per_minute(config.fetch.requests_per_minute)
                     .pacing_window(config.fetch.pacing_window);
@@ -165,8 +226,8 @@ impl Clients {
                 let client = builder
                     .build()
                     .with_context(|| format!("tenant {}: cannot set up its client", tenant.name))?;
-                let context = TenantContext::new(tenant.name.clone()).portal_url(tenant.url.clone());
-                Ok(Tenant { name: tenant.name.clone(), client, context })
+                let context = TenantContext::new(tenant.name.clone()).portal_url(mcas.url.clone());
+                Ok(Tenant { name: tenant.name.clone(), client: TenantClient::Mcas(client), context })
             })
             .collect::<Result<Vec<_>>>()?;
         let mut jira = jira_builder(config)?.http_client(pools.jira);

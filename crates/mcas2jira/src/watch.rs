@@ -159,6 +159,7 @@ pub async fn run(config: Config, args: &WatchArgs, stop: &Shutdown) -> Result<u8
     };
     let observers = Observers {
         mcas: Some(recorder.observer("mcas")),
+        graph: Some(recorder.observer("graph")),
         // Jira's requests are also counted in flight, for the shutdown's grace.
         jira: Some(Arc::new(Fanout(vec![recorder.observer("jira"), stop.in_flight()]))),
         abuseipdb: Some(recorder.observer("abuseipdb")),

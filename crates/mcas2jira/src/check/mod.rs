@@ -2,12 +2,13 @@
 //! every secret (each one that cannot be read named, not only the first), the state store, the
 //! Jira credentials, then what a run will ask of Jira ([`crate::preflight::check_jira`]: the
 //! project, the issue type of `[jira]` and of each rule, their components and priorities, each
-//! mapped field on each create screen, required fields), AbuseIPDB, each tenant, and the sync's
-//! permissions when it is enabled.
+//! mapped field on each create screen, required fields), AbuseIPDB, each tenant (a Graph tenant's
+//! granted permissions, `graph.rs`), and the sync's permissions when it is enabled.
 //!
 //! Each problem is said once: refused Jira credentials are one line, and the Jira checks that
 //! would only repeat the refusal are not made.
 
+mod graph;
 mod lines;
 mod sync;
 
@@ -20,7 +21,7 @@ use crate::app::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::cli::CheckArgs;
 use crate::config::{Config, ConfigError};
 use crate::preflight::check_jira;
-use crate::services::{Clients, MappedField, build_mapper};
+use crate::services::{Clients, MappedField, TenantClient, build_mapper};
 use lines::Checks;
 
 /// `check`: every setting and credential verified, nothing created. Status 0 when all pass, 2
@@ -74,9 +75,15 @@ pub async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
     let jira_usable = check_jira_all(&mut checks, &config, &clients).await;
     abuseipdb(&mut checks, &clients).await;
     for tenant in &clients.tenants {
+        let mcas = match &tenant.client {
+            TenantClient::Mcas(mcas) => mcas,
+            TenantClient::Graph(graph) => {
+                graph::check_graph_tenant(&mut checks, &config, &tenant.name, graph).await;
+                continue;
+            }
+        };
         let query = mcas_client::AlertQuery::default().page_size(1);
-        let result = tenant
-            .client
+        let result = mcas
             .alerts_page(&query, 0)
             .await
             .map(|page| match page.total {

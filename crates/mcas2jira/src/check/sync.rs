@@ -27,11 +27,12 @@ pub(super) async fn check_sync(checks: &mut Checks, config: &Config, clients: &C
         Err(error) => Err(crate::chain(&error)),
     };
     checks.report("sync jira permissions", result);
-    for tenant in &clients.tenants {
+    // A Graph tenant's sync permission is checked with its sign-in (`graph.rs`).
+    for (tenant, mcas) in clients.tenants.iter().filter_map(|t| t.mcas().map(|client| (t, client))) {
         let check = format!("sync tenant {}", tenant.name);
         // An Entra application's permissions are in its access token: read without a call to the
         // tenant. A legacy API token's rights can only be learnt by using them.
-        match tenant.client.granted_roles().await {
+        match mcas.granted_roles().await {
             Ok(Some(roles)) => {
                 let may_close =
                     roles.iter().any(|r| mcas_client::CLOSE_ROLES.iter().any(|c| c.eq_ignore_ascii_case(r)));
@@ -52,8 +53,7 @@ pub(super) async fn check_sync(checks: &mut Checks, config: &Config, clients: &C
                 // A close of an id no alert has: MCAS checks the token's right to close and
                 // closes nothing (the call is in the tenant's audit log).
                 let nobody = [mcas_client::AlertId::new("000000000000000000000000")];
-                let result = tenant
-                    .client
+                let result = mcas
                     .close_benign(
                         &nobody,
                         "mcas2jira check: permission test, closes no alert",

@@ -1,7 +1,7 @@
 //! Raw config -> checked config: defaults filled in, URLs and durations parsed, names and ranges
 //! checked, secrets resolved. Each error names the key it is about; the caller adds the line.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use alert_mapping::{MatchSpec, RuleSpec, Rules, Severity};
@@ -11,10 +11,11 @@ use url::Url;
 
 use super::duration::parse_duration;
 use super::error::{ConfigError, SecretProblem};
+use super::graph::{EntraAppConfig, check_entra_apps, check_graph, check_graph_tenant, refuse_graph_keys};
 use super::model::{ALERT_CLOSE_KINDS, CloseAs, JIRA_REQUESTS_PER_MINUTE, ReportConfig, SyncConfig};
 use super::model::{
-    AbuseIpdbConfig, Config, FetchConfig, JiraAuth, JiraConfig, PipelineConfig, StateConfig, TenantAuth,
-    TenantConfig,
+    AbuseIpdbConfig, Config, FetchConfig, JiraAuth, JiraConfig, McasTenantConfig, PipelineConfig,
+    StateConfig, TenantAuth, TenantConfig, TenantSource,
 };
 use super::raw::{
     RawAbuseIpdb, RawConfig, RawEntra, RawFetch, RawJira, RawJiraAuth, RawMatch, RawPipeline, RawRule,
@@ -40,7 +41,9 @@ pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) ->
     let fetch = check_fetch(raw.fetch)?;
     let state = check_state(raw.state, resolver.base_dir)?;
     let pipeline = check_pipeline(raw.pipeline)?;
-    let tenants = check_tenants(raw.tenants, resolver)?;
+    let graph = check_graph(raw.graph)?;
+    let entra_apps = check_entra_apps(raw.entra_apps, &raw.tenants, resolver)?;
+    let tenants = check_tenants(raw.tenants, &entra_apps, resolver)?;
     let sync = check_sync(raw.sync)?;
     // Every secret that could not be read, named at once rather than one per attempt.
     let mut failed = std::mem::take(&mut resolver.failed);
@@ -69,6 +72,8 @@ pub(crate) fn check(raw: RawConfig, file: &Path, resolver: &mut Resolver<'_>) ->
         sync,
         report,
         watch,
+        graph,
+        entra_apps,
     })
 }
 
@@ -379,19 +384,25 @@ fn check_pipeline(raw: RawPipeline) -> Result<PipelineConfig, ConfigError> {
     })
 }
 
-fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec<TenantConfig>, ConfigError> {
+fn check_tenants(
+    raw: Vec<RawTenant>,
+    apps: &BTreeMap<String, EntraAppConfig>,
+    resolver: &mut Resolver<'_>,
+) -> Result<Vec<TenantConfig>, ConfigError> {
     if raw.is_empty() {
         return Err(ConfigError::invalid(
             "tenants",
-            "no tenant: add at least one [[tenants]] with name, url and a token or entra",
+            "no tenant: add at least one [[tenants]] with name, url and a token or entra (or source = \"graph\", \
+             tenant_id and app)",
         ));
     }
+    let mut graph_tenant_ids = HashMap::new();
     // Names are compared without case so that `--tenant contoso` can never mean two tenants.
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut tenants = Vec::with_capacity(raw.len());
     for (index, raw) in raw.into_iter().enumerate() {
         let key = format!("tenants[{index}]");
-        let name = raw.name;
+        let name = raw.name.clone();
         if name.trim().is_empty() || name.trim() != name || name.chars().any(char::is_control) {
             return Err(ConfigError::invalid(
                 format!("{key}.name"),
@@ -404,7 +415,32 @@ fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec
                 format!("duplicate tenant name {name:?} (also tenants[{first}])"),
             ));
         }
-        let (url, warning) = tenant_url(&format!("{key}.url"), &raw.url)?;
+        let source = match raw.source.as_deref().map(str::trim) {
+            None | Some("mcas") => None,
+            Some("graph") => {
+                let graph = check_graph_tenant(&key, raw, apps, &mut graph_tenant_ids, index, resolver)?;
+                tenants.push(TenantConfig { name, source: TenantSource::Graph(graph) });
+                continue;
+            }
+            Some(other) => Some(other.to_owned()),
+        };
+        if let Some(other) = source {
+            return Err(ConfigError::invalid(
+                format!("{key}.source"),
+                format!(
+                    "unknown source {other:?}: \"mcas\" (the Defender for Cloud Apps API, the default) or \"graph\" (Microsoft Graph security alerts)"
+                ),
+            ));
+        }
+        refuse_graph_keys(&key, &raw)?;
+        let Some(url) = raw.url.as_deref() else {
+            return Err(ConfigError::invalid(
+                format!("{key}.url"),
+                "missing: the tenant's Defender for Cloud Apps API URL (https://<tenant>.<region>.portal.cloudappsecurity.com), \
+                 or source = \"graph\" to read it through Microsoft Graph",
+            ));
+        };
+        let (url, warning) = tenant_url(&format!("{key}.url"), url)?;
         resolver.warnings.extend(warning);
         let token = SecretKeys {
             table: key.clone(),
@@ -431,7 +467,7 @@ fn check_tenants(raw: Vec<RawTenant>, resolver: &mut Resolver<'_>) -> Result<Vec
                 ));
             }
         };
-        tenants.push(TenantConfig { name, url, auth });
+        tenants.push(TenantConfig { name, source: TenantSource::Mcas(McasTenantConfig { url, auth }) });
     }
     Ok(tenants)
 }
@@ -693,7 +729,7 @@ fn duration(key: &str, text: Option<&str>, default: &str) -> Result<std::time::D
     parse_duration(text.unwrap_or(default)).map_err(|err| ConfigError::invalid(key, err.to_string()))
 }
 
-fn non_empty(key: &str, value: String) -> Result<String, ConfigError> {
+pub(crate) fn non_empty(key: &str, value: String) -> Result<String, ConfigError> {
     if value.trim().is_empty() { Err(ConfigError::invalid(key, "empty")) } else { Ok(value) }
 }
 

@@ -21,6 +21,7 @@
 mod check;
 mod duration;
 mod error;
+mod graph;
 mod locate;
 mod model;
 mod raw;
@@ -33,9 +34,11 @@ use std::path::{Path, PathBuf};
 
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ConfigError, SecretProblem, Warning};
+pub use graph::{EntraAppConfig, GraphApp, GraphConfig, GraphTenantConfig};
 pub use model::{
     ALERT_CLOSE_KINDS, AbuseIpdbConfig, CloseAs, Config, FetchConfig, JIRA_REQUESTS_PER_MINUTE, JiraAuth,
-    JiraConfig, PipelineConfig, ReportConfig, StateConfig, SyncConfig, TenantAuth, TenantConfig,
+    JiraConfig, McasTenantConfig, PipelineConfig, ReportConfig, StateConfig, SyncConfig, TenantAuth,
+    TenantConfig, TenantSource,
 };
 pub use secret::{EnvLookup, Secret, SecretsNeeded};
 pub use watch::{WatchConfig, listen_addr};
@@ -120,7 +123,7 @@ impl Config {
     /// use mcas2jira::config::{Config, SecretsNeeded};
     ///
     /// let (config, _warnings) = Config::load_needing("mcas2jira.toml".as_ref(), SecretsNeeded::JIRA)?;
-    /// assert!(config.tenants.iter().all(|t| !t.auth.secret().is_read()));
+    /// assert!(config.tenants.iter().filter_map(|t| config.tenant_secret(t)).all(|s| !s.is_read()));
     /// # Ok::<(), mcas2jira::config::ConfigError>(())
     /// ```
     pub fn load_needing(path: &Path, needed: SecretsNeeded) -> Result<(Self, Vec<Warning>), ConfigError> {

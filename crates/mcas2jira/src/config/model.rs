@@ -11,6 +11,7 @@ use alert_mapping::{Rules, Severity, SeverityPriorities};
 use jira_client::{Deployment, Label};
 use url::Url;
 
+use super::graph::{EntraAppConfig, GraphApp, GraphConfig, GraphTenantConfig};
 use super::secret::Secret;
 
 /// The whole config, checked.
@@ -39,6 +40,10 @@ pub struct Config {
     pub report: ReportConfig,
     /// `[watch]`.
     pub watch: super::WatchConfig,
+    /// `[graph]`: how the tenants with `source = "graph"` are read (defaults when absent).
+    pub graph: GraphConfig,
+    /// `[entra_apps.<name>]`: the Entra applications Graph tenants name with `app`, by name.
+    pub entra_apps: BTreeMap<String, EntraAppConfig>,
 }
 
 /// `[report]`.
@@ -50,6 +55,26 @@ pub struct ReportConfig {
 }
 
 impl Config {
+    /// The Entra application a Graph tenant signs in with: its inline one, or the
+    /// `[entra_apps]` table it names (which the checked config always holds).
+    #[must_use]
+    pub fn graph_app<'a>(&'a self, tenant: &'a GraphTenantConfig) -> Option<&'a EntraAppConfig> {
+        match &tenant.app {
+            GraphApp::Inline(app) => Some(app),
+            GraphApp::Shared(name) => self.entra_apps.get(name),
+        }
+    }
+
+    /// The secret a tenant signs in with: its MCAS API token or client secret, or its Graph
+    /// application's client secret.
+    #[must_use]
+    pub fn tenant_secret<'a>(&'a self, tenant: &'a TenantConfig) -> Option<&'a Secret> {
+        match &tenant.source {
+            TenantSource::Mcas(mcas) => Some(mcas.auth.secret()),
+            TenantSource::Graph(graph) => self.graph_app(graph).map(|app| &app.client_secret),
+        }
+    }
+
     /// The tenant with this name.
     #[must_use]
     pub fn tenant(&self, name: &str) -> Option<&TenantConfig> {
@@ -189,10 +214,55 @@ pub struct PipelineConfig {
 pub struct TenantConfig {
     /// The unique name used in output, `--tenant` and the state store.
     pub name: String,
+    /// Where its alerts are read: the Defender for Cloud Apps API or Microsoft Graph.
+    pub source: TenantSource,
+}
+
+/// Where a tenant's alerts are read (`source`).
+#[derive(Debug, Clone)]
+pub enum TenantSource {
+    /// `source = "mcas"` (the default): the Defender for Cloud Apps REST API.
+    Mcas(McasTenantConfig),
+    /// `source = "graph"`: Microsoft Graph security alerts (`alerts_v2`).
+    Graph(GraphTenantConfig),
+}
+
+/// The keys of a tenant read through the Defender for Cloud Apps API.
+#[derive(Debug, Clone)]
+pub struct McasTenantConfig {
     /// The portal, e.g. `https://contoso.us3.portal.cloudappsecurity.com`.
     pub url: Url,
     /// How to authenticate.
     pub auth: TenantAuth,
+}
+
+impl TenantConfig {
+    /// The MCAS side of the tenant, if it is read through the Defender for Cloud Apps API.
+    #[must_use]
+    pub fn mcas(&self) -> Option<&McasTenantConfig> {
+        match &self.source {
+            TenantSource::Mcas(mcas) => Some(mcas),
+            TenantSource::Graph(_) => None,
+        }
+    }
+
+    /// The Graph side of the tenant, if it is read through Microsoft Graph.
+    #[must_use]
+    pub fn graph(&self) -> Option<&GraphTenantConfig> {
+        match &self.source {
+            TenantSource::Graph(graph) => Some(graph),
+            TenantSource::Mcas(_) => None,
+        }
+    }
+
+    /// `mcas` or `graph`, as the config writes it.
+    #[must_use]
+    pub fn source_name(&self) -> &'static str {
+        match &self.source {
+            TenantSource::Mcas(_) => "mcas",
+            TenantSource::Graph(_) => "graph",
+        }
+    }
 }
 
 /// How to authenticate to one MCAS tenant.

@@ -35,6 +35,31 @@ pub(crate) struct RawConfig {
     pub(crate) report: RawReport,
     #[serde(default)]
     pub(crate) watch: RawWatch,
+    pub(crate) graph: Option<RawGraph>,
+    #[serde(default)]
+    pub(crate) entra_apps: BTreeMap<String, RawEntraApp>,
+}
+
+/// `[graph]`: where Graph tenants are read, and what of them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGraph {
+    pub(crate) url: Option<String>,
+    pub(crate) scope: Option<String>,
+    pub(crate) service_sources: Option<Vec<String>>,
+    pub(crate) requests_per_minute: Option<u32>,
+}
+
+/// `[entra_apps.<name>]`: one Entra application, shared by the Graph tenants that name it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEntraApp {
+    pub(crate) client_id: String,
+    pub(crate) client_secret_env: Option<String>,
+    pub(crate) client_secret_file: Option<PathBuf>,
+    pub(crate) client_secret_command: Option<String>,
+    pub(crate) client_secret: Option<InlineSecret>,
+    pub(crate) authority: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -165,7 +190,12 @@ pub(crate) struct RawPipeline {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTenant {
     pub(crate) name: String,
-    pub(crate) url: String,
+    /// `mcas` (the default) or `graph`; read as text so that a wrong value is named with the two
+    /// that are right.
+    pub(crate) source: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) tenant_id: Option<String>,
+    pub(crate) app: Option<String>,
     pub(crate) token_env: Option<String>,
     pub(crate) token_file: Option<PathBuf>,
     pub(crate) token_command: Option<String>,

@@ -8,12 +8,13 @@ use secrecy::ExposeSecret;
 
 use super::*;
 
-const SECRETS: [(&str, &str); 5] = [
+const SECRETS: [(&str, &str); 6] = [
     ("JIRA_API_TOKEN", "jira-token-value"),
     ("ABUSEIPDB_API_KEY", "abuse-key-value"),
     ("MCAS_TOKEN_CONTOSO", "contoso-token-value"),
     ("FABRIKAM_SECRET", "fabrikam-secret-value"),
     ("JIRA_PAT", "jira-pat-value"),
+    ("MSSP_APP_SECRET", "mssp-secret-value"),
 ];
 
 fn env(name: &str) -> Option<OsString> {
@@ -127,14 +128,19 @@ fn the_example_parses_with_every_key() {
         }
     );
 
-    assert_eq!(config.tenants.len(), 2);
+    assert_eq!(config.tenants.len(), 3);
+    let tailspin = config.tenant("tailspin").unwrap().graph().unwrap();
+    assert_eq!(tailspin.tenant_id, "22222222-2222-2222-2222-222222222222");
+    let app = config.graph_app(tailspin).unwrap();
+    assert_eq!(app.client_secret.get().unwrap().expose_secret(), "mssp-secret-value");
+    assert_eq!(config.graph, GraphConfig::default(), "the example writes the defaults");
     let contoso = config.tenant("contoso").unwrap();
-    assert_eq!(contoso.url.as_str(), "https://contoso.us3.portal.cloudappsecurity.com/");
-    match &contoso.auth {
+    assert_eq!(contoso.mcas().unwrap().url.as_str(), "https://contoso.us3.portal.cloudappsecurity.com/");
+    match &contoso.mcas().unwrap().auth {
         TenantAuth::Token(token) => assert_eq!(token.get().unwrap().expose_secret(), "contoso-token-value"),
         TenantAuth::Entra { .. } => panic!("expected a token"),
     }
-    match &config.tenant("fabrikam").unwrap().auth {
+    match &config.tenant("fabrikam").unwrap().mcas().unwrap().auth {
         TenantAuth::Entra { tenant_id, client_id, client_secret, authority } => {
             assert_eq!(tenant_id, "00000000-0000-0000-0000-000000000000");
             assert_eq!(client_id, "11111111-1111-1111-1111-111111111111");
@@ -244,7 +250,7 @@ fn http_is_refused_unless_loopback() {
     for loopback in ["http://127.0.0.1:8080", "http://[::1]:8080", "http://localhost:8080"] {
         let text = MINIMAL.replace("https://contoso.us3.portal.cloudappsecurity.com", loopback);
         let (config, _) = parse(&text).unwrap();
-        assert_eq!(config.tenants[0].url.scheme(), "http");
+        assert_eq!(config.tenants[0].mcas().unwrap().url.scheme(), "http");
     }
     check_err(
         &MINIMAL.replace("https://example.atlassian.net", "http://jira.example.com"),
@@ -264,7 +270,7 @@ fn tenant_names_are_unique_and_non_empty() {
     assert_eq!(err.key(), Some("tenants[0].name"));
     check_err(
         &MINIMAL[..MINIMAL.find("[[tenants]]").unwrap()],
-        "tenants: no tenant: add at least one [[tenants]] with name, url and a token or entra",
+        "tenants: no tenant: add at least one [[tenants]] with name, url and a token or entra (or source = \"graph\", tenant_id and app)",
     );
 }
 
@@ -458,7 +464,9 @@ fn secrets_from_files_and_commands_relative_to_the_config() {
     let (config, _) = parse_in(dir.path(), &text).unwrap();
     let JiraAuth::Basic { token, .. } = &config.jira.auth else { panic!("expected basic auth") };
     assert_eq!(token.get().unwrap().expose_secret(), "from-file");
-    let TenantAuth::Token(token) = &config.tenants[0].auth else { panic!("expected a token") };
+    let TenantAuth::Token(token) = &config.tenants[0].mcas().unwrap().auth else {
+        panic!("expected a token")
+    };
     assert_eq!(token.get().unwrap().expose_secret(), "FROM-FILE");
 }
 
@@ -711,14 +719,17 @@ entra = { tenant_id = "t", client_id = "c", client_secret_env = "NOT_SET_ANYWHER
     assert!(!dir.path().join("abuseipdb-ran").exists());
     let JiraAuth::Basic { token, .. } = &config.jira.auth else { panic!("expected basic auth") };
     assert_eq!(token.get().unwrap().expose_secret(), "jira-token-value");
-    let unread = config.tenants[0].auth.secret();
+    let unread = config.tenants[0].mcas().unwrap().auth.secret();
     assert!(!unread.is_read());
     assert_eq!(
         unread.get().unwrap_err().to_string(),
         "tenants[0].token_command: not read: this command does not need the secret"
     );
     assert_eq!(format!("{unread:?}"), "Secret(tenants[0].token_command: not read)");
-    assert!(!config.tenants[1].auth.secret().is_read(), "an unset variable is no error when unread");
+    assert!(
+        !config.tenants[1].mcas().unwrap().auth.secret().is_read(),
+        "an unset variable is no error when unread"
+    );
 
     let (config, _) = Config::load_from(&path, &env, SecretsNeeded::NONE).unwrap();
     let JiraAuth::Basic { token, .. } = &config.jira.auth else { panic!("expected basic auth") };
@@ -732,3 +743,5 @@ entra = { tenant_id = "t", client_id = "c", client_secret_env = "NOT_SET_ANYWHER
     );
     assert!(dir.path().join("tenant-ran").exists());
 }
+
+mod graph;

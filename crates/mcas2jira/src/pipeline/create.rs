@@ -7,17 +7,17 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use alert_mapping::{Facts, Mapped, Reputation, Severity, TicketDraft};
+use alert_mapping::{Facts, Mapped, Reputation, TicketDraft};
 use futures_util::StreamExt;
 use futures_util::stream;
 use jiff::Timestamp;
 use jira_client::{BULK_CREATE_LIMIT, CreatedIssue, NewIssue};
-use mcas_client::Alert;
 
 use super::TenantRun;
 use super::page::record;
 use super::reduce::{Fallback, plainest_reduction, reduced_issue};
 use super::refusal::{CreateError, Keys, Reduction, Sent, Verdict, judge};
+use super::source::SourceAlert;
 use crate::events::Event;
 use crate::preflight::{self, Offers, Problem};
 use crate::state::{LeftOut, Origin, PageOutcome};
@@ -87,9 +87,9 @@ pub async fn create_all(
 }
 
 /// What the create of one page needs of its alerts.
-pub(super) struct ToCreate<'p> {
+pub(super) struct ToCreate<'p, A> {
     /// The alerts to ticket.
-    pub(super) alerts: &'p [Alert],
+    pub(super) alerts: &'p [A],
     /// Their facts, in the same order.
     pub(super) facts: &'p [Facts],
     /// The reputations of their IPs.
@@ -99,9 +99,9 @@ pub(super) struct ToCreate<'p> {
 impl TenantRun<'_> {
     /// Creates the tickets of `drafts` (each with the index of its alert) and records what came
     /// of each in `outcome`.
-    pub(super) async fn create_tickets(
+    pub(super) async fn create_tickets<A: SourceAlert>(
         &mut self,
-        page: &ToCreate<'_>,
+        page: &ToCreate<'_, A>,
         drafts: Vec<(usize, TicketDraft)>,
         outcome: &mut PageOutcome,
     ) {
@@ -165,16 +165,16 @@ impl TenantRun<'_> {
     /// that as well for no reason of the config's, once more with only a plain summary, a plain
     /// description and the alert's label, which no value of the alert's can spoil. A refusal of
     /// that is the config's (or Jira's own validators'): reported as such.
-    async fn create_reduced(
+    async fn create_reduced<A: SourceAlert>(
         &mut self,
-        page: &ToCreate<'_>,
+        page: &ToCreate<'_, A>,
         index: usize,
         sent: &Sent,
         mut reduction: Reduction,
         outcome: &mut PageOutcome,
     ) {
         let (alert, facts) = (&page.alerts[index], &page.facts[index]);
-        let fallback = Fallback::new(&self.tenant.name, alert.id.as_str(), &facts.url);
+        let fallback = Fallback::new(&self.tenant.name, alert.id(), &facts.url);
         for plainest in [false, true] {
             if self.services.gate.refused().is_some() {
                 self.hold(alert, outcome);
@@ -248,9 +248,9 @@ impl TenantRun<'_> {
 
     /// Records a created ticket and reports it (and, when `left_out` is not empty, what it lacks).
     #[allow(clippy::too_many_arguments)]
-    fn created(
+    fn created<A: SourceAlert>(
         &mut self,
-        alert: &Alert,
+        alert: &A,
         facts: &Facts,
         reputations: &HashMap<IpAddr, Reputation>,
         created: &CreatedIssue,
@@ -260,8 +260,8 @@ impl TenantRun<'_> {
     ) {
         let key = created.key.as_str().to_owned();
         self.summary.created += 1;
-        let (tenant, alert_id) = (self.tenant.name.clone(), alert.id.as_str().to_owned());
-        let (severity, title) = (alert.severity.name().to_owned(), alert.title.clone());
+        let (tenant, alert_id) = (self.tenant.name.clone(), alert.id().to_owned());
+        let (severity, title) = (alert.severity_name().to_owned(), alert.title().to_owned());
         self.sink.emit(Event::TicketCreated {
             tenant: tenant.clone(),
             alert_id: alert_id.clone(),
@@ -295,13 +295,13 @@ impl TenantRun<'_> {
     }
 
     /// Keeps an alert pending without counting an attempt: Jira refuses the config, not the alert.
-    pub(super) fn hold(&mut self, alert: &Alert, outcome: &mut PageOutcome) {
+    pub(super) fn hold<A: SourceAlert>(&mut self, alert: &A, outcome: &mut PageOutcome) {
         self.summary.held += 1;
         let reason = match self.services.gate.refused() {
             Some(problem) => format!("held while Jira refuses the config: {problem}"),
             None => "held while Jira refuses the config".to_owned(),
         };
-        tracing::debug!(tenant = %self.tenant.name, alert = %alert.id.as_str(), "{reason}");
+        tracing::debug!(tenant = %self.tenant.name, alert = %alert.id(), "{reason}");
         outcome.failures.push(self.failure(alert, reason, false));
     }
 
@@ -314,7 +314,7 @@ impl TenantRun<'_> {
     }
 
     /// What was sent for `alert`, to name the config key behind each field Jira may refuse.
-    fn sent(&self, alert: &Alert, draft: &TicketDraft) -> Sent {
+    fn sent<A: SourceAlert>(&self, alert: &A, draft: &TicketDraft) -> Sent {
         let rule = draft.rule.map(|position| position - 1);
         let spec = rule.and_then(|index| self.services.config.rules.specs().get(index));
         Sent {
@@ -327,7 +327,7 @@ impl TenantRun<'_> {
                 .unwrap_or_else(|| self.services.config.jira.issue_type.clone()),
             priority: draft.priority.clone(),
             components: draft.components.clone(),
-            severity: Severity::from_mcas(alert.severity).map_or("unknown", Severity::as_str).to_owned(),
+            severity: alert.severity_name().to_owned(),
             fields: draft.fields.iter().map(|(id, _)| id.clone()).collect(),
         }
     }

@@ -32,10 +32,12 @@
 mod budget;
 mod create;
 mod enrich;
+mod graph_source;
 mod pacing;
 mod page;
 mod reduce;
 mod refusal;
+mod source;
 mod stuck;
 mod sweep;
 
@@ -54,7 +56,7 @@ pub use pacing::{keep as keep_pacing, seed as seed_pacing};
 
 use crate::events::{Event, EventSink, TenantSummary};
 use crate::preflight::Problem;
-use crate::services::{Services, Tenant};
+use crate::services::{Services, Tenant, TenantClient};
 use crate::shutdown::Shutdown;
 use crate::state::{Failure, PageOutcome, Pending};
 use page::PageKind;
@@ -293,7 +295,12 @@ impl<'a> TenantRun<'a> {
     }
 
     async fn run_inner(&mut self) -> Result<(), String> {
-        self.retry_pending().await?;
+        let tenant = self.tenant;
+        let client = match &tenant.client {
+            TenantClient::Mcas(client) => client,
+            TenantClient::Graph(client) => return self.run_graph(client).await,
+        };
+        self.retry_pending(client).await?;
         if self.stopping() {
             return Ok(());
         }
@@ -304,7 +311,7 @@ impl<'a> TenantRun<'a> {
         // The walk runs ahead by one page: MCAS is paced, so the next page is on its way while
         // this one is enriched, ticketed and recorded.
         let (sender, mut pages) = tokio::sync::mpsc::channel::<mcas_client::Result<AlertsPage>>(1);
-        let walk = self.tenant.client.alert_pages(query);
+        let walk = client.alert_pages(query);
         let reader = tokio::spawn(async move {
             futures_util::pin_mut!(walk);
             while let Some(page) = walk.next().await {
@@ -358,7 +365,7 @@ impl<'a> TenantRun<'a> {
     }
 
     /// Fetches, by id, the alerts whose ticket failed before and are due again, and handles them.
-    async fn retry_pending(&mut self) -> Result<(), String> {
+    async fn retry_pending(&mut self, client: &mcas_client::Client) -> Result<(), String> {
         let store = Arc::clone(&self.services.store);
         let (name, now) = (self.tenant.name.clone(), self.now);
         let due = tokio::task::spawn_blocking(move || store.due_pending(&name, now))
@@ -369,14 +376,14 @@ impl<'a> TenantRun<'a> {
             if self.stopping() {
                 return Ok(());
             }
-            match self.reread(chunk).await {
+            match reread(client, &self.tenant.name, chunk).await {
                 Ok(page) => self.handle_retried(chunk, page).await?,
                 // MCAS refuses the whole id filter when one id in it is not a valid alert id (an
                 // alert that was malformed may carry any id): ask for each alone, so that one bad
                 // id neither holds back the others nor fails the tenant on every pass.
                 Err(mcas_client::Error::FilterValidation { .. }) if chunk.len() > 1 => {
                     for one in chunk.chunks(1) {
-                        match self.reread(one).await {
+                        match reread(client, &self.tenant.name, one).await {
                             Ok(page) => self.handle_retried(one, page).await?,
                             Err(error @ mcas_client::Error::FilterValidation { .. }) => {
                                 self.still_pending(&one[0], &error).await?;
@@ -396,14 +403,6 @@ impl<'a> TenantRun<'a> {
         Ok(())
     }
 
-    /// One request for the alerts of `pending`, by id.
-    async fn reread(&self, pending: &[Pending]) -> mcas_client::Result<AlertsPage> {
-        let ids: Vec<&str> = pending.iter().map(|p| p.alert_id.as_str()).collect();
-        tracing::debug!(tenant = %self.tenant.name, count = ids.len(), "retrying alerts that failed before");
-        let query = AlertQuery::default().raw_filter("id", json!({ "eq": ids }));
-        self.tenant.client.alerts_page(&query, 0).await
-    }
-
     /// Handles the page of re-read alerts; those of `pending` it lacks no longer exist in MCAS.
     async fn handle_retried(&mut self, pending: &[Pending], page: AlertsPage) -> Result<(), String> {
         let found: HashSet<&str> = page.alerts.iter().map(|a| a.id.as_str()).collect();
@@ -416,11 +415,15 @@ impl<'a> TenantRun<'a> {
         if !gone.is_empty() {
             tracing::warn!(tenant = %self.tenant.name, ?gone, "alerts pending a retry no longer exist in MCAS; dropping them");
         }
-        self.handle_page_with(page, PageKind::Retry, gone).await
+        self.handle_page_with(page.into(), PageKind::Retry, gone).await
     }
 
     /// Reports an alert MCAS would not give back by id, and keeps it pending.
-    async fn still_pending(&mut self, pending: &Pending, error: &mcas_client::Error) -> Result<(), String> {
+    async fn still_pending(
+        &mut self,
+        pending: &Pending,
+        error: &(dyn std::error::Error + Send + Sync + 'static),
+    ) -> Result<(), String> {
         let reason = format!("re-reading the alert failed: {}", crate::chain(error));
         self.retried.insert(pending.alert_id.clone());
         self.summary.failed += 1;
@@ -445,16 +448,22 @@ impl<'a> TenantRun<'a> {
             title: pending.title.clone(),
             attempt: true,
         });
+        self.apply_now(outcome, "the failure").await
+    }
+
+    /// Records `outcome` now, outside the page writes (the caller has waited for those it must
+    /// follow); `what` names it in the error.
+    async fn apply_now(&self, outcome: PageOutcome, what: &'static str) -> Result<(), String> {
         let store = Arc::clone(&self.services.store);
         let tenant = self.tenant.name.clone();
         tokio::task::spawn_blocking(move || store.apply_page(&tenant, &outcome))
             .await
             .map_err(|e| e.to_string())?
-            .map_err(|e| format!("state store: could not record the failure: {}", crate::chain(&e)))
+            .map_err(|e| format!("state store: could not record {what}: {}", crate::chain(&e)))
     }
 
     async fn handle_page(&mut self, page: AlertsPage) -> Result<(), String> {
-        self.handle_page_with(page, PageKind::Walk, Vec::new()).await
+        self.handle_page_with(page.into(), PageKind::Walk, Vec::new()).await
     }
 
     /// Waits for the state write under way, if any.
@@ -464,4 +473,16 @@ impl<'a> TenantRun<'a> {
             None => Ok(()),
         }
     }
+}
+
+/// One request for the MCAS alerts of `pending`, by id.
+async fn reread(
+    client: &mcas_client::Client,
+    tenant: &str,
+    pending: &[Pending],
+) -> mcas_client::Result<AlertsPage> {
+    let ids: Vec<&str> = pending.iter().map(|p| p.alert_id.as_str()).collect();
+    tracing::debug!(tenant, count = ids.len(), "retrying alerts that failed before");
+    let query = AlertQuery::default().raw_filter("id", json!({ "eq": ids }));
+    client.alerts_page(&query, 0).await
 }

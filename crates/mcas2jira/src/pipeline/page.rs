@@ -4,14 +4,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use alert_mapping::{Facts, Mapped, Reputation, TicketDraft, alert_label, extract};
+use alert_mapping::{Facts, Mapped, Reputation, TicketDraft};
 use futures_util::TryStreamExt;
 use jira_client::{Label, SearchQuery, jql};
-use mcas_client::{Alert, AlertsPage};
 
 use super::TenantRun;
 use super::budget::TenantShare;
 use super::create::ToCreate;
+use super::source::{SourceAlert, SourcePage};
 use crate::events::Event;
 use crate::state::{Failure, IpScore, Origin, PageOutcome, SkippedAlert, TicketRecord};
 
@@ -30,9 +30,9 @@ pub(super) enum PageKind {
 
 impl TenantRun<'_> {
     /// Handles one page of `kind`. `cleared` are pending alerts to forget (they no longer exist).
-    pub(super) async fn handle_page_with(
+    pub(super) async fn handle_page_with<A: SourceAlert>(
         &mut self,
-        page: AlertsPage,
+        page: SourcePage<A>,
         kind: PageKind,
         cleared: Vec<String>,
     ) -> Result<(), String> {
@@ -42,8 +42,8 @@ impl TenantRun<'_> {
         let newest = page
             .alerts
             .iter()
-            .map(|a| a.timestamp)
-            .chain(page.malformed.iter().filter_map(|m| m.timestamp))
+            .map(SourceAlert::time)
+            .chain(page.malformed.iter().filter_map(|m| m.time))
             .max();
 
         // The sweep re-reads alerts handled long ago: only those the store never saw are new.
@@ -51,7 +51,7 @@ impl TenantRun<'_> {
             let ids = page
                 .alerts
                 .iter()
-                .map(|a| a.id.as_str())
+                .map(|a| a.id())
                 .chain(page.malformed.iter().filter_map(|m| m.id.as_deref()));
             self.stored(ids.map(str::to_owned).collect(), true).await?
         } else {
@@ -81,7 +81,7 @@ impl TenantRun<'_> {
             if let Some(id) = malformed.id {
                 outcome.failures.push(Failure {
                     alert_id: id,
-                    alert_time: malformed.timestamp.unwrap_or(now),
+                    alert_time: malformed.time.unwrap_or(now),
                     error: reason,
                     next_try: now,
                     severity: None,
@@ -91,20 +91,20 @@ impl TenantRun<'_> {
             }
         }
 
-        let alerts: Vec<Alert> = page
+        let alerts: Vec<A> = page
             .alerts
             .into_iter()
-            .filter(|a| !seen_before.contains(a.id.as_str()))
-            .filter(|a| self.first_meeting(a.id.as_str(), kind))
+            .filter(|a| !seen_before.contains(a.id()))
+            .filter(|a| self.first_meeting(a.id(), kind))
             .collect();
         self.summary.seen += alerts.len() as u64;
         let fresh = if kind == PageKind::Sweep {
             self.late(&alerts);
             alerts
         } else {
-            let known = self.stored(alerts.iter().map(|a| a.id.as_str().to_owned()).collect(), false).await?;
+            let known = self.stored(alerts.iter().map(|a| a.id().to_owned()).collect(), false).await?;
             self.summary.known += known.len() as u64;
-            alerts.into_iter().filter(|a| !known.contains(a.id.as_str())).collect()
+            alerts.into_iter().filter(|a| !known.contains(a.id())).collect()
         };
         if !fresh.is_empty() {
             self.ticket(fresh, &mut outcome).await;
@@ -155,7 +155,7 @@ impl TenantRun<'_> {
     }
 
     /// Tickets the alerts the state store does not know.
-    async fn ticket(&mut self, fresh: Vec<Alert>, outcome: &mut PageOutcome) {
+    async fn ticket<A: SourceAlert>(&mut self, fresh: Vec<A>, outcome: &mut PageOutcome) {
         // Jira refuses the config: nothing can be created, so nothing is asked of Jira or
         // AbuseIPDB either; the alerts wait, and the first pass after the fix handles them (label
         // search included).
@@ -165,7 +165,7 @@ impl TenantRun<'_> {
             }
             return;
         }
-        let labels: Vec<Label> = fresh.iter().map(|a| alert_label(&a.id)).collect();
+        let labels: Vec<Label> = fresh.iter().map(SourceAlert::label).collect();
         // The state store cannot prove these alerts new (a crash, a lost answer or a deleted state
         // file may have left their ticket unrecorded), so Jira is asked first, once for the page.
         let existing = match find_existing(&self.services.clients.jira, &self.budgets.jira, &labels).await {
@@ -185,12 +185,12 @@ impl TenantRun<'_> {
                     self.summary.already_ticketed += 1;
                     self.sink.emit(Event::AlreadyTicketed {
                         tenant: self.tenant.name.clone(),
-                        alert_id: alert.id.as_str().to_owned(),
-                        severity: alert.severity.name().to_owned(),
-                        title: alert.title.clone(),
+                        alert_id: alert.id().to_owned(),
+                        severity: alert.severity_name().to_owned(),
+                        title: alert.title().to_owned(),
                         key: key.clone(),
                     });
-                    let facts = extract(&alert, &self.tenant.context);
+                    let facts = alert.facts(&self.tenant.context);
                     // Jira's own creation time when it gives one; else the time it was found, an
                     // estimate (the ticket is older).
                     let created_at = created.map_or((self.now, false), |at| (at, true));
@@ -217,7 +217,7 @@ impl TenantRun<'_> {
             return;
         }
 
-        let facts: Vec<Facts> = to_create.iter().map(|a| extract(a, &self.tenant.context)).collect();
+        let facts: Vec<Facts> = to_create.iter().map(|a| a.facts(&self.tenant.context)).collect();
         let mut ips = Vec::new();
         let mut seen = HashSet::new();
         for ip in facts.iter().flat_map(Facts::lookup_ips) {
@@ -235,16 +235,16 @@ impl TenantRun<'_> {
                     self.summary.skipped += 1;
                     self.sink.emit(Event::Skipped {
                         tenant: self.tenant.name.clone(),
-                        alert_id: alert.id.as_str().to_owned(),
-                        severity: alert.severity.name().to_owned(),
-                        title: alert.title.clone(),
+                        alert_id: alert.id().to_owned(),
+                        severity: alert.severity_name().to_owned(),
+                        title: alert.title().to_owned(),
                         rule,
                     });
                     outcome.skipped.push(SkippedAlert {
-                        alert_id: alert.id.as_str().to_owned(),
-                        alert_time: alert.timestamp,
-                        severity: alert.severity.name().to_owned(),
-                        title: alert.title.clone(),
+                        alert_id: alert.id().to_owned(),
+                        alert_time: alert.time(),
+                        severity: alert.severity_name().to_owned(),
+                        title: alert.title().to_owned(),
                         rule: Some(format!("rules[{}]", rule - 1)),
                     });
                 }
@@ -263,9 +263,9 @@ impl TenantRun<'_> {
                 self.summary.would_create += 1;
                 self.sink.emit(Event::WouldCreate {
                     tenant: self.tenant.name.clone(),
-                    alert_id: alert.id.as_str().to_owned(),
-                    severity: alert.severity.name().to_owned(),
-                    title: alert.title.clone(),
+                    alert_id: alert.id().to_owned(),
+                    severity: alert.severity_name().to_owned(),
+                    title: alert.title().to_owned(),
                     summary: draft.summary.clone(),
                     priority: draft.priority.clone(),
                     labels: draft.labels.iter().map(Label::to_string).collect(),
@@ -278,28 +278,28 @@ impl TenantRun<'_> {
         self.create_tickets(&page, drafts, outcome).await;
     }
 
-    pub(super) fn fail(&mut self, alert: &Alert, outcome: &mut PageOutcome, reason: String) {
+    pub(super) fn fail<A: SourceAlert>(&mut self, alert: &A, outcome: &mut PageOutcome, reason: String) {
         self.summary.failed += 1;
-        tracing::warn!(tenant = %self.tenant.name, alert = %alert.id.as_str(), "{reason}");
+        tracing::warn!(tenant = %self.tenant.name, alert = %alert.id(), "{reason}");
         self.sink.emit(Event::Failed {
             tenant: self.tenant.name.clone(),
-            alert_id: Some(alert.id.as_str().to_owned()),
-            severity: Some(alert.severity.name().to_owned()),
-            title: Some(alert.title.clone()),
+            alert_id: Some(alert.id().to_owned()),
+            severity: Some(alert.severity_name().to_owned()),
+            title: Some(alert.title().to_owned()),
             reason: reason.clone(),
         });
         outcome.failures.push(self.failure(alert, reason, true));
     }
 
     /// The pending record of an alert that failed (or, without `attempt`, was held) now.
-    pub(super) fn failure(&self, alert: &Alert, error: String, attempt: bool) -> Failure {
+    pub(super) fn failure<A: SourceAlert>(&self, alert: &A, error: String, attempt: bool) -> Failure {
         Failure {
-            alert_id: alert.id.as_str().to_owned(),
-            alert_time: alert.timestamp,
+            alert_id: alert.id().to_owned(),
+            alert_time: alert.time(),
             error,
             next_try: self.now,
-            severity: Some(alert.severity.name().to_owned()),
-            title: Some(alert.title.clone()),
+            severity: Some(alert.severity_name().to_owned()),
+            title: Some(alert.title().to_owned()),
             attempt,
         }
     }
@@ -348,8 +348,8 @@ fn key_number(key: &str) -> u64 {
 }
 
 /// The state store's record of an alert's ticket (a whole one: see [`TicketRecord::degraded`]).
-pub(super) fn record(
-    alert: &Alert,
+pub(super) fn record<A: SourceAlert>(
+    alert: &A,
     facts: &Facts,
     reputations: &HashMap<std::net::IpAddr, Reputation>,
     key: String,
@@ -357,14 +357,14 @@ pub(super) fn record(
     (created_at, created_at_exact): (jiff::Timestamp, bool),
 ) -> TicketRecord {
     TicketRecord {
-        alert_id: alert.id.as_str().to_owned(),
+        alert_id: alert.id().to_owned(),
         jira_key: key,
         created_at,
         created_at_exact,
         origin,
-        severity: alert.severity.name().to_owned(),
-        title: alert.title.clone(),
-        alert_time: alert.timestamp,
+        severity: alert.severity_name().to_owned(),
+        title: alert.title().to_owned(),
+        alert_time: alert.time(),
         alert_type: facts.alert_type.clone(),
         policy: facts.policy.clone(),
         users: facts.users.clone(),

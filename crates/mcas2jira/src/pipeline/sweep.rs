@@ -12,12 +12,14 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use jiff::{SignedDuration, Timestamp};
-use mcas_client::{Alert, AlertQuery};
+use mcas_client::AlertQuery;
 
 use super::TenantRun;
 use super::page::PageKind;
+use super::source::SourceAlert;
 use crate::config::FetchConfig;
 use crate::events::Event;
+use crate::services::TenantClient;
 
 /// What a pass does about the sweep of one tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,33 +103,38 @@ impl TenantRun<'_> {
     /// Reads the window `[from, to]` of the tenant's alerts, page by page, each handled as a
     /// sweep page.
     async fn read_window(&mut self, from: Timestamp, to: Timestamp) -> Result<(), String> {
+        let tenant = self.tenant;
+        let client = match &tenant.client {
+            TenantClient::Mcas(client) => client,
+            TenantClient::Graph(client) => return self.sweep_graph(client, from, to).await,
+        };
         let query = alert_query(&self.services.config.fetch, from, to);
-        let pages = self.tenant.client.alert_pages(query);
+        let pages = client.alert_pages(query);
         futures_util::pin_mut!(pages);
         while let Some(page) = pages.next().await {
             let page =
                 page.map_err(|e| format!("reconcile sweep: reading alerts failed: {}", crate::chain(&e)))?;
-            self.handle_page_with(page, PageKind::Sweep, Vec::new()).await?;
+            self.handle_page_with(page.into(), PageKind::Sweep, Vec::new()).await?;
         }
         Ok(())
     }
 
     /// Reports alerts the sweep found without a ticket.
-    pub(super) fn late(&mut self, alerts: &[Alert]) {
+    pub(super) fn late<A: SourceAlert>(&mut self, alerts: &[A]) {
         for alert in alerts {
             self.summary.late += 1;
             tracing::warn!(
                 tenant = %self.tenant.name,
-                alert = %alert.id.as_str(),
-                time = %alert.timestamp,
+                alert = %alert.id(),
+                time = %alert.time(),
                 "late alert: it reached MCAS after the overlap window; ticketing it now"
             );
             self.sink.emit(Event::LateAlert {
                 tenant: self.tenant.name.clone(),
-                alert_id: alert.id.as_str().to_owned(),
-                severity: alert.severity.name().to_owned(),
-                title: alert.title.clone(),
-                alert_time: alert.timestamp.to_string(),
+                alert_id: alert.id().to_owned(),
+                severity: alert.severity_name().to_owned(),
+                title: alert.title().to_owned(),
+                alert_time: alert.time().to_string(),
             });
         }
     }

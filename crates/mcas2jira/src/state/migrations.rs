@@ -96,6 +96,15 @@
 //! Version 5 also changes what `pending.attempts` counts: an alert held back because Jira refused
 //! the config (not the alert) keeps its count, so that fixing the config never leaves it stuck.
 //!
+//! # Version 6: where a tenant's Graph reading began
+//!
+//! - `graph_starts`: per tenant read through Microsoft Graph, `floor` (nullable) and
+//!   `started_at`. A row says the tenant's Graph walk has begun, so its checkpoint is a Graph
+//!   one. `floor` is the MCAS checkpoint the tenant had when it moved from `source = "mcas"` to
+//!   `"graph"`: no Graph window reaches before it (not the overlap, not `--since`), because the
+//!   alerts before it were ticketed under their MCAS ids, which Graph's ids cannot be matched
+//!   with. Null for a tenant read through Graph from the start.
+//!
 //! # Migrations
 //!
 //! `PRAGMA user_version` holds the number of migrations applied. Each migration is one SQL script,
@@ -107,7 +116,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations, in order; `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 pub(super) const V1: &str = "
 CREATE TABLE tickets (
@@ -244,6 +253,14 @@ CREATE TABLE sweeps (
 CREATE TABLE jira_checks (
     config_hash TEXT    NOT NULL PRIMARY KEY,
     checked_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+const V6: &str = "
+CREATE TABLE graph_starts (
+    tenant     TEXT    NOT NULL PRIMARY KEY,
+    floor      INTEGER,
+    started_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 ";
 

@@ -10,6 +10,7 @@
 
 mod error;
 mod freshness;
+mod graph;
 mod lock;
 mod migrations;
 mod open;

@@ -55,8 +55,7 @@ impl TenantSync<'_> {
         }
         let query = AlertQuery::default().raw_filter("id", json!({ "eq": ids })).page_size(BATCH as u32);
         let page = self
-            .tenant
-            .client
+            .mcas
             .alerts_page(&query, 0)
             .await
             .map_err(|e| format!("reading alerts failed: {}", crate::chain(&e)))?;

@@ -123,19 +123,22 @@ impl SyncReport {
 pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn SyncSink) -> SyncReport {
     let started = Instant::now();
     let deadline = options.budget.map(|budget| started + budget);
-    let selected: Vec<&Tenant> = services
+    // Graph tenants are synced through Graph, MCAS tenants through MCAS.
+    let selected: Vec<(&Tenant, &mcas_client::Client)> = services
         .clients
         .tenants
         .iter()
         .filter(|t| {
             options.tenants.is_empty() || options.tenants.iter().any(|n| n.eq_ignore_ascii_case(&t.name))
         })
+        .filter_map(|t| t.mcas().map(|client| (t, client)))
         .collect();
     let mut summaries: Vec<(usize, SyncSummary)> = stream::iter(selected.into_iter().enumerate())
-        .map(|(index, tenant)| async move {
+        .map(|(index, (tenant, mcas))| async move {
             let mut run = TenantSync {
                 services,
                 tenant,
+                mcas,
                 options,
                 sink,
                 deadline,
@@ -170,6 +173,8 @@ pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn Syn
 struct TenantSync<'a> {
     services: &'a Services,
     tenant: &'a Tenant,
+    /// The tenant's MCAS client.
+    mcas: &'a mcas_client::Client,
     options: &'a SyncOptions,
     sink: &'a dyn SyncSink,
     deadline: Option<Instant>,

@@ -152,7 +152,7 @@ impl TenantSync<'_> {
         let comment =
             format!("Closed from Jira: {} was resolved as {resolution}. {marker}", candidate.jira_key);
         let ids = [AlertId::new(candidate.alert_id.clone())];
-        let client = &self.tenant.client;
+        let client = self.mcas;
         let outcome = match close {
             CloseAs::TruePositive => client.close_true_positive(&ids, &comment).await,
             CloseAs::Benign(reason) => client.close_benign(&ids, &comment, reason).await,

@@ -9,6 +9,7 @@ mod config_errors;
 mod exactly_once;
 mod faults;
 mod flags;
+mod graph;
 mod late_and_stuck;
 mod refusals;
 mod scale;

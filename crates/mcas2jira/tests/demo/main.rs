@@ -92,7 +92,9 @@ fn demo_json_lines_add_up_and_dir_keeps_the_files() {
     assert_eq!(second["seen"], first["seen"]);
     assert_eq!(second["known"], first["seen"]);
     let tenants: Vec<&str> = of_kind("tenant_summary").map(|e| e["tenant"].as_str().unwrap()).collect();
-    assert_eq!(tenants.len(), 6, "three tenants, two passes: {tenants:?}");
+    assert_eq!(tenants.len(), 8, "three MCAS tenants and a Graph one, two passes: {tenants:?}");
+    // The Graph tenant's tickets are there, labelled graph-<id>.
+    assert!(of_kind("ticket_created").any(|e| e["tenant"] == "tailspin"));
 
     let checked = of_kind("demo_checked").next().unwrap();
     assert_eq!(checked["jira_issues"], created);
@@ -111,7 +113,8 @@ fn demo_json_lines_add_up_and_dir_keeps_the_files() {
     assert!(!text.contains("demo-jira-token"), "{text}");
     let (loaded, warnings) = mcas2jira::config::Config::load_with_env(config, &|_| None).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert_eq!(loaded.tenants.len(), 3);
+    assert_eq!(loaded.tenants.len(), 4);
+    assert_eq!(loaded.tenant("tailspin").map(|t| t.source_name()), Some("graph"));
 
     // A second demo into the same directory would meet the first one's state: refused.
     let again = mcas2jira(&["demo", "--dir", kept.to_str().unwrap()]);

@@ -82,6 +82,18 @@ token = "{SECRET}"
 name = "fabrikam"
 url = "https://fabrikam.eu2.portal.cloudappsecurity.com"
 entra = {{ tenant_id = "t", client_id = "c", client_secret = "{SECRET}" }}
+[[tenants]]
+name = "tailspin"
+source = "graph"
+tenant_id = "tailspin.onmicrosoft.com"
+app = "mssp"
+[[tenants]]
+name = "wingtip"
+source = "graph"
+entra = {{ tenant_id = "wingtip.onmicrosoft.com", client_id = "c", client_secret = "{SECRET}" }}
+[entra_apps.mssp]
+client_id = "c"
+client_secret = "{SECRET}"
 "#
     );
     let from_env = r#"
@@ -95,6 +107,14 @@ pat_env = "PAT"
 name = "contoso"
 url = "https://contoso.us3.portal.cloudappsecurity.com"
 entra = { tenant_id = "t", client_id = "c", client_secret_env = "ENTRA" }
+[[tenants]]
+name = "tailspin"
+source = "graph"
+tenant_id = "tailspin.onmicrosoft.com"
+app = "mssp"
+[entra_apps.mssp]
+client_id = "c"
+client_secret_env = "MSSP"
 "#;
     let env: EnvLookup<'_> = &|_: &str| Some(SECRET.into());
     for text in [inline.as_str(), from_env] {
@@ -106,8 +126,10 @@ entra = { tenant_id = "t", client_id = "c", client_secret_env = "ENTRA" }
         check("AbuseIpdbConfig", &config.abuseipdb);
         for tenant in &config.tenants {
             check("TenantConfig", tenant);
-            check("TenantAuth", &tenant.auth);
+            check("TenantSource", &tenant.source);
         }
+        check("GraphConfig", &config.graph);
+        check("EntraAppConfig", &config.entra_apps);
         check("Clients", &Clients::build(&config).unwrap());
     }
 }

@@ -28,13 +28,15 @@ use std::time::{Duration, Instant};
 
 /// The fake AbuseIPDB's route names.
 pub use mcas2jira_fakes::abuseipdb::route as abuseipdb_route;
+pub use mcas2jira_fakes::graph::route as graph_route;
 /// The fake Jira's route names, for `harness.jira.fail_next(route::CREATE, ..)`.
 pub use mcas2jira_fakes::jira::route;
 /// The fake MCAS's route names.
 pub use mcas2jira_fakes::mcas::route as mcas_route;
 pub use mcas2jira_fakes::{
-    ALL_ISSUE_TYPES, Deployment, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeJira, FakeJiraOptions, FakeMcas,
-    FakeMcasOptions, FaultKind, IssueSnapshot, ValueRefusal, scenario,
+    ALL_ISSUE_TYPES, Deployment, FakeAbuseIpdb, FakeAbuseIpdbOptions, FakeGraph, FakeGraphOptions, FakeJira,
+    FakeJiraOptions, FakeMcas, FakeMcasOptions, FaultKind, GraphTenant, IssueSnapshot, Permission,
+    ValueRefusal, scenario,
 };
 use serde_json::Value;
 
@@ -50,6 +52,15 @@ pub const ABUSEIPDB_KEY_ENV: &str = "MCAS2JIRA_TEST_ABUSEIPDB_KEY";
 pub const ENTRA_TENANT_ID: &str = "8f2b1d4e-0000-4000-8000-00000000c0de";
 /// Its application (client) id.
 pub const ENTRA_CLIENT_ID: &str = "3c1e5a7b-0000-4000-8000-0000000a9911";
+
+/// The environment variable that carries the client secret of the Entra application every Graph
+/// tenant shares (`[entra_apps.mssp]`).
+pub const GRAPH_SECRET_ENV: &str = "MCAS2JIRA_TEST_GRAPH_SECRET";
+
+/// The directory id of the Graph tenant named `name` in the harness.
+pub fn graph_tenant_id(name: &str) -> String {
+    format!("{name}.onmicrosoft.com")
+}
 
 /// The environment variable that carries the MCAS token (or, with [`HarnessOptions::entra`], the
 /// Entra client secret) of tenant number `index` to the child.
@@ -103,6 +114,11 @@ pub struct HarnessOptions {
     pub entra_roles: Option<Vec<String>>,
     /// How the fake Jira is started (its `deployment` is [`HarnessOptions::deployment`]'s).
     pub jira: FakeJiraOptions,
+    /// The tenants read through Microsoft Graph (`source = "graph"`), after the MCAS ones, all
+    /// on one fake Graph and sharing one application.
+    pub graph_tenants: Vec<TenantSpec>,
+    /// The fake Graph's throttle per tenant and minute.
+    pub graph_requests_per_minute: Option<u32>,
 }
 
 impl Default for HarnessOptions {
@@ -116,6 +132,8 @@ impl Default for HarnessOptions {
             extra_config: String::new(),
             entra_roles: None,
             jira: FakeJiraOptions::default(),
+            graph_tenants: Vec::new(),
+            graph_requests_per_minute: None,
         }
     }
 }
@@ -125,6 +143,13 @@ impl HarnessOptions {
     #[must_use]
     pub fn tenant(mut self, name: &str, alerts: Vec<Value>) -> Self {
         self.tenants.push(TenantSpec { name: name.to_owned(), alerts });
+        self
+    }
+
+    /// Adds a tenant read through Microsoft Graph, with these alerts (Graph's JSON).
+    #[must_use]
+    pub fn graph_tenant(mut self, name: &str, alerts: Vec<Value>) -> Self {
+        self.graph_tenants.push(TenantSpec { name: name.to_owned(), alerts });
         self
     }
 
@@ -225,8 +250,12 @@ pub struct Harness {
     pub jira: FakeJira,
     /// The fake AbuseIPDB, when configured.
     pub abuseipdb: Option<FakeAbuseIpdb>,
+    /// The fake Graph, when there are Graph tenants.
+    pub graph: Option<FakeGraph>,
     /// The tenants as started (names and the alerts they were given).
     pub tenants: Vec<TenantSpec>,
+    /// The Graph tenants as started.
+    pub graph_tenants: Vec<TenantSpec>,
     /// The config file.
     pub config_path: PathBuf,
     /// The state store the config names.
@@ -247,7 +276,7 @@ impl Harness {
             .build()
             .expect("test runtime");
         let dir = tempfile::tempdir().expect("temporary directory");
-        let (mcas, jira, abuseipdb) = runtime.block_on(async {
+        let (mcas, jira, abuseipdb, graph) = runtime.block_on(async {
             let mut mcas = Vec::new();
             for (index, tenant) in options.tenants.iter().enumerate() {
                 let fake = FakeMcas::start(FakeMcasOptions {
@@ -282,7 +311,22 @@ impl Harness {
             } else {
                 None
             };
-            (mcas, jira, abuseipdb)
+            let graph = if options.graph_tenants.is_empty() {
+                None
+            } else {
+                let tenants = options
+                    .graph_tenants
+                    .iter()
+                    .map(|t| GraphTenant::new(graph_tenant_id(&t.name), t.alerts.clone()))
+                    .collect();
+                let options = FakeGraphOptions {
+                    tenants,
+                    requests_per_minute: options.graph_requests_per_minute,
+                    ..FakeGraphOptions::default()
+                };
+                Some(FakeGraph::start(options).await.expect("fake Graph"))
+            };
+            (mcas, jira, abuseipdb, graph)
         });
 
         let mut env = BTreeMap::new();
@@ -293,6 +337,12 @@ impl Harness {
         for index in 0..mcas.len() {
             env.insert(mcas_token_env(index), format!("mcas-token-{index}"));
         }
+        if graph.is_some() {
+            env.insert(
+                GRAPH_SECRET_ENV.to_owned(),
+                FakeGraphOptions::default().apps[0].client_secret.clone(),
+            );
+        }
 
         let config_path = dir.path().join("mcas2jira.toml");
         let state_path = dir.path().join("state.db");
@@ -300,7 +350,9 @@ impl Harness {
             mcas,
             jira,
             abuseipdb,
+            graph,
             tenants: options.tenants.clone(),
+            graph_tenants: options.graph_tenants.clone(),
             config_path,
             state_path,
             env,
@@ -385,6 +437,21 @@ path = "{}"
                 tenant.name,
                 fake.url(),
             ));
+        }
+        if let Some(graph) = &self.graph {
+            let app = &FakeGraphOptions::default().apps[0];
+            text.push_str(&format!(
+                "\n[graph]\nurl = \"{url}\"\nrequests_per_minute = 0\n\n[entra_apps.mssp]\nclient_id = \"{}\"\nclient_secret_env = \"{GRAPH_SECRET_ENV}\"\nauthority = \"{url}\"\n",
+                app.client_id,
+                url = graph.url(),
+            ));
+            for tenant in &options.graph_tenants {
+                text.push_str(&format!(
+                    "\n[[tenants]]\nname = \"{}\"\nsource = \"graph\"\ntenant_id = \"{}\"\napp = \"mssp\"\n",
+                    tenant.name,
+                    graph_tenant_id(&tenant.name),
+                ));
+            }
         }
         if !options.extra_config.is_empty() {
             text.push('\n');
@@ -526,26 +593,52 @@ path = "{}"
         found.into_iter().next().expect("one issue")
     }
 
-    /// Asserts that every alert of every tenant has exactly one ticket in the fake Jira, and that
-    /// Jira holds no other issue.
-    #[track_caller]
-    pub fn assert_one_ticket_per_alert(&self) {
-        self.assert_tickets_for(&self.all_alerts().iter().map(|(_, a)| alert_id(a)).collect::<Vec<_>>());
+    /// The ids of every Graph tenant's Defender for Cloud Apps alerts, with their tenant's name.
+    pub fn graph_alert_ids(&self) -> Vec<(String, String)> {
+        let Some(graph) = &self.graph else { return Vec::new() };
+        self.graph_tenants
+            .iter()
+            .flat_map(|spec| {
+                graph
+                    .alerts(&graph_tenant_id(&spec.name))
+                    .into_iter()
+                    // The config reads only Defender for Cloud Apps alerts (the default).
+                    .filter(|a| a["serviceSource"] == "microsoftDefenderForCloudApps")
+                    .filter_map(|a| a["id"].as_str().map(|id| (spec.name.clone(), id.to_owned())))
+            })
+            .collect()
     }
 
-    /// Asserts that each of `alert_ids` has exactly one ticket, and that Jira holds no other issue.
+    /// Asserts that every alert of every tenant, MCAS and Graph, has exactly one ticket in the
+    /// fake Jira, and that Jira holds no other issue.
+    #[track_caller]
+    pub fn assert_one_ticket_per_alert(&self) {
+        let mut labels: Vec<String> =
+            self.all_alerts().iter().map(|(_, a)| format!("mcas-{}", alert_id(a))).collect();
+        labels.extend(self.graph_alert_ids().into_iter().map(|(_, id)| format!("graph-{id}")));
+        self.assert_tickets_labelled(&labels);
+    }
+
+    /// Asserts that each of `alert_ids` (MCAS alerts) has exactly one ticket, and that Jira holds
+    /// no other issue.
     #[track_caller]
     pub fn assert_tickets_for(&self, alert_ids: &[String]) {
+        self.assert_tickets_labelled(&alert_ids.iter().map(|id| format!("mcas-{id}")).collect::<Vec<_>>());
+    }
+
+    /// Asserts that each of `labels` is on exactly one ticket, and that Jira holds no other issue.
+    #[track_caller]
+    pub fn assert_tickets_labelled(&self, labels: &[String]) {
         let mut problems = Vec::new();
-        for id in alert_ids {
-            let n = self.jira.count_with_label(&format!("mcas-{id}"));
+        for label in labels {
+            let n = self.jira.count_with_label(label);
             if n != 1 {
-                problems.push(format!("alert {id}: {n} tickets"));
+                problems.push(format!("{label}: {n} tickets"));
             }
         }
         let total = self.jira.issue_count();
-        if total != alert_ids.len() {
-            problems.push(format!("{total} issues in Jira for {} alerts", alert_ids.len()));
+        if total != labels.len() {
+            problems.push(format!("{total} issues in Jira for {} alerts", labels.len()));
         }
         assert!(problems.is_empty(), "not one ticket per alert:\n{}", problems.join("\n"));
     }
