@@ -607,9 +607,12 @@ fn check_sync(raw: RawSync) -> Result<SyncConfig, ConfigError> {
         }
         Some(value) => transition_resolutions(&value)?,
     };
+    let graph_resolutions =
+        raw.graph_resolutions.map(super::graph_sync::check_graph_resolutions).transpose()?;
     Ok(SyncConfig {
         enabled: raw.enabled.unwrap_or(false),
         resolutions,
+        graph_resolutions,
         transition_on_alert_closed,
         transition_resolution,
     })
@@ -651,7 +654,7 @@ fn transition_resolutions(
 }
 
 /// A map key as it would be written in a dotted path: bare when it can be, else quoted.
-fn toml_key(name: &str) -> String {
+pub(super) fn toml_key(name: &str) -> String {
     if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         name.to_owned()
     } else {

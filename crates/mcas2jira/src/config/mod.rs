@@ -22,6 +22,7 @@ mod check;
 mod duration;
 mod error;
 mod graph;
+mod graph_sync;
 mod locate;
 mod model;
 mod raw;
@@ -35,6 +36,7 @@ use std::path::{Path, PathBuf};
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ConfigError, SecretProblem, Warning};
 pub use graph::{EntraAppConfig, GraphApp, GraphConfig, GraphTenantConfig};
+pub use graph_sync::GraphResolve;
 pub use model::{
     ALERT_CLOSE_KINDS, AbuseIpdbConfig, CloseAs, Config, FetchConfig, JIRA_REQUESTS_PER_MINUTE, JiraAuth,
     JiraConfig, McasTenantConfig, PipelineConfig, ReportConfig, StateConfig, SyncConfig, TenantAuth,

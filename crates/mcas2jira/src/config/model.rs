@@ -12,6 +12,7 @@ use jira_client::{Deployment, Label};
 use url::Url;
 
 use super::graph::{EntraAppConfig, GraphApp, GraphConfig, GraphTenantConfig};
+use super::graph_sync::GraphResolve;
 use super::secret::Secret;
 
 /// The whole config, checked.
@@ -304,6 +305,10 @@ pub struct SyncConfig {
     /// true positive; Won't Do -> benign, reason other; Duplicate and Cannot Reproduce -> false
     /// positive, reason other). Names are compared without case.
     pub resolutions: Vec<(String, CloseAs)>,
+    /// `[sync.graph_resolutions]`: Jira resolution name -> how a Graph alert is resolved, in file
+    /// order; `None` (the default) resolves Graph alerts by [`Self::resolutions`], translated
+    /// ([`GraphResolve::from_close`]).
+    pub graph_resolutions: Option<Vec<(String, GraphResolve)>>,
     /// The transition to move a ticket through when its alert is closed in the portal, by name
     /// (compared without case); `None` only comments. Read when the transition is made, so that
     /// a corrected or removed name takes effect for the transitions still due.
@@ -334,6 +339,19 @@ impl SyncConfig {
             .find(|(name, _)| name.eq_ignore_ascii_case(resolution))
             .map(|(_, close)| *close)
     }
+
+    /// How a Graph alert is resolved when its ticket is resolved as `resolution`; `None` when
+    /// the map (`[sync.graph_resolutions]`, else `[sync.resolutions]`) does not name it.
+    #[must_use]
+    pub fn graph_resolve_for(&self, resolution: &str) -> Option<GraphResolve> {
+        match &self.graph_resolutions {
+            None => self.close_for(resolution).map(GraphResolve::from_close),
+            Some(map) => {
+                let resolution = resolution.trim();
+                map.iter().find(|(name, _)| name.eq_ignore_ascii_case(resolution)).map(|(_, r)| r.clone())
+            }
+        }
+    }
 }
 
 impl Default for SyncConfig {
@@ -347,6 +365,7 @@ impl Default for SyncConfig {
                 ("Duplicate".to_owned(), other_fp),
                 ("Cannot Reproduce".to_owned(), other_fp),
             ],
+            graph_resolutions: None,
             transition_on_alert_closed: None,
             transition_resolution: BTreeMap::new(),
         }

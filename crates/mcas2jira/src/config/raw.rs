@@ -226,4 +226,5 @@ pub(crate) struct RawSync {
     pub(crate) benign_reason: Option<toml::Value>,
     pub(crate) false_positive_reason: Option<toml::Value>,
     pub(crate) resolutions: Option<BTreeMap<String, toml::Value>>,
+    pub(crate) graph_resolutions: Option<BTreeMap<String, toml::Value>>,
 }

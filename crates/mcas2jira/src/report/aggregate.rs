@@ -387,7 +387,7 @@ fn title_of(query: &ReportQuery) -> String {
 }
 
 /// The link to a ticket: `<site>/browse/<key>`.
-fn browse_url(site: Option<&url::Url>, key: &str) -> Option<String> {
+pub(crate) fn browse_url(site: Option<&url::Url>, key: &str) -> Option<String> {
     site.map(|site| format!("{}/browse/{key}", site.as_str().trim_end_matches('/')))
 }
 

@@ -33,6 +33,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp, ToSpan, ZonedDateTime};
 
+pub(crate) use aggregate::browse_url;
 pub use aggregate::{
     Counts, DayFigures, DurationStats, JiraFigures, Report, ReportData, SeverityCount, SeverityFigures,
     TenantFigures, TicketLine, TicketRef, TopIp, TopItem, UnmappedLine, aggregate, risk_of, severity_order,

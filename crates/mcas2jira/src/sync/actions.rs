@@ -1,12 +1,11 @@
-//! What the sync reads and does through the APIs: the batch's alerts and tickets, an alert
-//! closed, a ticket commented on or moved, and the bookkeeping of each outcome.
+//! What the sync reads and does through Jira: the batch's tickets, a ticket commented on or
+//! moved, and the bookkeeping of each outcome (the alert's side is `source.rs`).
 
 use std::collections::HashMap;
 
 use futures_util::TryStreamExt;
 use jira_client::richtext::Document;
 use jira_client::{Issue, IssueKey, IssueUpdate, SearchQuery, jql};
-use mcas_client::{Alert, AlertQuery};
 use serde_json::json;
 
 use super::events::SyncEvent;
@@ -24,12 +23,6 @@ pub(super) enum TicketState {
     Unreadable(String),
 }
 
-/// An alert as MCAS returned it, or why it could not be decoded.
-pub(super) enum AlertState {
-    Read(Box<Alert>),
-    Unreadable(String),
-}
-
 /// Whether a ticket is done: its status is in the `done` category.
 pub(super) fn is_done(issue: &Issue) -> bool {
     issue.fields.status.as_ref().and_then(|s| s.status_category.as_ref()).is_some_and(|c| c.is_done())
@@ -42,36 +35,6 @@ pub(super) fn needs_alert(candidate: &SyncCandidate) -> bool {
 }
 
 impl TenantSync<'_> {
-    /// The alerts of the batch that need reading, by id, read in one request. An alert MCAS does
-    /// not return is missing from the map; one it returns but that does not decode is an error of
-    /// its own.
-    pub(super) async fn alerts(
-        &mut self,
-        batch: &[SyncCandidate],
-    ) -> Result<HashMap<String, AlertState>, String> {
-        let ids: Vec<&str> = batch.iter().filter(|c| needs_alert(c)).map(|c| c.alert_id.as_str()).collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let query = AlertQuery::default().raw_filter("id", json!({ "eq": ids })).page_size(BATCH as u32);
-        let page = self
-            .mcas
-            .alerts_page(&query, 0)
-            .await
-            .map_err(|e| format!("reading alerts failed: {}", crate::chain(&e)))?;
-        let mut alerts: HashMap<String, AlertState> = page
-            .alerts
-            .into_iter()
-            .map(|a| (a.id.as_str().to_owned(), AlertState::Read(Box::new(a))))
-            .collect();
-        for malformed in page.malformed {
-            if let Some(id) = malformed.id {
-                alerts.insert(id, AlertState::Unreadable(malformed.reason));
-            }
-        }
-        Ok(alerts)
-    }
-
     /// The batch's tickets by the key they were asked for.
     pub(super) async fn tickets(
         &mut self,

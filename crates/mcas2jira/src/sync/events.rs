@@ -10,7 +10,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SyncEvent {
-    /// The ticket was resolved; its alert was closed.
+    /// The ticket was resolved; its alert was closed (MCAS) or resolved (Graph).
     AlertClosed {
         /// Tenant name.
         tenant: String,
@@ -22,8 +22,14 @@ pub enum SyncEvent {
         resolution: String,
         /// `true_positive`, `benign` or `false_positive`.
         close: String,
-        /// The close reason, for benign and false positive.
+        /// The close reason, for benign and false positive (MCAS).
         reason: Option<String>,
+        /// The classification the alert was resolved with (Graph).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        classification: Option<String>,
+        /// The determination the alert was resolved with (Graph).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        determination: Option<String>,
     },
     /// `--dry-run`: the alert that would be closed.
     WouldCloseAlert {
@@ -37,8 +43,14 @@ pub enum SyncEvent {
         resolution: String,
         /// `true_positive`, `benign` or `false_positive`.
         close: String,
-        /// The close reason, for benign and false positive.
+        /// The close reason, for benign and false positive (MCAS).
         reason: Option<String>,
+        /// The classification the alert was resolved with (Graph).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        classification: Option<String>,
+        /// The determination the alert was resolved with (Graph).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        determination: Option<String>,
     },
     /// The alert was closed in the portal; its ticket got a comment.
     TicketCommented {
@@ -133,7 +145,7 @@ pub struct SyncSummary {
     pub tenant: String,
     /// Tickets compared with their alerts.
     pub checked: u64,
-    /// Alerts closed because their ticket was resolved.
+    /// Alerts closed (MCAS) or resolved (Graph) because their ticket was resolved.
     pub alerts_closed: u64,
     /// Notes put on tickets whose resolution closed their alert.
     pub notes: u64,
@@ -225,23 +237,50 @@ impl SyncSink for SyncCollector {
 
 /// The one-line human form of a sync event.
 pub fn human(event: &SyncEvent) -> String {
-    fn close_text(close: &str, reason: Option<&String>) -> String {
-        match reason {
-            Some(reason) => format!("{close} ({reason})"),
-            None => close.to_owned(),
+    fn close_text(close: &str, reason: Option<&String>, classification: Option<&String>) -> String {
+        match (reason, classification) {
+            (_, Some(classification)) => classification.clone(),
+            (Some(reason), None) => format!("{close} ({reason})"),
+            (None, None) => close.to_owned(),
         }
     }
     match event {
-        SyncEvent::AlertClosed { tenant, alert_id, key, resolution, close, reason } => format!(
-            "{tenant:<12} {key} resolved as {:?} -> alert {alert_id} closed as {}",
-            one_line(resolution),
-            close_text(close, reason.as_ref())
-        ),
-        SyncEvent::WouldCloseAlert { tenant, alert_id, key, resolution, close, reason } => format!(
-            "{tenant:<12} {key} resolved as {:?} -> would close alert {alert_id} as {}",
-            one_line(resolution),
-            close_text(close, reason.as_ref())
-        ),
+        SyncEvent::AlertClosed {
+            tenant,
+            alert_id,
+            key,
+            resolution,
+            close,
+            reason,
+            classification,
+            determination,
+        } => {
+            format!(
+                "{tenant:<12} {key} resolved as {:?} -> alert {alert_id} {} as {}{}",
+                one_line(resolution),
+                if classification.is_some() { "resolved" } else { "closed" },
+                close_text(close, reason.as_ref(), classification.as_ref()),
+                determination.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+            )
+        }
+        SyncEvent::WouldCloseAlert {
+            tenant,
+            alert_id,
+            key,
+            resolution,
+            close,
+            reason,
+            classification,
+            determination,
+        } => {
+            format!(
+                "{tenant:<12} {key} resolved as {:?} -> would {} alert {alert_id} as {}{}",
+                one_line(resolution),
+                if classification.is_some() { "resolve" } else { "close" },
+                close_text(close, reason.as_ref(), classification.as_ref()),
+                determination.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+            )
+        }
         SyncEvent::TicketCommented { tenant, alert_id, key, alert_status } => {
             format!("{tenant:<12} alert {alert_id} closed as {alert_status} in the portal -> {key} commented")
         }

@@ -36,6 +36,7 @@ mod actions;
 mod events;
 mod notes;
 mod pair;
+mod source;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -47,7 +48,7 @@ use jiff::Timestamp;
 pub use events::{SyncCollector, SyncEvent, SyncLogSink, SyncPrinter, SyncSink, SyncSummary, human};
 pub use notes::marker_for;
 
-use crate::services::{Services, Tenant};
+use crate::services::{Services, Tenant, TenantClient};
 use crate::state::{Mirrored, SyncCandidate};
 
 /// The text every comment of the sync carries, in MCAS and in Jira, followed by ` alert <id>`.
@@ -124,21 +125,20 @@ pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn Syn
     let started = Instant::now();
     let deadline = options.budget.map(|budget| started + budget);
     // Graph tenants are synced through Graph, MCAS tenants through MCAS.
-    let selected: Vec<(&Tenant, &mcas_client::Client)> = services
+    let selected: Vec<&Tenant> = services
         .clients
         .tenants
         .iter()
         .filter(|t| {
             options.tenants.is_empty() || options.tenants.iter().any(|n| n.eq_ignore_ascii_case(&t.name))
         })
-        .filter_map(|t| t.mcas().map(|client| (t, client)))
         .collect();
     let mut summaries: Vec<(usize, SyncSummary)> = stream::iter(selected.into_iter().enumerate())
-        .map(|(index, (tenant, mcas))| async move {
+        .map(|(index, tenant)| async move {
             let mut run = TenantSync {
                 services,
                 tenant,
-                mcas,
+                client: &tenant.client,
                 options,
                 sink,
                 deadline,
@@ -146,6 +146,7 @@ pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn Syn
                 summary: SyncSummary { tenant: tenant.name.clone(), ..SyncSummary::default() },
                 put: Vec::new(),
                 forget: Vec::new(),
+                refused: None,
             };
             if let Err(reason) = run.run().await {
                 run.summary.tenant_failed = true;
@@ -160,7 +161,7 @@ pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn Syn
             sink.emit(SyncEvent::SyncSummary(run.summary.clone()));
             (index, run.summary)
         })
-        // A tenant's sync makes its Jira and MCAS calls one at a time, so as many tenants at once
+        // A tenant's sync makes its Jira and MCAS or Graph calls one at a time, so as many tenants at once
         // as Jira may have requests in flight keeps the sync within the process's Jira budget.
         .buffer_unordered(services.concurrency.min(services.budgets.jira.in_flight()).max(1))
         .collect()
@@ -169,12 +170,17 @@ pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn Syn
     SyncReport { tenants: summaries.into_iter().map(|(_, s)| s).collect(), elapsed: started.elapsed() }
 }
 
+/// Whether an alert id is an MCAS `_id` (24 hexadecimal digits).
+fn is_mcas_id(id: &str) -> bool {
+    id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// One tenant's share of a sync.
 struct TenantSync<'a> {
     services: &'a Services,
     tenant: &'a Tenant,
-    /// The tenant's MCAS client.
-    mcas: &'a mcas_client::Client,
+    /// The tenant's MCAS or Graph client.
+    client: &'a TenantClient,
     options: &'a SyncOptions,
     sink: &'a dyn SyncSink,
     deadline: Option<Instant>,
@@ -184,6 +190,9 @@ struct TenantSync<'a> {
     put: Vec<Mirrored>,
     /// Pairs whose row is to go.
     forget: Vec<String>,
+    /// Why the tenant's API refuses the sync's changes (Graph's `403`): the tenant's sync stops
+    /// after recording what it did, and says so once.
+    refused: Option<String>,
 }
 
 impl TenantSync<'_> {
@@ -191,10 +200,23 @@ impl TenantSync<'_> {
         let store = Arc::clone(&self.services.store);
         let name = self.tenant.name.clone();
         let watch_since = self.now - jiff::SignedDuration::try_from(REOPEN_WATCH).unwrap_or_default();
-        let mut candidates = tokio::task::spawn_blocking(move || store.sync_candidates(&name, watch_since))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
+        let graph = self.tenant.graph().is_some();
+        let now = self.now;
+        let (mut candidates, floor) = tokio::task::spawn_blocking(move || {
+            let candidates = store.sync_candidates(&name, watch_since)?;
+            // Where the tenant's Graph reading began, for one moved from MCAS (nothing recorded).
+            let floor = if graph { store.begin_graph(&name, now, false)? } else { None };
+            Ok::<_, crate::state::StateError>((candidates, floor))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("state store: {}", crate::chain(&e)))?;
+        if let Some(floor) = floor {
+            // The tickets made under MCAS's ids before the tenant moved to Graph: Graph cannot
+            // find their alerts, and the MCAS API is no longer configured for the tenant.
+            candidates
+                .retain(|c| c.alert_time > floor || (c.alert_time == floor && !is_mcas_id(&c.alert_id)));
+        }
         let cursor = self.options.cursor.as_deref();
         if let Some((at, id)) = cursor.and_then(|c| c.get(&self.tenant.name)) {
             let first_after =
@@ -205,6 +227,9 @@ impl TenantSync<'_> {
         for batch in candidates.chunks(BATCH) {
             let handled = if self.out_of_time() { 0 } else { self.batch(batch).await? };
             self.record().await?;
+            if let Some(reason) = self.refused.take() {
+                return Err(reason);
+            }
             done += handled;
             if let (Some(cursor), Some(last)) = (cursor, handled.checked_sub(1).map(|i| &batch[i])) {
                 cursor.set(&self.tenant.name, Some((last.alert_time, last.alert_id.clone())));
@@ -232,7 +257,7 @@ impl TenantSync<'_> {
         let alerts = self.alerts(batch).await?;
         let tickets = self.tickets(batch).await?;
         for (index, candidate) in batch.iter().enumerate() {
-            if self.out_of_time() {
+            if self.out_of_time() || self.refused.is_some() {
                 return Ok(index);
             }
             self.summary.checked += 1;

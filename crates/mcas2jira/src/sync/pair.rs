@@ -2,16 +2,15 @@
 //! was recorded before.
 
 use jira_client::Issue;
-use mcas_client::{Alert, AlertId, ResolutionStatus};
 
-use super::actions::{AlertState, TicketState, is_done};
+use super::TenantSync;
+use super::actions::{TicketState, is_done};
 use super::events::SyncEvent;
 use super::notes::{
-    close_kind_of, closed_from_jira_note, marker_for, portal_close_comment, reopened_marker_for,
-    reopened_note, status_after_close, status_name,
+    close_kind_of, close_words, closed_from_jira_note, marker_for, portal_close_comment, reopened_marker_for,
+    reopened_note, status_after_close,
 };
-use super::{MARKER, TenantSync};
-use crate::config::CloseAs;
+use super::source::{AlertState, Closed, Closing, SeenAlert, graph_resolve_words};
 use crate::state::{MirrorAction, Mirrored, SyncCandidate};
 
 impl TenantSync<'_> {
@@ -53,25 +52,35 @@ impl TenantSync<'_> {
         candidate: &SyncCandidate,
         unmapped: Option<&Mirrored>,
         issue: &Issue,
-        alert: &Alert,
+        alert: &SeenAlert,
     ) {
-        let status = alert.resolution_status.unwrap_or(ResolutionStatus::Open);
         // This tool's own close, whose record was lost (a crash, a deleted state file).
-        let ours = alert.comment.as_deref().is_some_and(|c| c.contains(MARKER));
-        match (is_done(issue), status.is_open()) {
+        let ours = alert.ours;
+        match (is_done(issue), alert.open) {
             (false, true) => {
                 if unmapped.is_some() {
                     // Reopened since its resolution was reported: compared afresh from now on.
                     self.forget.push(candidate.alert_id.clone());
                 }
             }
-            (true, true) => self.close_alert(candidate, unmapped, issue, status.value()).await,
+            (true, true) => self.close_alert(candidate, unmapped, issue, alert).await,
             (true, false) if ours => {
                 // The note may be what the crash cut short.
                 let resolution = resolution_of(issue).unwrap_or_default();
-                let kind = close_kind_of(status.value());
+                let kind = close_kind_of(alert.status);
                 let marker = marker_for(&candidate.alert_id);
-                let note = closed_from_jira_note(&self.tenant.name, &resolution, kind, None, &marker);
+                let how = if self.tenant.graph().is_some() {
+                    alert.status_words.clone()
+                } else {
+                    close_words(kind, None)
+                };
+                let note = closed_from_jira_note(
+                    &self.tenant.name,
+                    &resolution,
+                    self.closed_its_alert(),
+                    &how,
+                    &marker,
+                );
                 self.summary.settled += 1;
                 if self.options.dry_run {
                     return;
@@ -80,7 +89,7 @@ impl TenantSync<'_> {
                 self.put.push(Mirrored {
                     jira_resolution: Some(resolution),
                     close_kind: Some(kind.to_owned()),
-                    alert_status: Some(status.value()),
+                    alert_status: Some(alert.status),
                     ticket_done_at: Some(self.now),
                     note_due: !noted,
                     ..self.row(candidate, MirrorAction::ClosedAlert)
@@ -89,7 +98,7 @@ impl TenantSync<'_> {
             (true, false) => {
                 self.summary.settled += 1;
                 self.put.push(Mirrored {
-                    alert_status: Some(status.value()),
+                    alert_status: Some(alert.status),
                     ticket_done_at: Some(self.now),
                     ..self.row(candidate, MirrorAction::BothClosed)
                 });
@@ -99,11 +108,11 @@ impl TenantSync<'_> {
                 // record of that close was lost): not news for the ticket.
                 self.summary.settled += 1;
                 self.put.push(Mirrored {
-                    alert_status: Some(status.value()),
+                    alert_status: Some(alert.status),
                     ..self.row(candidate, MirrorAction::ClosedAlert)
                 });
             }
-            (false, false) => self.portal_closed(candidate, alert, status).await,
+            (false, false) => self.portal_closed(candidate, alert).await,
         }
     }
 
@@ -113,11 +122,12 @@ impl TenantSync<'_> {
         candidate: &SyncCandidate,
         unmapped: Option<&Mirrored>,
         issue: &Issue,
-        status: i64,
+        alert: &SeenAlert,
     ) {
+        let status = alert.status;
         let resolution = resolution_of(issue);
-        let close = resolution.as_deref().and_then(|r| self.services.config.sync.close_for(r));
-        let (Some(resolution), Some(close)) = (resolution.clone(), close) else {
+        let closing = resolution.as_deref().and_then(|r| self.closing_for(r));
+        let (Some(resolution), Some(closing)) = (resolution.clone(), closing) else {
             self.summary.unmapped += 1;
             // Reported once per ticket and resolution; later syncs only count it.
             if unmapped.is_some_and(|row| row.jira_resolution == resolution) {
@@ -136,6 +146,7 @@ impl TenantSync<'_> {
             });
             return;
         };
+        let (classification, determination) = closing.graph();
         if self.options.dry_run {
             self.summary.would_close += 1;
             self.sink.emit(SyncEvent::WouldCloseAlert {
@@ -143,44 +154,54 @@ impl TenantSync<'_> {
                 alert_id: candidate.alert_id.clone(),
                 key: candidate.jira_key.clone(),
                 resolution,
-                close: close.kind().to_owned(),
-                reason: close.reason(),
+                close: closing.kind().to_owned(),
+                reason: closing.reason(),
+                classification,
+                determination,
             });
             return;
         }
         let marker = marker_for(&candidate.alert_id);
-        let comment =
-            format!("Closed from Jira: {} was resolved as {resolution}. {marker}", candidate.jira_key);
-        let ids = [AlertId::new(candidate.alert_id.clone())];
-        let client = self.mcas;
-        let outcome = match close {
-            CloseAs::TruePositive => client.close_true_positive(&ids, &comment).await,
-            CloseAs::Benign(reason) => client.close_benign(&ids, &comment, reason).await,
-            CloseAs::FalsePositive(reason) => client.close_false_positive(&ids, &comment, reason).await,
-        };
-        match outcome {
-            Ok(outcome)
-                if outcome.closed == 0
-                    && outcome.not_found.iter().any(|id| id.as_str() == candidate.alert_id) =>
-            {
-                self.gone(candidate, "alert", Some(status));
+        let comment = match &self.tenant.graph() {
+            // Graph's comment stands alone in the alert's history: it names the ticket by its link too.
+            Some(_) => {
+                let url =
+                    crate::report::browse_url(Some(&self.services.config.jira.url), &candidate.jira_key)
+                        .unwrap_or_default();
+                format!(
+                    "Resolved from Jira: {} ({url}) was resolved as {resolution}. {marker}",
+                    candidate.jira_key
+                )
             }
-            Ok(_) => {
+            None => {
+                format!("Closed from Jira: {} was resolved as {resolution}. {marker}", candidate.jira_key)
+            }
+        };
+        match self.close(candidate, alert, &closing, &comment).await {
+            Closed::Gone => self.gone(candidate, "alert", Some(status)),
+            Closed::Failed(reason) => {
+                if self.refused.is_none() {
+                    self.fail(candidate, reason);
+                }
+            }
+            Closed::Done => {
                 self.summary.alerts_closed += 1;
                 self.sink.emit(SyncEvent::AlertClosed {
                     tenant: self.tenant.name.clone(),
                     alert_id: candidate.alert_id.clone(),
                     key: candidate.jira_key.clone(),
                     resolution: resolution.clone(),
-                    close: close.kind().to_owned(),
-                    reason: close.reason(),
+                    close: closing.kind().to_owned(),
+                    reason: closing.reason(),
+                    classification,
+                    determination,
                 });
-                let reason = close.reason();
+                let how = self.closing_words(&closing);
                 let note = closed_from_jira_note(
                     &self.tenant.name,
                     &resolution,
-                    close.kind(),
-                    reason.as_deref(),
+                    self.closed_its_alert(),
+                    &how,
                     &marker,
                 );
                 let noted = self.post_once(candidate, &marker, &note, "the note on the ticket").await;
@@ -189,22 +210,31 @@ impl TenantSync<'_> {
                 }
                 self.put.push(Mirrored {
                     jira_resolution: Some(resolution),
-                    close_kind: Some(close.kind().to_owned()),
-                    alert_status: Some(status_after_close(close.kind())),
+                    close_kind: Some(closing.kind().to_owned()),
+                    alert_status: Some(status_after_close(closing.kind())),
                     ticket_done_at: Some(self.now),
                     note_due: !noted,
                     ..self.row(candidate, MirrorAction::ClosedAlert)
                 });
             }
-            Err(e) => self.fail(candidate, format!("closing the alert failed: {}", crate::chain(&e))),
+        }
+    }
+
+    /// How a close reads on the ticket's note.
+    fn closing_words(&self, closing: &Closing) -> String {
+        match closing {
+            Closing::Mcas(close) => close_words(close.kind(), close.reason().as_deref()),
+            Closing::Graph(r) => {
+                graph_resolve_words(r.classification.as_str(), Some(r.determination.as_str()))
+            }
         }
     }
 
     /// The alert was closed in the portal and its ticket is open: one comment, and the
     /// configured transition.
-    async fn portal_closed(&mut self, candidate: &SyncCandidate, alert: &Alert, status: ResolutionStatus) {
+    async fn portal_closed(&mut self, candidate: &SyncCandidate, alert: &SeenAlert) {
         let transition = self.services.config.sync.transition_on_alert_closed.clone();
-        let alert_status = status_name(status);
+        let alert_status = alert.status_name.clone();
         if self.options.dry_run {
             self.summary.would_comment += 1;
             self.sink.emit(SyncEvent::WouldComment {
@@ -217,7 +247,7 @@ impl TenantSync<'_> {
             return;
         }
         let marker = marker_for(&candidate.alert_id);
-        let document = portal_close_comment(&self.tenant.name, alert, &alert_status, &marker);
+        let document = portal_close_comment(&self.tenant.name, self.closed_in(), alert, &marker);
         if !self.post_once(candidate, &marker, &document, "commenting").await {
             return;
         }
@@ -229,7 +259,7 @@ impl TenantSync<'_> {
             alert_status,
         });
         let mut row = Mirrored {
-            alert_status: Some(status.value()),
+            alert_status: Some(alert.status),
             transition_due: transition.is_some(),
             ..self.row(candidate, MirrorAction::Commented)
         };
@@ -249,7 +279,13 @@ impl TenantSync<'_> {
             let resolution = row.jira_resolution.clone().unwrap_or_default();
             let kind = row.close_kind.clone().unwrap_or_default();
             let marker = marker_for(&candidate.alert_id);
-            let note = closed_from_jira_note(&self.tenant.name, &resolution, &kind, None, &marker);
+            // The map as it is now says how a Graph alert was resolved (the row keeps only the kind).
+            let how = match self.closing_for(&resolution) {
+                Some(closing @ Closing::Graph(_)) if closing.kind() == kind => self.closing_words(&closing),
+                _ => close_words(&kind, None),
+            };
+            let note =
+                closed_from_jira_note(&self.tenant.name, &resolution, self.closed_its_alert(), &how, &marker);
             if self.post_once(candidate, &marker, &note, "the note on the ticket").await {
                 self.summary.notes += 1;
                 row.note_due = false;
@@ -276,9 +312,7 @@ impl TenantSync<'_> {
 
     /// The ticket was reopened after its alert was closed: said once on the ticket.
     async fn reopened(&mut self, candidate: &SyncCandidate, row: &mut Mirrored) {
-        let status = row
-            .alert_status
-            .map_or_else(|| "closed".to_owned(), |value| status_name(ResolutionStatus::from_value(value)));
+        let status = self.recorded_status_words(row.alert_status);
         self.summary.reopened += 1;
         self.sink.emit(SyncEvent::TicketReopened {
             tenant: self.tenant.name.clone(),
@@ -290,7 +324,7 @@ impl TenantSync<'_> {
             return;
         }
         let marker = reopened_marker_for(&candidate.alert_id);
-        let note = reopened_note(&self.tenant.name, &status, &marker);
+        let note = reopened_note(&self.tenant.name, &status, self.tenant.graph().is_some(), &marker);
         if self.post_once(candidate, &marker, &note, "the note on the reopened ticket").await {
             row.reopened_at = Some(self.now);
         }

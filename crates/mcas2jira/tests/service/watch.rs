@@ -139,9 +139,8 @@ fn the_sync_works_through_a_backlog_in_slices_without_holding_up_new_tickets() {
 #[test]
 fn a_config_jira_refuses_holds_every_tenant_until_fixed_and_jira_is_asked_once_an_interval() {
     let names = ["contoso", "fabrikam", "tailspin"];
-    let mut options = HarnessOptions::default().extra_config(
-        "[[rules]]\nname = \"all\"\nmatch = { title = \".\" }\ncomponents = [\"SOC\"]\n",
-    );
+    let mut options = HarnessOptions::default()
+        .extra_config("[[rules]]\nname = \"all\"\nmatch = { title = \".\" }\ncomponents = [\"SOC\"]\n");
     for name in names {
         options = options.tenant(name, alerts(name, 3));
     }
