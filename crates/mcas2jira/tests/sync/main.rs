@@ -10,6 +10,7 @@ mod support;
 
 mod backlog;
 mod closes;
+mod graph;
 mod permissions;
 mod portal;
 
