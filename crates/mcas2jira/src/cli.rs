@@ -80,8 +80,8 @@ pub enum Command {
     /// Daily, weekly or monthly figures and the tickets of the period, from the state store (and,
     /// with --jira, from Jira). Reads no secret unless --jira is given, and then only Jira's.
     Report(ReportArgs),
-    /// Two-way sync: close the alerts of resolved tickets, and comment on the tickets of alerts
-    /// closed in the portal (MCAS tenants; Graph tenants are not synced yet).
+    /// Two-way sync: close (MCAS) or resolve (Graph) the alerts of resolved tickets, and comment
+    /// on the tickets of alerts closed in the portal, for MCAS and Graph tenants alike.
     Sync(SyncArgs),
 }
 

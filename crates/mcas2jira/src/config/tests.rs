@@ -745,3 +745,4 @@ entra = { tenant_id = "t", client_id = "c", client_secret_env = "NOT_SET_ANYWHER
 }
 
 mod graph;
+mod graph_sync;

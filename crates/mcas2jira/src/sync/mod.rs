@@ -1,11 +1,15 @@
-//! The two-way sync between Jira tickets and the MCAS alerts they were made for.
+//! The two-way sync between Jira tickets and the alerts they were made for, in MCAS or in
+//! Microsoft Graph (`source.rs` holds what differs: reading, closing, the words).
 //!
 //! For every ticket in the state store that still has something to settle with its alert, in
-//! batches of 100: the alerts that must be read are read from MCAS by id (one request), the
+//! batches of 100: the alerts that must be read are read by id (MCAS: one request; Graph: one
+//! per alert), the
 //! tickets' status and resolution from Jira by key (one search; a key Jira no longer knows falls
 //! back to reading the tickets one by one). Then, per pair:
 //! - ticket done, alert open: the alert is closed through the close call that
-//!   `[sync.resolutions]` maps the ticket's resolution to, with a comment naming the ticket, and
+//!   `[sync.resolutions]` maps the ticket's resolution to (Graph: resolved with the
+//!   classification and determination `[sync.graph_resolutions]` gives), with a comment naming
+//!   the ticket, and
 //!   the ticket gets a note saying so; a resolution the map does not name is reported once, then
 //!   only counted, and the alert left open (the pair is looked at again: the map or the
 //!   resolution may change);
