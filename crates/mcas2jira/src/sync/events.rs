@@ -254,16 +254,8 @@ pub fn human(event: &SyncEvent) -> String {
             reason,
             classification,
             determination,
-        } => {
-            format!(
-                "{tenant:<12} {key} resolved as {:?} -> alert {alert_id} {} as {}{}",
-                one_line(resolution),
-                if classification.is_some() { "resolved" } else { "closed" },
-                close_text(close, reason.as_ref(), classification.as_ref()),
-                determination.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
-            )
         }
-        SyncEvent::WouldCloseAlert {
+        | SyncEvent::WouldCloseAlert {
             tenant,
             alert_id,
             key,
@@ -273,10 +265,17 @@ pub fn human(event: &SyncEvent) -> String {
             classification,
             determination,
         } => {
+            let would = matches!(event, SyncEvent::WouldCloseAlert { .. });
+            let verb = match (would, classification.is_some()) {
+                (false, false) => "alert {} closed",
+                (false, true) => "alert {} resolved",
+                (true, false) => "would close alert {}",
+                (true, true) => "would resolve alert {}",
+            };
             format!(
-                "{tenant:<12} {key} resolved as {:?} -> would {} alert {alert_id} as {}{}",
+                "{tenant:<12} {key} resolved as {:?} -> {} as {}{}",
                 one_line(resolution),
-                if classification.is_some() { "resolve" } else { "close" },
+                verb.replace("{}", alert_id),
                 close_text(close, reason.as_ref(), classification.as_ref()),
                 determination.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
             )

@@ -74,13 +74,7 @@ impl TenantSync<'_> {
                 } else {
                     close_words(kind, None)
                 };
-                let note = closed_from_jira_note(
-                    &self.tenant.name,
-                    &resolution,
-                    self.closed_its_alert(),
-                    &how,
-                    &marker,
-                );
+                let note = self.closed_note(&resolution, &how, &marker);
                 self.summary.settled += 1;
                 if self.options.dry_run {
                     return;
@@ -197,13 +191,7 @@ impl TenantSync<'_> {
                     determination,
                 });
                 let how = self.closing_words(&closing);
-                let note = closed_from_jira_note(
-                    &self.tenant.name,
-                    &resolution,
-                    self.closed_its_alert(),
-                    &how,
-                    &marker,
-                );
+                let note = self.closed_note(&resolution, &how, &marker);
                 let noted = self.post_once(candidate, &marker, &note, "the note on the ticket").await;
                 if noted {
                     self.summary.notes += 1;
@@ -218,6 +206,11 @@ impl TenantSync<'_> {
                 });
             }
         }
+    }
+
+    /// The note on a ticket whose resolution closed its alert `how`.
+    fn closed_note(&self, resolution: &str, how: &str, marker: &str) -> jira_client::richtext::Document {
+        closed_from_jira_note(&self.tenant.name, resolution, self.closed_its_alert(), how, marker)
     }
 
     /// How a close reads on the ticket's note.
@@ -284,8 +277,7 @@ impl TenantSync<'_> {
                 Some(closing @ Closing::Graph(_)) if closing.kind() == kind => self.closing_words(&closing),
                 _ => close_words(&kind, None),
             };
-            let note =
-                closed_from_jira_note(&self.tenant.name, &resolution, self.closed_its_alert(), &how, &marker);
+            let note = self.closed_note(&resolution, &how, &marker);
             if self.post_once(candidate, &marker, &note, "the note on the ticket").await {
                 self.summary.notes += 1;
                 row.note_due = false;
