@@ -359,7 +359,7 @@ impl Services {
 }
 
 /// `[pipeline] concurrency`, lowered (with a warning) to what the soft limit on open files carries.
-fn concurrency(config: &Config) -> usize {
+pub(crate) fn concurrency(config: &Config) -> usize {
     let pipeline = &config.pipeline;
     let soft_limit = crate::limits::open_files_soft_limit();
     let shared = pipeline.jira_concurrency + pipeline.lookup_concurrency;

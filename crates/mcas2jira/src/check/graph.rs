@@ -4,41 +4,41 @@
 
 use graph_security_client::{AlertQuery, Filter, READ_PERMISSION, READ_ROLES, WRITE_PERMISSION};
 
-use super::lines::Checks;
+use super::Line;
 use crate::config::Config;
 
 /// Checks one Graph tenant: `tenant {name}` (signed in, may read, one list call) and, when the
-/// sync is enabled, `sync tenant {name}` (may update alerts).
+/// sync is enabled, `sync tenant {name}` (may update alerts). Returns its lines, in order.
 pub(super) async fn check_graph_tenant(
-    checks: &mut Checks,
     config: &Config,
     name: &str,
     client: &graph_security_client::Client,
-) {
+) -> Vec<Line> {
+    let mut lines = Vec::new();
     let check = format!("tenant {name}");
     let tenant_id = client.tenant_id().unwrap_or("?").to_owned();
     let roles = match client.granted_roles().await {
         Ok(roles) => roles,
         Err(error) => {
-            checks.report(
+            lines.push((
                 check,
                 Err(format!("cannot sign in to tenant {tenant_id}: {}", crate::chain(&error))),
-            );
-            return;
+            ));
+            return lines;
         }
     };
     let granted = if roles.is_empty() { "none".to_owned() } else { roles.join(", ") };
     let has = |permission: &str| roles.iter().any(|role| role.eq_ignore_ascii_case(permission));
     if !READ_ROLES.iter().any(|permission| has(permission)) {
-        checks.report(
+        lines.push((
             check,
             Err(format!(
                 "missing permission {READ_PERMISSION} in tenant {tenant_id}: grant the application that \
                  Microsoft Graph application permission and an admin's consent in this tenant (it has: \
                  {granted})"
             )),
-        );
-        return;
+        ));
+        return lines;
     }
     // A list call proves what the token cannot: that Graph serves this tenant's alerts (a tenant
     // not onboarded to Defender XDR is reported to answer 403 even with the permission).
@@ -56,10 +56,10 @@ pub(super) async fn check_graph_tenant(
             )
         })
         .map_err(|error| format!("tenant {tenant_id}: {}", crate::chain(&error)));
-    checks.report(check, listed);
+    lines.push((check, listed));
     if config.sync.enabled {
         let check = format!("sync tenant {name}");
-        checks.report(
+        lines.push((
             check,
             if has(WRITE_PERMISSION) {
                 Ok(format!("may update alerts and comment ({WRITE_PERMISSION})"))
@@ -69,6 +69,7 @@ pub(super) async fn check_graph_tenant(
                      alerts and comments on them; grant it with an admin's consent (it has: {granted})"
                 ))
             },
-        );
+        ));
     }
+    lines
 }

@@ -15,6 +15,7 @@ mod sync;
 use std::path::Path;
 
 use anyhow::Result;
+use futures_util::{StreamExt, stream};
 use jira_client::Error as JiraError;
 
 use crate::app::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
@@ -23,6 +24,27 @@ use crate::config::{Config, ConfigError};
 use crate::preflight::check_jira;
 use crate::services::{Clients, MappedField, TenantClient, build_mapper};
 use lines::Checks;
+
+/// One line of `check`'s output: what was checked, and what it found (`Err`: a failure).
+type Line = (String, Result<String, String>);
+
+/// Signs in to one tenant and reads from it: its lines, in order.
+async fn check_tenant(config: &Config, tenant: &crate::services::Tenant) -> Vec<Line> {
+    let mcas = match &tenant.client {
+        TenantClient::Mcas(mcas) => mcas,
+        TenantClient::Graph(graph) => return graph::check_graph_tenant(config, &tenant.name, graph).await,
+    };
+    let query = mcas_client::AlertQuery::default().page_size(1);
+    let result = mcas
+        .alerts_page(&query, 0)
+        .await
+        .map(|page| match page.total {
+            Some(total) => format!("credentials accepted, {total} alerts"),
+            None => "credentials accepted".to_owned(),
+        })
+        .map_err(|e| crate::chain(&e));
+    vec![(format!("tenant {}", tenant.name), result)]
+}
 
 /// `check`: every setting and credential verified, nothing created. Status 0 when all pass, 2
 /// for a config that cannot be read, 1 when a check fails.
@@ -74,24 +96,15 @@ pub async fn check(path: &Path, args: &CheckArgs) -> Result<u8> {
 
     let jira_usable = check_jira_all(&mut checks, &config, &clients).await;
     abuseipdb(&mut checks, &clients).await;
-    for tenant in &clients.tenants {
-        let mcas = match &tenant.client {
-            TenantClient::Mcas(mcas) => mcas,
-            TenantClient::Graph(graph) => {
-                graph::check_graph_tenant(&mut checks, &config, &tenant.name, graph).await;
-                continue;
-            }
-        };
-        let query = mcas_client::AlertQuery::default().page_size(1);
-        let result = mcas
-            .alerts_page(&query, 0)
-            .await
-            .map(|page| match page.total {
-                Some(total) => format!("credentials accepted, {total} alerts"),
-                None => "credentials accepted".to_owned(),
-            })
-            .map_err(|e| crate::chain(&e));
-        checks.report(format!("tenant {}", tenant.name), result);
+    // The tenants are asked concurrently, as a pass reads them (a thousand one after another
+    // took 18 s), and reported in config order.
+    let tenant_lines: Vec<Vec<Line>> = stream::iter(&clients.tenants)
+        .map(|tenant| check_tenant(&config, tenant))
+        .buffered(crate::services::concurrency(&config).max(1))
+        .collect()
+        .await;
+    for (check, result) in tenant_lines.into_iter().flatten() {
+        checks.report(check, result);
     }
     if config.sync.enabled {
         if jira_usable {
