@@ -35,6 +35,14 @@ pub(super) fn needs_alert(candidate: &SyncCandidate) -> bool {
 }
 
 impl TenantSync<'_> {
+    /// `request`, sent once the sync's turn in the process's Jira budget comes.
+    async fn jira_call<T>(&self, request: impl Future<Output = T>) -> T {
+        let permit = self.jira_share.acquire().await;
+        let answer = request.await;
+        drop(permit);
+        answer
+    }
+
     /// The batch's tickets by the key they were asked for.
     pub(super) async fn tickets(
         &mut self,
@@ -44,7 +52,10 @@ impl TenantSync<'_> {
         let keys: Vec<&str> = batch.iter().map(|c| c.jira_key.as_str()).collect();
         let query = SearchQuery::new(jql::keys_in(&keys)).fields(FIELDS).max_results(BATCH as u32);
         let mut tickets: HashMap<String, TicketState> = HashMap::new();
-        match jira.search(query).try_collect::<Vec<Issue>>().await {
+        let permit = self.jira_share.acquire().await;
+        let found = jira.search(query).try_collect::<Vec<Issue>>().await;
+        drop(permit);
+        match found {
             Ok(issues) => {
                 for issue in issues {
                     tickets.insert(issue.key.as_str().to_owned(), TicketState::Found(Box::new(issue)));
@@ -60,7 +71,7 @@ impl TenantSync<'_> {
         for key in keys.into_iter().filter(|k| !tickets.contains_key(*k)).collect::<Vec<_>>() {
             let state = match key.parse::<IssueKey>() {
                 Err(e) => TicketState::Unreadable(crate::chain(&e)),
-                Ok(parsed) => match jira.get_issue(&parsed, &FIELDS).await {
+                Ok(parsed) => match self.jira_call(jira.get_issue(&parsed, &FIELDS)).await {
                     Ok(issue) => TicketState::Found(Box::new(issue)),
                     Err(jira_client::Error::NotFound { .. }) => TicketState::Gone,
                     Err(e) => TicketState::Unreadable(crate::chain(&e)),
@@ -89,14 +100,14 @@ impl TenantSync<'_> {
                 return false;
             }
         };
-        let already = match jira.comments(&key).await {
+        let already = match self.jira_call(jira.comments(&key)).await {
             Ok(comments) => comments.iter().any(|c| c.body.to_string().contains(marker)),
             Err(e) => {
                 self.fail(candidate, format!("reading the ticket's comments failed: {}", crate::chain(&e)));
                 return false;
             }
         };
-        if !already && let Err(e) = jira.add_comment(&key, document).await {
+        if !already && let Err(e) = self.jira_call(jira.add_comment(&key, document)).await {
             self.fail(candidate, format!("{what} failed: {}", crate::chain(&e)));
             return false;
         }
@@ -124,7 +135,7 @@ impl TenantSync<'_> {
         let resolution = sync.resolution_on_alert_closed(close_kind_of(row.alert_status.unwrap_or(0)));
         let jira = &self.services.clients.jira;
         let Ok(key) = candidate.jira_key.parse::<IssueKey>() else { return };
-        let result = match jira.transitions(&key).await {
+        let result = match self.jira_call(jira.transitions(&key)).await {
             Ok(transitions) => match transitions
                 .iter()
                 .find(|t| t.name.trim().eq_ignore_ascii_case(name.trim()))
@@ -136,7 +147,7 @@ impl TenantSync<'_> {
                     }
                     let to_done =
                         t.to.as_ref().and_then(|s| s.status_category.as_ref()).is_some_and(|c| c.is_done());
-                    jira.transition(&key, &t.id, &update)
+                    self.jira_call(jira.transition(&key, &t.id, &update))
                         .await
                         .map(|()| to_done)
                         .map_err(|e| crate::chain(&e))

@@ -52,6 +52,7 @@ use jiff::Timestamp;
 pub use events::{SyncCollector, SyncEvent, SyncLogSink, SyncPrinter, SyncSink, SyncSummary, human};
 pub use notes::marker_for;
 
+use crate::pipeline::TenantShare;
 use crate::services::{Services, Tenant, TenantClient};
 use crate::state::{Mirrored, SyncCandidate};
 
@@ -143,6 +144,7 @@ pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn Syn
                 services,
                 tenant,
                 client: &tenant.client,
+                jira_share: services.budgets.tenant().jira,
                 options,
                 sink,
                 deadline,
@@ -166,7 +168,8 @@ pub async fn run_sync(services: &Services, options: &SyncOptions, sink: &dyn Syn
             (index, run.summary)
         })
         // A tenant's sync makes its Jira and MCAS or Graph calls one at a time, so as many tenants at once
-        // as Jira may have requests in flight keeps the sync within the process's Jira budget.
+        // as Jira may have requests in flight, each request taking its turn in the process's Jira
+        // budget, keeps the sync within it, beside `watch`'s passes.
         .buffer_unordered(services.concurrency.min(services.budgets.jira.in_flight()).max(1))
         .collect()
         .await;
@@ -185,6 +188,8 @@ struct TenantSync<'a> {
     tenant: &'a Tenant,
     /// The tenant's MCAS or Graph client.
     client: &'a TenantClient,
+    /// The tenant's sync's place in the process's Jira budget, shared with the passes of `watch`.
+    jira_share: TenantShare,
     options: &'a SyncOptions,
     sink: &'a dyn SyncSink,
     deadline: Option<Instant>,
