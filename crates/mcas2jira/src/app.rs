@@ -208,9 +208,22 @@ pub async fn run(mut config: Config, args: &RunArgs, stop: &Shutdown) -> Result<
         // reads an empty store in memory (SQLite's special file name) instead of creating the file.
         config.state.path = PathBuf::from(":memory:");
     }
-    let services = Services::connect(config).await?;
+    let started = std::time::Instant::now();
     let printer = Printer::new(args.json);
-    let report = run_locked_until(&services, &options, &printer, stop).await?;
+    // Connecting reads Jira's field list: a signal does not wait for it either (a `Retry-After`
+    // of a minute, say). Nothing was read yet, so nothing is left for the next run but the pass.
+    let connected = tokio::select! {
+        services = Services::connect(config) => Some(services?),
+        () = stop.abandoned() => None,
+    };
+    let report = match &connected {
+        Some(services) => run_locked_until(services, &options, &printer, stop).await?,
+        None => PassReport {
+            elapsed: started.elapsed(),
+            stopped_by: stop.requested_by(),
+            ..PassReport::default()
+        },
+    };
     let mut summary = PassSummary::of(1, &report.tenants, report.elapsed);
     summary.stopped_by = report.stopped_by.map(str::to_owned);
     if args.json {

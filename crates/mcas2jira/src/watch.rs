@@ -310,11 +310,15 @@ async fn tenant_loop(shared: Arc<Shared>, tenant: Tenant) {
         // While Jira refuses the config, the tenant's alerts wait unread: the gate says so at the
         // check that found it (at most once an interval, or a minute, for all tenants together),
         // and the first check after a fix in Jira lets the passes go on.
-        let refused = shared
-            .services
-            .gate
-            .before_pass(&shared.services, shared.settings.options.dry_run, &*shared.sink)
-            .await;
+        let check = shared.services.gate.before_pass(
+            &shared.services,
+            shared.settings.options.dry_run,
+            &*shared.sink,
+        );
+        let refused = tokio::select! {
+            refused = check => refused,
+            () = stop.abandoned() => break,
+        };
         if !refused.is_empty() {
             drop(permit);
             let next = started + every + jitter(every);

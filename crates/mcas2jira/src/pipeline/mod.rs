@@ -187,7 +187,18 @@ pub async fn run_pass_until(
     let started = std::time::Instant::now();
     // What Jira refuses of the config stops the pass before any alert is handled: they would only
     // wait, and the refusal is said once rather than per alert.
-    let problems = services.gate.before_pass(services, options.dry_run, sink).await;
+    // It is a Jira request like any other: a signal does not wait for it (a `Retry-After` of a
+    // minute, say), and the next run checks again.
+    let problems = tokio::select! {
+        problems = services.gate.before_pass(services, options.dry_run, sink) => problems,
+        () = stop.abandoned() => {
+            return PassReport {
+                elapsed: started.elapsed(),
+                stopped_by: stop.requested_by(),
+                ..PassReport::default()
+            };
+        }
+    };
     if !problems.is_empty() {
         return PassReport { config_problems: problems, elapsed: started.elapsed(), ..PassReport::default() };
     }

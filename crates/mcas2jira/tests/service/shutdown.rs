@@ -101,3 +101,30 @@ fn a_signal_during_a_slow_read_stops_at_once_and_the_next_run_finishes() {
     assert_eq!(out.events_of("ticket_created").len(), 5, "{out}");
     h.assert_one_ticket_per_alert();
 }
+
+/// A signal while Jira's field list (read when connecting) or the Jira check that starts each
+/// pass (and each tenant pass of `watch`) sleeps through a `Retry-After: 60` stops the command
+/// within seconds as well, with status 0; the next run checks again and tickets every alert once.
+#[test]
+fn a_signal_during_a_throttled_jira_check_stops_run_and_watch_within_5s() {
+    let commands = [(&["run"][..], "INT"), (&["watch", "--every", "1m"][..], "TERM")];
+    // The field list read when connecting, and the check of the project's issue types.
+    let cases = commands.into_iter().flat_map(|c| [(c, route::FIELD), (c, route::CREATEMETA_TYPES)]);
+    for ((command, signal), throttled) in cases {
+        let h = Harness::start(HarnessOptions::default().tenant("contoso", alerts("contoso", 3)));
+        h.jira.fail_next(throttled, 1, FaultKind::RateLimit { retry_after_secs: 60 });
+        let mut child = Running::start(&h, command);
+        wait_for_requests(&h, throttled, 1);
+        std::thread::sleep(Duration::from_millis(300));
+        let stopping = Instant::now();
+        child.signal(signal);
+        let status = child.wait();
+        let took = stopping.elapsed();
+        assert_eq!(status, 0, "{command:?}: {:?}", child.err);
+        assert!(took < Duration::from_secs(5), "{command:?} took {took:?} to stop");
+        assert_eq!(h.jira.issue_count(), 0, "{command:?}");
+        let out = h.run(["run", "--json"]);
+        assert_eq!(out.status, 0, "{out}");
+        h.assert_one_ticket_per_alert();
+    }
+}
