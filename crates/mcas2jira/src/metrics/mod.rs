@@ -277,11 +277,6 @@ impl Recorder {
         }
     }
 
-    /// Sets the number of the tenant's alerts awaiting a retry.
-    pub fn pending(&self, tenant: &str, count: usize) {
-        self.pending.get_or_create(&TenantLabel { tenant: tenant.to_owned() }).set(count as i64);
-    }
-
     /// The observer to give the clients of `service` (`mcas`, `jira`, `abuseipdb`).
     pub fn observer(self: &Arc<Self>, service: &'static str) -> Arc<RequestMetrics> {
         Arc::new(RequestMetrics::new(service, Arc::clone(self)))
@@ -368,8 +363,8 @@ mod tests {
     fn passes_are_counted_by_tenant_and_outcome() {
         let recorder = Recorder::new(&["a".into(), "b".into()], Duration::from_secs(60));
         recorder.tenant_pass(&summary("a", 2, 0), Duration::from_millis(300));
-        recorder.tenant_pass(&summary("b", 0, 1), Duration::from_millis(300));
-        recorder.pending("b", 1);
+        // Its failed alert awaits a retry: the pass counted it.
+        recorder.tenant_pass(&TenantSummary { pending: 1, ..summary("b", 0, 1) }, Duration::from_millis(300));
         let text = recorder.encode();
         for line in [
             "mcas2jira_tenant_passes_total{tenant=\"a\",outcome=\"ok\"} 1",
